@@ -1,0 +1,38 @@
+import type { AccountType } from './events.js';
+
+export interface OpenAccount {
+  readonly type: 'OpenAccount';
+  readonly code: string;
+  readonly name: string;
+  readonly accountType: AccountType;
+  readonly currency: string;
+}
+
+/** A line as requested: exactly one of `debit` or `credit`, a positive decimal string. */
+export interface RequestedLine {
+  readonly account: string;
+  readonly debit?: string;
+  readonly credit?: string;
+}
+
+export interface PostJournalEntry {
+  readonly type: 'PostJournalEntry';
+  readonly entryId: string;
+  readonly date: string;
+  readonly description: string;
+  readonly lines: readonly RequestedLine[];
+}
+
+export interface ReverseJournalEntry {
+  readonly type: 'ReverseJournalEntry';
+  readonly entryId: string;
+  readonly date: string;
+  readonly reason: string;
+}
+
+export interface ClosePeriod {
+  readonly type: 'ClosePeriod';
+  readonly period: string;
+}
+
+export type LedgerCommand = OpenAccount | PostJournalEntry | ReverseJournalEntry | ClosePeriod;

@@ -1,0 +1,31 @@
+/**
+ * Why a decider refused a command. `kind` says whose fault it is, so the HTTP layer can map it
+ * without knowing any module: `invalid` (the request itself is wrong, 400), `conflict` (a
+ * business rule refuses it in the current state, 409), `not_found` (the record does not exist,
+ * 404).
+ */
+export interface DomainRefusal {
+  readonly kind: 'invalid' | 'conflict' | 'not_found';
+  /** Stable, machine-readable name, e.g. `PeriodClosed`. */
+  readonly code: string;
+  readonly message: string;
+  /** For `invalid`: which parts of the command are wrong. */
+  readonly issues?: readonly { readonly path: string; readonly message: string }[];
+}
+
+/** Thrown by deciders; an Error subclass so it carries a stack and passes through `await`. */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+
+  constructor(readonly refusal: DomainRefusal) {
+    super(refusal.message);
+  }
+}
+
+export function refuse(refusal: DomainRefusal): never {
+  throw new DomainError(refusal);
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
