@@ -1,0 +1,88 @@
+import type { Database } from 'better-sqlite3';
+import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from '../idempotency-store.js';
+
+interface Row {
+  state: 'pending' | 'completed';
+  fingerprint: string;
+  lease_until: string | null;
+  response: string | null;
+}
+
+/**
+ * The embedded store is used by one process at a time, so a claim still pending when it opens
+ * belongs to a process that died mid-request: it is dropped, and the retry runs the command
+ * again (the pipeline then finds the events it may already have stored).
+ */
+export function createSqliteIdempotencyStore(db: Database): IdempotencyStore {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS idempotency_keys (
+      scope       TEXT NOT NULL,
+      key         TEXT NOT NULL,
+      fingerprint TEXT NOT NULL,
+      state       TEXT NOT NULL CHECK (state IN ('pending', 'completed')),
+      lease_until TEXT,
+      response    TEXT,
+      created_at  TEXT NOT NULL,
+      PRIMARY KEY (scope, key)
+    ) WITHOUT ROWID;
+    DELETE FROM idempotency_keys WHERE state = 'pending';
+  `);
+
+  const select = db.prepare<[string, string], Row>(
+    'SELECT state, fingerprint, lease_until, response FROM idempotency_keys WHERE scope = ? AND key = ?',
+  );
+  const insert = db.prepare(
+    `INSERT INTO idempotency_keys (scope, key, fingerprint, state, lease_until, created_at)
+     VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (scope, key) DO NOTHING`,
+  );
+  const takeOver = db.prepare(
+    `UPDATE idempotency_keys SET lease_until = ?
+     WHERE scope = ? AND key = ? AND state = 'pending' AND fingerprint = ? AND lease_until < ?`,
+  );
+  const completeStatement = db.prepare(
+    `UPDATE idempotency_keys SET state = 'completed', lease_until = NULL, response = ?
+     WHERE scope = ? AND key = ?`,
+  );
+  const remove = db.prepare(
+    `DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'pending'`,
+  );
+
+  const toRecord = (row: Row): IdempotencyRecord =>
+    row.state === 'completed'
+      ? {
+          state: 'completed',
+          fingerprint: row.fingerprint,
+          response: JSON.parse(row.response ?? 'null') as StoredResponse,
+        }
+      : { state: 'pending', fingerprint: row.fingerprint, leaseUntil: row.lease_until ?? '' };
+
+  const claim = db.transaction(
+    (scope: string, key: string, fingerprint: string, leaseUntil: string, now: string) => {
+      if (insert.run(scope, key, fingerprint, leaseUntil, now).changes === 1) {
+        return { claimed: true } as const;
+      }
+      if (takeOver.run(leaseUntil, scope, key, fingerprint, now).changes === 1) {
+        return { claimed: true } as const;
+      }
+      const row = select.get(scope, key);
+      if (!row) throw new Error('idempotency record vanished during claim');
+      return { claimed: false, record: toRecord(row) } as const;
+    },
+  );
+
+  return {
+    async claim({ scope, key }, fingerprint, leaseUntil, now) {
+      return claim.immediate(scope, key, fingerprint, leaseUntil.toISOString(), now.toISOString());
+    },
+    async complete({ scope, key }, response) {
+      completeStatement.run(JSON.stringify(response), scope, key);
+    },
+    async release({ scope, key }) {
+      remove.run(scope, key);
+    },
+    async get({ scope, key }) {
+      const row = select.get(scope, key);
+      return row ? toRecord(row) : undefined;
+    },
+  };
+}
