@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { apiKeysSchema, type ApiKey } from './http/api-keys.js';
+
+const emptyAsUnset = (value: unknown) => (value === '' ? undefined : value);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Every setting the service reads, with a default that works for a first start. */
+const envSchema = z.object({
+  PORT: z.preprocess(emptyAsUnset, int(0, 65535).default(3000)),
+  HOST: z.preprocess(emptyAsUnset, z.string().default('0.0.0.0')),
+  DATA_DIR: z.preprocess(emptyAsUnset, z.string().default('./data')),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUnset,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  API_KEYS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON array of keys' });
+          return z.NEVER;
+        }
+      })
+      .pipe(apiKeysSchema)
+      .optional(),
+  ),
+  BODY_LIMIT_BYTES: z.preprocess(emptyAsUnset, int(1024, 64 * 1024 * 1024).default(1024 * 1024)),
+  COMMAND_MAX_ATTEMPTS: z.preprocess(emptyAsUnset, int(1, 100).default(10)),
+  IDEMPOTENCY_WAIT_MS: z.preprocess(emptyAsUnset, int(0, 120_000).default(10_000)),
+  IDEMPOTENCY_LEASE_MS: z.preprocess(emptyAsUnset, int(1_000, 3_600_000).default(60_000)),
+  EVENTSTORE_URL: z.preprocess(emptyAsUnset, z.string().optional()),
+  MONGODB_URL: z.preprocess(emptyAsUnset, z.string().optional()),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Undefined when API_KEYS is not set: a bootstrap admin key is used instead. */
+  readonly apiKeys: readonly ApiKey[] | undefined;
+  readonly bodyLimitBytes: number;
+  readonly commandMaxAttempts: number;
+  readonly idempotencyWaitMs: number;
+  readonly idempotencyLeaseMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const values = parsed.data;
+  // Refuse rather than silently fall back to SQLite: someone who set these expects them used.
+  if (values.EVENTSTORE_URL !== undefined) {
+    throw new ConfigError(
+      'EVENTSTORE_URL is set, but this version has only the embedded SQLite event store; unset it (the EventStoreDB adapter is tracked separately).',
+    );
+  }
+  if (values.MONGODB_URL !== undefined) {
+    throw new ConfigError(
+      'MONGODB_URL is set, but this version has no MongoDB read models yet; unset it.',
+    );
+  }
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    dataDir: values.DATA_DIR,
+    logLevel: values.LOG_LEVEL,
+    apiKeys: values.API_KEYS,
+    bodyLimitBytes: values.BODY_LIMIT_BYTES,
+    commandMaxAttempts: values.COMMAND_MAX_ATTEMPTS,
+    idempotencyWaitMs: values.IDEMPOTENCY_WAIT_MS,
+    idempotencyLeaseMs: values.IDEMPOTENCY_LEASE_MS,
+  };
+}

@@ -1,0 +1,181 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { IdempotencyDeps } from '../commands/idempotency.js';
+import type { IdGenerator } from '../commands/ids.js';
+import type { EventStore } from '../stores/event-store.js';
+import type { Authenticate } from './api-keys.js';
+import { renderDocsPage } from './docs-page.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { httpProblem, sendProblem, toProblemResponse } from './problem.js';
+import { mountRoutes, requestLocals, type RouteSpec } from './route.js';
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly authenticate: Authenticate;
+  readonly ids: IdGenerator;
+  readonly idempotency: IdempotencyDeps;
+  readonly eventStore: EventStore;
+  /** Every module's routes; each declares its own scopes and schemas. */
+  readonly routes: readonly RouteSpec[];
+  readonly bodyLimitBytes: number;
+  readonly version: string;
+}
+
+const SAFE_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // ETags here are stream revisions, set by the routes; Express's body hashes would mislead.
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(requestIds(deps.ids));
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (_req, res) => requestLocals(res).requestId,
+      quietReqLogger: true,
+      customAttributeKeys: { reqId: 'requestId' },
+      customProps: (_req, res) => ({ correlationId: requestLocals(res).correlationId }),
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    }),
+  );
+  app.use((req, res, next) => {
+    const locals = requestLocals(res);
+    req.log = req.log.child({ correlationId: locals.correlationId });
+    next(locals.headerProblem);
+  });
+
+  const openApi = buildOpenApiDocument(deps.routes, deps.version);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(renderDocsPage(openApi));
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (req, res) => {
+    try {
+      await deps.eventStore.ping();
+      res.json({ status: 'ready', checks: { eventStore: 'ok' } });
+    } catch (error) {
+      req.log.warn({ err: error }, 'event store not reachable');
+      res.status(503).json({ status: 'not_ready', checks: { eventStore: 'unreachable' } });
+    }
+  });
+
+  app.use('/v1', authenticate(deps.authenticate));
+  const v1 = express.Router();
+  mountRoutes(v1, deps.routes, {
+    idempotency: deps.idempotency,
+    parseBody: [
+      requireJsonBody,
+      express.json({
+        limit: deps.bodyLimitBytes,
+        strict: true,
+        type: ['application/json', 'application/*+json'],
+      }),
+    ],
+  });
+  app.use(v1);
+
+  app.use((req, _res, next) => {
+    next(httpProblem(404, 'not-found', 'Not found', `No route for ${req.method} ${req.path}`));
+  });
+  app.use(problemHandler);
+  return app;
+}
+
+/**
+ * Every request gets a request id (the caller's X-Request-Id when it is sane) and a correlation
+ * id (X-Correlation-Id, or new); both are echoed and land on every log line and event.
+ */
+function requestIds(ids: IdGenerator): RequestHandler {
+  return (req, res, next) => {
+    const incomingRequestId = req.get('x-request-id');
+    const requestId =
+      incomingRequestId && SAFE_ID.test(incomingRequestId) ? incomingRequestId : ids.random();
+    const incomingCorrelationId = req.get('x-correlation-id');
+    const locals = requestLocals(res);
+    locals.requestId = requestId;
+    locals.correlationId = incomingCorrelationId ?? ids.random();
+    res.setHeader('X-Request-Id', requestId);
+    res.setHeader('X-Correlation-Id', locals.correlationId);
+    if (incomingCorrelationId !== undefined && !SAFE_ID.test(incomingCorrelationId)) {
+      locals.correlationId = ids.random();
+      res.setHeader('X-Correlation-Id', locals.correlationId);
+      // Raised once the request logger exists, so the refusal is logged like any other.
+      locals.headerProblem = httpProblem(
+        400,
+        'invalid-header',
+        'Invalid header',
+        'X-Correlation-Id must be 1-128 letters, digits or ._:@/+=-',
+        {
+          errors: [
+            {
+              path: 'header.x-correlation-id',
+              message: 'must be 1-128 letters, digits or ._:@/+=-',
+            },
+          ],
+        },
+      );
+    }
+    next();
+  };
+}
+
+function authenticate(check: Authenticate): RequestHandler {
+  return (req, res, next) => {
+    const header = req.get('authorization');
+    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    const principal = match ? check(match[1]!) : undefined;
+    if (!principal) {
+      next(
+        httpProblem(
+          401,
+          'unauthorized',
+          'Unauthorized',
+          header ? 'The API key is not valid' : 'Send an API key: Authorization: Bearer <key>',
+          { headers: { 'WWW-Authenticate': 'Bearer' } },
+        ),
+      );
+      return;
+    }
+    requestLocals(res).principal = principal;
+    next();
+  };
+}
+
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined ||
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    next(
+      httpProblem(
+        415,
+        'unsupported-media-type',
+        'Unsupported media type',
+        `Send JSON with Content-Type: application/json (got ${req.get('content-type') ?? 'none'})`,
+      ),
+    );
+    return;
+  }
+  next();
+};
+
+const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  const problem = toProblemResponse(error);
+  if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
+  else req.log.info({ problem: problem.body.type, detail: problem.body.detail }, 'request refused');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendProblem(res, problem);
+};

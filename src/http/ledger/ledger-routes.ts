@@ -1,0 +1,314 @@
+import { z } from 'zod';
+import { ACCOUNT_CODE } from '../../domain/ledger/account.js';
+import { accountTypes } from '../../domain/ledger/events.js';
+import { formatAmount } from '../../domain/shared/money.js';
+import type { CurrencyCode } from '../../domain/shared/currency.js';
+import type { IdGenerator } from '../../commands/ids.js';
+import type { LedgerCommands } from '../../commands/ledger/ledger-commands.js';
+import type {
+  AccountView,
+  JournalEntryView,
+  LedgerQueries,
+} from '../../projections/ledger/event-store-queries.js';
+import { httpProblem } from '../problem.js';
+import { commandContext, defineRoute, type RouteSpec } from '../route.js';
+import {
+  accountingDate,
+  consistencyQuery,
+  currencyCode,
+  decimalAmount,
+  globalPosition,
+  periodId,
+  recordId,
+  writeHeaders,
+} from '../schemas.js';
+
+const accountCode = z
+  .string()
+  .regex(ACCOUNT_CODE, 'must be 1-32 letters, digits, ".", "_" or "-"')
+  .meta({ example: '1000' });
+
+const accountResponse = z.object({
+  code: z.string(),
+  name: z.string(),
+  type: z.enum(accountTypes),
+  currency: z.string(),
+  status: z.enum(['open']),
+  debits: z.string(),
+  credits: z.string(),
+  balance: z.string().describe('debits − credits, signed'),
+});
+
+const lineResponse = z.union([
+  z.object({ account: z.string(), debit: z.string(), currency: z.string() }),
+  z.object({ account: z.string(), credit: z.string(), currency: z.string() }),
+]);
+
+const journalEntryResponse = z.object({
+  id: z.string(),
+  date: z.string(),
+  description: z.string(),
+  status: z.enum(['posted', 'reversed']),
+  lines: z.array(lineResponse),
+  reversal: z.object({ date: z.string(), reason: z.string() }).nullable(),
+});
+
+const withPosition = <T extends z.ZodObject>(schema: T) =>
+  schema.extend({ position: globalPosition });
+
+const requestedLine = z
+  .strictObject({
+    account: accountCode,
+    debit: decimalAmount.optional(),
+    credit: decimalAmount.optional(),
+  })
+  .superRefine((line, ctx) => {
+    if ((line.debit === undefined) === (line.credit === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of debit or credit' });
+    }
+  });
+
+export interface LedgerRouteDeps {
+  readonly commands: LedgerCommands;
+  readonly queries: LedgerQueries;
+  readonly ids: IdGenerator;
+}
+
+const READ_SCOPES = ['reports:read', 'finance:write'] as const;
+
+export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): RouteSpec[] {
+  const entryResource = (view: JournalEntryView) => ({
+    id: view.id,
+    date: view.date,
+    description: view.description,
+    status: view.status,
+    lines: view.lines,
+    reversal: view.reversal,
+  });
+  const accountResource = (view: Omit<AccountView, 'revision'>) => ({
+    code: view.code,
+    name: view.name,
+    type: view.type,
+    currency: view.currency,
+    status: view.status,
+    debits: view.debits,
+    credits: view.credits,
+    balance: view.balance,
+  });
+  const entryAfterWrite = async (entryId: string) => {
+    const view = await queries.getJournalEntry(entryId);
+    if (!view) throw new Error(`Journal entry ${entryId} vanished after a write`);
+    return view;
+  };
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/ledger/accounts',
+      operationId: 'openAccount',
+      summary: 'Open an account in the chart of accounts',
+      tag: 'ledger',
+      scopes: ['finance:write'],
+      body: z.strictObject({
+        code: accountCode,
+        name: z.string().trim().min(1).max(200),
+        type: z.enum(accountTypes),
+        currency: currencyCode,
+      }),
+      responses: {
+        201: { description: 'Opened', schema: withPosition(accountResponse) },
+        409: { description: 'An account with this code exists' },
+      },
+      async handle({ body, context }) {
+        const result = await commands.openAccount(commandContext(context), {
+          type: 'OpenAccount',
+          code: body.code,
+          name: body.name,
+          accountType: body.type,
+          currency: body.currency,
+        });
+        if (result.state.status !== 'open') throw new Error('Account not open after OpenAccount');
+        const zero = formatAmount(0n, result.state.currency as CurrencyCode);
+        return {
+          status: 201,
+          headers: writeHeaders(result, `/v1/ledger/accounts/${encodeURIComponent(body.code)}`),
+          body: {
+            ...accountResource({ ...result.state, debits: zero, credits: zero, balance: zero }),
+            position: result.position.toString(),
+          },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/ledger/accounts/{code}',
+      operationId: 'getAccount',
+      summary: 'An account with its debits, credits and balance',
+      tag: 'ledger',
+      scopes: READ_SCOPES,
+      params: z.strictObject({ code: accountCode }),
+      query: consistencyQuery,
+      responses: {
+        200: { description: 'The account', schema: accountResponse },
+        404: { description: 'No such account' },
+      },
+      async handle({ params }) {
+        const view = await queries.getAccount(params.code);
+        if (!view) {
+          throw httpProblem(404, 'not-found', 'Not found', `Account ${params.code} does not exist`);
+        }
+        return {
+          status: 200,
+          headers: { ETag: `"${view.revision}"` },
+          body: accountResource(view),
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'post',
+      path: '/v1/ledger/journal-entries',
+      operationId: 'postJournalEntry',
+      summary: 'Post a balanced journal entry',
+      description:
+        'Each line names an account and exactly one of debit or credit, in the account currency. Debits must equal credits per currency; the date must not fall in a closed period.',
+      tag: 'ledger',
+      scopes: ['finance:write'],
+      body: z.strictObject({
+        entryId: recordId.optional().describe('Your id for the entry; generated when absent'),
+        date: accountingDate,
+        description: z.string().max(500),
+        lines: z.array(requestedLine).min(2).max(500),
+      }),
+      responses: {
+        201: { description: 'Posted', schema: withPosition(journalEntryResponse) },
+        409: { description: 'Refused: closed period, entry id taken, account not open' },
+      },
+      async handle({ body, context }) {
+        const entryId =
+          body.entryId ??
+          (context.idempotencyKey
+            ? ids.derived('journal-entry', context.principal.id, context.idempotencyKey)
+            : ids.random());
+        const result = await commands.postJournalEntry(
+          commandContext(context),
+          {
+            type: 'PostJournalEntry',
+            entryId,
+            date: body.date,
+            description: body.description,
+            lines: body.lines,
+          },
+          { expectedRevision: context.ifMatch },
+        );
+        const view = await entryAfterWrite(entryId);
+        return {
+          status: 201,
+          headers: writeHeaders(
+            result,
+            `/v1/ledger/journal-entries/${encodeURIComponent(entryId)}`,
+          ),
+          body: { ...entryResource(view), position: result.position.toString() },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/ledger/journal-entries/{id}',
+      operationId: 'getJournalEntry',
+      summary: 'A journal entry with its lines and reversal, if any',
+      tag: 'ledger',
+      scopes: READ_SCOPES,
+      params: z.strictObject({ id: recordId }),
+      query: consistencyQuery,
+      responses: {
+        200: { description: 'The entry', schema: journalEntryResponse },
+        404: { description: 'No such entry' },
+      },
+      async handle({ params }) {
+        const view = await queries.getJournalEntry(params.id);
+        if (!view) {
+          throw httpProblem(
+            404,
+            'not-found',
+            'Not found',
+            `Journal entry ${params.id} does not exist`,
+          );
+        }
+        return { status: 200, headers: { ETag: `"${view.revision}"` }, body: entryResource(view) };
+      },
+    }),
+
+    defineRoute({
+      method: 'post',
+      path: '/v1/ledger/journal-entries/{id}/reversal',
+      operationId: 'reverseJournalEntry',
+      summary: 'Reverse a journal entry (once), booking its lines mirrored on the given date',
+      tag: 'ledger',
+      scopes: ['finance:write'],
+      params: z.strictObject({ id: recordId }),
+      body: z.strictObject({
+        date: accountingDate,
+        reason: z.string().trim().min(1).max(500),
+      }),
+      responses: {
+        201: { description: 'Reversed', schema: withPosition(journalEntryResponse) },
+        404: { description: 'No such entry' },
+        409: { description: 'Already reversed, or the date is in a closed period' },
+        412: { description: 'If-Match no longer matches' },
+      },
+      async handle({ params, body, context }) {
+        const result = await commands.reverseJournalEntry(
+          commandContext(context),
+          { type: 'ReverseJournalEntry', entryId: params.id, date: body.date, reason: body.reason },
+          { expectedRevision: context.ifMatch },
+        );
+        const view = await entryAfterWrite(params.id);
+        return {
+          status: 201,
+          headers: writeHeaders(
+            result,
+            `/v1/ledger/journal-entries/${encodeURIComponent(params.id)}`,
+          ),
+          body: { ...entryResource(view), position: result.position.toString() },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'post',
+      path: '/v1/ledger/periods/{period}/close',
+      operationId: 'closePeriod',
+      summary: 'Close an accounting period: later postings dated inside it are refused',
+      tag: 'ledger',
+      scopes: ['finance:write'],
+      params: z.strictObject({ period: periodId }),
+      body: z.strictObject({}),
+      responses: {
+        200: {
+          description: 'Closed',
+          schema: z.object({
+            period: z.string(),
+            status: z.enum(['closed']),
+            position: globalPosition,
+          }),
+        },
+        409: { description: 'Already closed' },
+      },
+      async handle({ params, context }) {
+        const result = await commands.closePeriod(
+          commandContext(context),
+          { type: 'ClosePeriod', period: params.period },
+          { expectedRevision: context.ifMatch },
+        );
+        return {
+          status: 200,
+          headers: writeHeaders(result),
+          body: { period: params.period, status: 'closed', position: result.position.toString() },
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,151 @@
+import type { Response } from 'express';
+import { isDomainError } from '../domain/shared/errors.js';
+import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../commands/idempotency.js';
+import { ConcurrencyExhaustedError, PreconditionFailedError } from '../commands/pipeline.js';
+import { StoreUnavailableError } from '../stores/event-store.js';
+
+/** An RFC 9457 problem details document. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly errors?: readonly { readonly path: string; readonly message: string }[];
+  readonly [extension: string]: unknown;
+}
+
+export interface ProblemResponse {
+  readonly status: number;
+  readonly body: Problem;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Problem type URIs: stable identifiers documented in docs/problems.md. */
+export const problemType = (slug: string) => `urn:backoffice:problem:${slug}`;
+
+/** Thrown by the HTTP layer for answers it decides itself (auth, validation, not found). */
+export class HttpProblem extends Error {
+  override readonly name = 'HttpProblem';
+
+  constructor(readonly response: ProblemResponse) {
+    super(response.body.detail);
+  }
+}
+
+export function httpProblem(
+  status: number,
+  slug: string,
+  title: string,
+  detail: string,
+  extra: { errors?: Problem['errors']; headers?: Record<string, string> } = {},
+): HttpProblem {
+  return new HttpProblem({
+    status,
+    headers: extra.headers,
+    body: {
+      type: problemType(slug),
+      title,
+      status,
+      detail,
+      ...(extra.errors ? { errors: extra.errors } : {}),
+    },
+  });
+}
+
+const DOMAIN_STATUS = { invalid: 400, conflict: 409, not_found: 404 } as const;
+
+/** Express's body parser reports its failures with these `type`s. */
+const BODY_PARSER_ERRORS: Record<string, [number, string, string]> = {
+  'entity.parse.failed': [400, 'malformed-json', 'Malformed JSON'],
+  'entity.too.large': [413, 'body-too-large', 'Request body too large'],
+  'encoding.unsupported': [415, 'unsupported-encoding', 'Unsupported content encoding'],
+  'charset.unsupported': [415, 'unsupported-charset', 'Unsupported charset'],
+  'request.aborted': [400, 'request-aborted', 'Request aborted'],
+  'request.size.invalid': [
+    400,
+    'request-size-invalid',
+    'Request size did not match Content-Length',
+  ],
+  'parameters.too.many': [400, 'too-many-parameters', 'Too many parameters'],
+};
+
+/**
+ * Maps any error to the answer the client gets. Unknown errors are 500 with no detail: their
+ * message may carry internals, and the log has them.
+ */
+export function toProblemResponse(error: unknown): ProblemResponse {
+  if (error instanceof HttpProblem) return error.response;
+  if (isDomainError(error)) {
+    const { kind, code, message, issues } = error.refusal;
+    return httpProblem(DOMAIN_STATUS[kind], slugOf(code), titleOf(code), message, {
+      errors: issues,
+    }).response;
+  }
+  if (error instanceof PreconditionFailedError) {
+    return httpProblem(
+      412,
+      'precondition-failed',
+      'Precondition failed',
+      `If-Match names revision ${error.expected}, but the record is at revision ${error.actual}`,
+      { headers: error.actual >= 0n ? { ETag: `"${error.actual}"` } : {} },
+    ).response;
+  }
+  if (error instanceof IdempotencyKeyReusedError) {
+    return httpProblem(422, 'idempotency-key-reused', 'Idempotency-Key reused', error.message)
+      .response;
+  }
+  if (error instanceof IdempotencyInProgressError) {
+    return httpProblem(409, 'idempotency-in-progress', 'Request in progress', error.message, {
+      headers: { 'Retry-After': '1' },
+    }).response;
+  }
+  if (error instanceof ConcurrencyExhaustedError || error instanceof StoreUnavailableError) {
+    return httpProblem(503, 'unavailable', 'Service unavailable', error.message, {
+      headers: { 'Retry-After': '1' },
+    }).response;
+  }
+  const bodyError = bodyParserError(error);
+  if (bodyError) {
+    const [status, slug, title] = BODY_PARSER_ERRORS[bodyError.type]!;
+    const detail =
+      status === 413
+        ? `The body exceeds the limit of ${bodyError.limit ?? '?'} bytes`
+        : bodyError.message;
+    return httpProblem(status, slug, title, detail).response;
+  }
+  return httpProblem(
+    500,
+    'internal',
+    'Internal server error',
+    'An unexpected error occurred; it has been logged',
+  ).response;
+}
+
+export function sendProblem(res: Response, problem: ProblemResponse): void {
+  res.status(problem.status);
+  for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
+  res.type('application/problem+json').send(JSON.stringify(problem.body));
+}
+
+function bodyParserError(
+  error: unknown,
+): { type: string; message: string; limit?: number } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const type = (error as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(type in BODY_PARSER_ERRORS)) return undefined;
+  const { message, limit } = error as { message?: unknown; limit?: unknown };
+  return {
+    type,
+    message: typeof message === 'string' ? message : type,
+    limit: typeof limit === 'number' ? limit : undefined,
+  };
+}
+
+function slugOf(code: string): string {
+  return code.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+function titleOf(code: string): string {
+  const words = code.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

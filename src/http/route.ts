@@ -1,0 +1,290 @@
+import { createHash } from 'node:crypto';
+import type { RequestHandler, Request, Response, Router } from 'express';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { canonicalJson } from '../commands/canonical-json.js';
+import { runIdempotently, type IdempotencyDeps } from '../commands/idempotency.js';
+import type { CommandContext } from '../commands/pipeline.js';
+import type { StoredResponse } from '../stores/idempotency-store.js';
+import { hasScope, type ApiKey, type Scope } from './api-keys.js';
+import { httpProblem, toProblemResponse } from './problem.js';
+
+/** Everything a handler knows about the request besides its validated input. */
+export interface RequestContext {
+  readonly principal: ApiKey;
+  readonly requestId: string;
+  readonly correlationId: string;
+  readonly onBehalfOf?: string;
+  readonly idempotencyKey?: string;
+  /** The stream revision named by If-Match, when given. */
+  readonly ifMatch?: bigint;
+  readonly log: Logger;
+}
+
+export interface HttpResult {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+type AnyObjectSchema = z.ZodObject;
+
+export interface ResponseSpec {
+  readonly description: string;
+  readonly schema?: z.ZodType;
+}
+
+/**
+ * A route declared once: its zod schemas validate the request (strictly: unknown fields are a
+ * 400) and the same schemas produce the OpenAPI document, so the two cannot drift apart.
+ */
+export interface RouteSpec<
+  P extends AnyObjectSchema = AnyObjectSchema,
+  Q extends AnyObjectSchema = AnyObjectSchema,
+  B extends z.ZodType = z.ZodType,
+> {
+  readonly method: 'get' | 'post';
+  /** OpenAPI form: `/v1/ledger/accounts/{code}`. */
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tag: string;
+  /** Any one of these scopes grants access (`admin` always does). */
+  readonly scopes: readonly Scope[];
+  readonly params?: P;
+  readonly query?: Q;
+  readonly body?: B;
+  readonly responses: Readonly<Record<number, ResponseSpec>>;
+  readonly handle: (input: {
+    readonly params: z.output<P>;
+    readonly query: z.output<Q>;
+    readonly body: z.output<B>;
+    readonly context: RequestContext;
+  }) => Promise<HttpResult>;
+}
+
+/** Identity at run time; at compile time it infers the handler's input types from the schemas. */
+export function defineRoute<
+  P extends AnyObjectSchema = AnyObjectSchema,
+  Q extends AnyObjectSchema = AnyObjectSchema,
+  B extends z.ZodType = z.ZodType,
+>(spec: RouteSpec<P, Q, B>): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
+
+/** Per-request values set by the app's middleware before any route runs. */
+export interface RequestLocals {
+  requestId: string;
+  correlationId: string;
+  principal?: ApiKey;
+  /** A header problem found before logging was set up, raised right after. */
+  headerProblem?: Error;
+}
+
+export function requestLocals(res: Response): RequestLocals {
+  return res.locals as RequestLocals;
+}
+
+export function mountRoutes(
+  router: Router,
+  routes: readonly RouteSpec[],
+  deps: {
+    readonly idempotency: IdempotencyDeps;
+    /** Runs after the scope check, so a caller without access learns nothing from its body. */
+    readonly parseBody: readonly RequestHandler[];
+  },
+): void {
+  for (const route of routes) {
+    const expressPath = route.path.replace(/\{(\w+)\}/g, ':$1');
+    const authorize: RequestHandler = (req, res, next) => {
+      requestContext(req, res, route);
+      next();
+    };
+    const bodyParsers = route.method === 'post' ? deps.parseBody : [];
+    router[route.method](
+      expressPath,
+      authorize,
+      ...bodyParsers,
+      async (req: Request, res: Response) => {
+        const context = requestContext(req, res, route);
+        const input = {
+          params: parsePart(route.params, req.params, 'path.'),
+          query: parsePart(route.query, req.query, 'query.'),
+          body: parsePart(route.body, req.body ?? {}, ''),
+          context,
+        } as Parameters<RouteSpec['handle']>[0];
+        if (route.method !== 'post' || context.idempotencyKey === undefined) {
+          send(res, await route.handle(input));
+          return;
+        }
+        const { response, replayed } = await runIdempotently(
+          deps.idempotency,
+          {
+            scope: context.principal.id,
+            key: context.idempotencyKey,
+            fingerprint: fingerprint(req, context),
+          },
+          async () => {
+            try {
+              return toStored(await route.handle(input));
+            } catch (error) {
+              // Refusals are answers too: a retry must get the same one. Server faults are not
+              // remembered, so a retry after one runs the command again.
+              const problem = toProblemResponse(error);
+              if (problem.status >= 500) throw error;
+              return toStored(problem);
+            }
+          },
+        );
+        if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+        if (response.status >= 400) res.type('application/problem+json');
+        send(res, response);
+      },
+    );
+  }
+}
+
+function requestContext(req: Request, res: Response, route: RouteSpec): RequestContext {
+  const locals = requestLocals(res);
+  const principal = locals.principal;
+  if (!principal) {
+    throw httpProblem(401, 'unauthorized', 'Unauthorized', 'An API key is required', {
+      headers: { 'WWW-Authenticate': 'Bearer' },
+    });
+  }
+  if (!hasScope(principal, route.scopes)) {
+    throw httpProblem(
+      403,
+      'forbidden',
+      'Forbidden',
+      `This API key lacks the scope for this operation; it needs one of: ${route.scopes.join(', ')}`,
+    );
+  }
+  return {
+    principal,
+    requestId: locals.requestId,
+    correlationId: locals.correlationId,
+    onBehalfOf: headerValue(
+      req,
+      'x-on-behalf-of',
+      ON_BEHALF_OF,
+      'a user name of 1-200 printable characters',
+    ),
+    idempotencyKey:
+      route.method === 'post'
+        ? headerValue(req, 'idempotency-key', IDEMPOTENCY_KEY, '1-255 printable ASCII characters')
+        : undefined,
+    ifMatch: parseIfMatch(req.get('if-match')),
+    log: req.log,
+  };
+}
+
+const ON_BEHALF_OF = /^[\x20-\x7e\u00a0-\uffff]{1,200}$/;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function headerValue(
+  req: Request,
+  name: string,
+  pattern: RegExp,
+  expected: string,
+): string | undefined {
+  const value = req.get(name);
+  if (value === undefined) return undefined;
+  if (!pattern.test(value)) {
+    throw httpProblem(400, 'invalid-header', 'Invalid header', `${name} must be ${expected}`, {
+      errors: [{ path: `header.${name}`, message: `must be ${expected}` }],
+    });
+  }
+  return value;
+}
+
+/** If-Match carries the ETag we issued: the stream revision in quotes. */
+function parseIfMatch(value: string | undefined): bigint | undefined {
+  if (value === undefined || value.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,19})"?\s*$/.exec(value);
+  if (!match) {
+    throw httpProblem(
+      400,
+      'invalid-header',
+      'Invalid header',
+      'If-Match must be an ETag we issued, like "3"',
+      {
+        errors: [{ path: 'header.if-match', message: 'must be an ETag like "3"' }],
+      },
+    );
+  }
+  return BigInt(match[1]!);
+}
+
+function parsePart<T extends z.ZodType | undefined>(
+  schema: T,
+  value: unknown,
+  prefix: string,
+): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const errors = result.error.issues.flatMap((issue) => {
+    const at = prefix + formatPath(issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: prefix + formatPath([...issue.path, key]),
+        message: 'unknown field',
+      }));
+    }
+    return [{ path: at === '' ? '(body)' : at, message: issue.message }];
+  });
+  throw httpProblem(
+    400,
+    'validation',
+    'Invalid request',
+    errors.map((error) => `${error.path}: ${error.message}`).join('; '),
+    { errors },
+  );
+}
+
+/** `lines[0].debit`: the path form used in every `errors[].path`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+    )
+    .join('');
+}
+
+function fingerprint(req: Request, context: RequestContext): string {
+  return createHash('sha256')
+    .update(
+      canonicalJson({
+        method: req.method,
+        path: req.originalUrl,
+        ifMatch: context.ifMatch?.toString(),
+        onBehalfOf: context.onBehalfOf,
+        body: req.body ?? null,
+      }),
+    )
+    .digest('hex');
+}
+
+function toStored(result: HttpResult): StoredResponse {
+  return { status: result.status, headers: { ...(result.headers ?? {}) }, body: result.body };
+}
+
+function send(res: Response, result: HttpResult): void {
+  res.status(result.status);
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+  res.json(result.body);
+}
+
+/** The command metadata a request implies (DESIGN.md §3). */
+export function commandContext(context: RequestContext): CommandContext {
+  return {
+    actor: context.principal.id,
+    onBehalfOf: context.onBehalfOf,
+    correlationId: context.correlationId,
+    causationId: context.requestId,
+    requestId: context.requestId,
+    idempotencyKey: context.idempotencyKey,
+  };
+}

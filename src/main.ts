@@ -1,0 +1,59 @@
+import type { Server } from 'node:http';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createService } from './service.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const service = createService(config, logger);
+  if (service.generatedAdminKey) {
+    logger.warn(
+      { apiKeyId: 'bootstrap-admin', dataDir: config.dataDir },
+      `No API_KEYS configured: generated an admin API key, shown only this once. Use it as "Authorization: Bearer ${service.generatedAdminKey}" and keep it safe; only its hash is stored.`,
+    );
+  }
+
+  const server: Server = service.app.listen(config.port, config.host);
+  server.on('listening', () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info({ port, host: config.host, dataDir: config.dataDir }, 'listening');
+  });
+  server.on('error', (error) => {
+    logger.fatal({ err: error }, 'server failed');
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      service
+        .close()
+        .then(() => process.exit(0))
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'error while closing stores');
+          process.exit(1);
+        });
+    });
+    server.closeIdleConnections();
+    // Do not hang forever on a client that keeps a connection open.
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

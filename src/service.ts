@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { createCommandHandler } from './commands/pipeline.js';
+import { uuidGenerator, type IdGenerator } from './commands/ids.js';
+import { createKeyedLock } from './commands/keyed-lock.js';
+import { createLedgerCommands } from './commands/ledger/ledger-commands.js';
+import { createApiKeyAuthenticator } from './http/api-keys.js';
+import { createApp } from './http/app.js';
+import { ledgerRoutes } from './http/ledger/ledger-routes.js';
+import { createLedgerQueries } from './projections/ledger/event-store-queries.js';
+import type { EventStore } from './stores/event-store.js';
+import { openSqliteDatabase } from './stores/sqlite/database.js';
+import { createSqliteEventStore } from './stores/sqlite/sqlite-event-store.js';
+import { createSqliteIdempotencyStore } from './stores/sqlite/sqlite-idempotency-store.js';
+import { packageVersion } from './version.js';
+
+export interface Service {
+  readonly app: Express;
+  readonly eventStore: EventStore;
+  /** The bootstrap admin secret, only on the start that created it. */
+  readonly generatedAdminKey?: string;
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  readonly clock?: () => Date;
+  readonly ids?: IdGenerator;
+}
+
+/** The composition root: the one place that picks adapters and wires every dependency. */
+export function createService(
+  config: Config,
+  logger: Logger,
+  overrides: ServiceOverrides = {},
+): Service {
+  const clock = overrides.clock ?? (() => new Date());
+  const ids = overrides.ids ?? uuidGenerator;
+
+  const db = openSqliteDatabase(join(config.dataDir, 'backoffice.db'));
+  const eventStore = createSqliteEventStore(db, { now: clock });
+  const idempotencyStore = createSqliteIdempotencyStore(db);
+  const { authenticate, generatedAdminKey } = createApiKeyAuthenticator(config);
+
+  const handle = createCommandHandler({
+    eventStore,
+    clock,
+    ids,
+    locks: createKeyedLock(),
+    maxAttempts: config.commandMaxAttempts,
+  });
+  const ledger = createLedgerCommands({ handle, eventStore });
+
+  const app = createApp({
+    logger,
+    authenticate,
+    ids,
+    eventStore,
+    idempotency: {
+      store: idempotencyStore,
+      clock,
+      leaseMs: config.idempotencyLeaseMs,
+      waitMs: config.idempotencyWaitMs,
+    },
+    routes: [...ledgerRoutes({ commands: ledger, queries: createLedgerQueries(eventStore), ids })],
+    bodyLimitBytes: config.bodyLimitBytes,
+    version: packageVersion(),
+  });
+
+  return {
+    app,
+    eventStore,
+    generatedAdminKey,
+    async close() {
+      await eventStore.close();
+      db.close();
+    },
+  };
+}

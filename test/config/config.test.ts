@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('starts with defaults that work when nothing is set', () => {
+    expect(loadConfig({})).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      dataDir: './data',
+      logLevel: 'info',
+      apiKeys: undefined,
+      bodyLimitBytes: 1024 * 1024,
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', DATA_DIR: '' })).toMatchObject({ port: 3000, dataDir: './data' });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ API_KEYS: 'not json' }, 'API_KEYS'],
+    [{ API_KEYS: '[{"id":"a","secret":"short","scopes":["admin"]}]' }, 'API_KEYS'],
+    [{ API_KEYS: '[{"id":"a","secret":"long-enough-secret","scopes":["root"]}]' }, 'API_KEYS'],
+    [{ BODY_LIMIT_BYTES: '-1' }, 'BODY_LIMIT_BYTES'],
+  ])('refuses %j with a message naming the variable', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('refuses duplicate API key ids', () => {
+    const keys = [
+      { id: 'a', secret: 'long-enough-secret-1', scopes: ['admin'] },
+      { id: 'a', secret: 'long-enough-secret-2', scopes: ['admin'] },
+    ];
+    expect(() => loadConfig({ API_KEYS: JSON.stringify(keys) })).toThrow('duplicate id a');
+  });
+
+  it('keeps only the hash of a configured secret', () => {
+    const config = loadConfig({
+      API_KEYS: JSON.stringify([
+        { id: 'svc', secret: 'long-enough-secret', scopes: ['finance:write'] },
+      ]),
+    });
+    expect(config.apiKeys).toEqual([
+      {
+        id: 'svc',
+        scopes: ['finance:write'],
+        // sha256('long-enough-secret'), computed independently with sha256sum
+        secretSha256: 'afdffb35fb5bbc41f5c88d3c08263a6ba5cb4a83b7e0d2d4c367a32f3bc07504',
+      },
+    ]);
+    expect(JSON.stringify(config.apiKeys)).not.toContain('long-enough-secret');
+  });
+
+  it('refuses store URLs this version cannot honour instead of ignoring them', () => {
+    expect(() => loadConfig({ EVENTSTORE_URL: 'esdb://localhost:2113' })).toThrow(/EVENTSTORE_URL/);
+    expect(() => loadConfig({ MONGODB_URL: 'mongodb://localhost' })).toThrow(/MONGODB_URL/);
+  });
+});

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import supertest from 'supertest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createService, type Service, type ServiceOverrides } from '../../src/service.js';
+
+/** Secrets of the API keys every HTTP test service is configured with. */
+export const testKeys = {
+  admin: 'test-admin-secret-0001',
+  finance: 'test-finance-secret-0001',
+  reports: 'test-reports-secret-0001',
+  people: 'test-people-secret-0001',
+} as const;
+
+const API_KEYS = JSON.stringify([
+  { id: 'admin-key', secret: testKeys.admin, scopes: ['admin'] },
+  { id: 'finance-app', secret: testKeys.finance, scopes: ['finance:write'] },
+  { id: 'reporting', secret: testKeys.reports, scopes: ['reports:read'] },
+  { id: 'hr-app', secret: testKeys.people, scopes: ['people:write'] },
+]);
+
+export interface TestService {
+  readonly service: Service;
+  readonly dataDir: string;
+  readonly request: ReturnType<typeof supertest>;
+  /** Auth header for one of the test keys. */
+  auth(key?: keyof typeof testKeys): { Authorization: string };
+  close(): Promise<void>;
+}
+
+/** The real app on a fresh temporary SQLite file, as the composition root wires it. */
+export function startTestService(
+  env: Record<string, string> = {},
+  overrides: ServiceOverrides = {},
+): TestService {
+  const dataDir = mkdtempSync(join(tmpdir(), 'backoffice-test-'));
+  const config = loadConfig({ DATA_DIR: dataDir, API_KEYS, LOG_LEVEL: 'silent', ...env });
+  const service = createService(config, createLogger('silent'), overrides);
+  return {
+    service,
+    dataDir,
+    request: supertest(service.app),
+    auth: (key = 'finance') => ({ Authorization: `Bearer ${testKeys[key]}` }),
+    async close() {
+      await service.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
