@@ -113,6 +113,13 @@ export function toProblemResponse(error: unknown): ProblemResponse {
         : bodyError.message;
     return httpProblem(status, slug, title, detail).response;
   }
+  const clientError = clientErrorStatus(error);
+  if (clientError) {
+    // Express and its parsers mark what the client got wrong with a 4xx status (a path that
+    // does not decode, a body that does not decompress); their messages say so plainly.
+    return httpProblem(clientError.status, 'bad-request', 'Bad request', clientError.message)
+      .response;
+  }
   return httpProblem(
     500,
     'internal',
@@ -139,6 +146,15 @@ function bodyParserError(
     message: typeof message === 'string' ? message : type,
     limit: typeof limit === 'number' ? limit : undefined,
   };
+}
+
+function clientErrorStatus(error: unknown): { status: number; message: string } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const status =
+    (error as { status?: unknown; statusCode?: unknown }).status ??
+    (error as { statusCode?: unknown }).statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return { status, message: error.message };
 }
 
 function slugOf(code: string): string {
