@@ -31,6 +31,7 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.preprocess(emptyAsUnset, int(1024, 64 * 1024 * 1024).default(1024 * 1024)),
   COMMAND_MAX_ATTEMPTS: z.preprocess(emptyAsUnset, int(1, 100).default(10)),
   IDEMPOTENCY_WAIT_MS: z.preprocess(emptyAsUnset, int(0, 120_000).default(10_000)),
+  CONSISTENCY_WAIT_MS: z.preprocess(emptyAsUnset, int(0, 60_000).default(3_000)),
   IDEMPOTENCY_LEASE_MS: z.preprocess(emptyAsUnset, int(1_000, 3_600_000).default(60_000)),
   EVENTSTORE_URL: z.preprocess(emptyAsUnset, z.string().optional()),
   MONGODB_URL: z.preprocess(emptyAsUnset, z.string().optional()),
@@ -47,6 +48,8 @@ export interface Config {
   readonly commandMaxAttempts: number;
   readonly idempotencyWaitMs: number;
   readonly idempotencyLeaseMs: number;
+  /** How long a query with ?consistentWith= waits before answering 503. */
+  readonly consistencyWaitMs: number;
 }
 
 export class ConfigError extends Error {
@@ -83,5 +86,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     commandMaxAttempts: values.COMMAND_MAX_ATTEMPTS,
     idempotencyWaitMs: values.IDEMPOTENCY_WAIT_MS,
     idempotencyLeaseMs: values.IDEMPOTENCY_LEASE_MS,
+    consistencyWaitMs: values.CONSISTENCY_WAIT_MS,
   };
 }

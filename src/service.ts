@@ -15,6 +15,7 @@ import { openSqliteDatabase } from './stores/sqlite/database.js';
 import { createSqliteEventStore } from './stores/sqlite/sqlite-event-store.js';
 import { createSqliteIdempotencyStore } from './stores/sqlite/sqlite-idempotency-store.js';
 import { packageVersion } from './version.js';
+import { waitUntil } from './wait-until.js';
 
 export interface Service {
   readonly app: Express;
@@ -66,6 +67,11 @@ export function createService(
     routes: [...ledgerRoutes({ commands: ledger, queries: createLedgerQueries(eventStore), ids })],
     bodyLimitBytes: config.bodyLimitBytes,
     version: packageVersion(),
+    // Queries read the event store itself, so a position is visible once the log holds it.
+    awaitPosition: (position) =>
+      waitUntil(async () => (await eventStore.headPosition()) >= position, {
+        timeoutMs: config.consistencyWaitMs,
+      }),
   });
 
   return {

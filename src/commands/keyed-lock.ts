@@ -37,8 +37,7 @@ export function createKeyedLock(): KeyedLock {
   function drain(key: string, state: KeyState): void {
     while (state.queue.length > 0) {
       const next = state.queue[0]!;
-      const free =
-        next.mode === 'shared' ? !state.writer : !state.writer && state.readers === 0;
+      const free = next.mode === 'shared' ? !state.writer : !state.writer && state.readers === 0;
       if (!free) break;
       state.queue.shift();
       take(state, next.mode);

@@ -85,7 +85,10 @@ export class PreconditionFailedError extends Error {
 export class ConcurrencyExhaustedError extends Error {
   override readonly name = 'ConcurrencyExhaustedError';
 
-  constructor(readonly streamId: string, readonly attempts: number) {
+  constructor(
+    readonly streamId: string,
+    readonly attempts: number,
+  ) {
     super(`Gave up on ${streamId} after ${attempts} concurrent-write conflicts`);
   }
 }
@@ -145,9 +148,7 @@ async function attemptOnce<S, E extends DomainEvent, F>(
   const recorded = await deps.eventStore.readStream(spec.streamId);
   const currentRevision = recorded.length - 1;
 
-  const replay = context.idempotencyKey
-    ? findReplay(deps.ids, context, spec, recorded)
-    : undefined;
+  const replay = context.idempotencyKey ? findReplay(deps.ids, context, spec, recorded) : undefined;
   if (replay) return replay;
 
   if (spec.expectedRevision !== undefined && spec.expectedRevision !== BigInt(currentRevision)) {
@@ -267,7 +268,10 @@ function fold<S, E extends DomainEvent, F>(
   spec: CommandSpec<S, E, F>,
   recorded: readonly RecordedEvent[],
 ): S {
-  return recorded.reduce((state, event) => spec.evolve(state, toDomainEvent<E>(spec.schemas, event)), spec.initialState);
+  return recorded.reduce(
+    (state, event) => spec.evolve(state, toDomainEvent<E>(spec.schemas, event)),
+    spec.initialState,
+  );
 }
 
 export function toDomainEvent<E extends DomainEvent>(

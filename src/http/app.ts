@@ -20,6 +20,8 @@ export interface AppDeps {
   readonly routes: readonly RouteSpec[];
   readonly bodyLimitBytes: number;
   readonly version: string;
+  /** See `mountRoutes`: how `?consistentWith=` waits. */
+  readonly awaitPosition: (position: bigint) => Promise<boolean>;
 }
 
 const SAFE_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
@@ -73,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
   const v1 = express.Router();
   mountRoutes(v1, deps.routes, {
     idempotency: deps.idempotency,
+    awaitPosition: deps.awaitPosition,
     parseBody: [
       requireJsonBody,
       express.json({

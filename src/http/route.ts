@@ -91,6 +91,11 @@ export function mountRoutes(
   routes: readonly RouteSpec[],
   deps: {
     readonly idempotency: IdempotencyDeps;
+    /**
+     * Resolves true once what queries read reflects the global position (`?consistentWith=`),
+     * or false when it has not within the bound; that is a 503 with Retry-After.
+     */
+    readonly awaitPosition: (position: bigint) => Promise<boolean>;
     /** Runs after the scope check, so a caller without access learns nothing from its body. */
     readonly parseBody: readonly RequestHandler[];
   },
@@ -114,6 +119,20 @@ export function mountRoutes(
           body: parsePart(route.body, req.body ?? {}, ''),
           context,
         } as Parameters<RouteSpec['handle']>[0];
+        const consistentWith = (input.query as { consistentWith?: unknown } | undefined)
+          ?.consistentWith;
+        if (
+          typeof consistentWith === 'string' &&
+          !(await deps.awaitPosition(BigInt(consistentWith)))
+        ) {
+          throw httpProblem(
+            503,
+            'not-yet-consistent',
+            'Not yet consistent',
+            `The data has not reached position ${consistentWith} yet; retry shortly`,
+            { headers: { 'Retry-After': '1' } },
+          );
+        }
         if (route.method !== 'post' || context.idempotencyKey === undefined) {
           send(res, await route.handle(input));
           return;

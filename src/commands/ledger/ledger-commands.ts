@@ -77,7 +77,10 @@ export function createLedgerCommands(deps: {
     );
   }
 
-  async function loadFacts(accountCodes: readonly string[], dates: readonly string[]): Promise<LedgerFacts> {
+  async function loadFacts(
+    accountCodes: readonly string[],
+    dates: readonly string[],
+  ): Promise<LedgerFacts> {
     const accounts = new Map<string, AccountState>();
     for (const code of new Set(accountCodes)) {
       accounts.set(
@@ -87,7 +90,11 @@ export function createLedgerCommands(deps: {
     }
     const closedPeriods = new Set<string>();
     for (const period of new Set(dates.filter(isAccountingDate).map(periodOf))) {
-      const state = await foldStream(ledgerStreams.period(period), initialPeriodState, evolvePeriod);
+      const state = await foldStream(
+        ledgerStreams.period(period),
+        initialPeriodState,
+        evolvePeriod,
+      );
       if (state.closed) closedPeriods.add(period);
     }
     return { accounts, closedPeriods };
@@ -134,10 +141,9 @@ export function createLedgerCommands(deps: {
         evolve: evolveJournalEntry,
         locks: periodLocks(command.date),
         loadFacts: (entry) =>
-          loadFacts(
-            entry.status === 'none' ? [] : entry.lines.map((line) => line.account),
-            [command.date],
-          ),
+          loadFacts(entry.status === 'none' ? [] : entry.lines.map((line) => line.account), [
+            command.date,
+          ]),
         decide: (entry, facts) => decideJournalEntry(command, { entry, facts }),
         expectedRevision: options.expectedRevision,
       }),

@@ -46,7 +46,10 @@ export function decideJournalEntry(
   }
 }
 
-export function evolveJournalEntry(state: JournalEntryState, event: LedgerEvent): JournalEntryState {
+export function evolveJournalEntry(
+  state: JournalEntryState,
+  event: LedgerEvent,
+): JournalEntryState {
   switch (event.type) {
     case 'JournalEntryPosted':
       return {
@@ -62,7 +65,10 @@ export function evolveJournalEntry(state: JournalEntryState, event: LedgerEvent)
   }
 }
 
-function post(command: PostJournalEntry, { entry, facts }: JournalEntryDecisionState): LedgerEvent[] {
+function post(
+  command: PostJournalEntry,
+  { entry, facts }: JournalEntryDecisionState,
+): LedgerEvent[] {
   if (entry.status !== 'none') {
     refuse({
       kind: 'conflict',
@@ -176,9 +182,10 @@ function reverse(
       message: `Journal entry ${command.entryId} has already been reversed`,
     });
   }
-  const lines = entry.lines.map(
-    (line): PostedLine => ({ ...line, side: line.side === 'debit' ? 'credit' : 'debit' }),
-  );
+  const lines = entry.lines.map((line): PostedLine => ({
+    ...line,
+    side: line.side === 'debit' ? 'credit' : 'debit',
+  }));
   refuseIfAccountsNotOpen(lines, facts);
   refuseIfPeriodClosed(command.date, facts);
   return [

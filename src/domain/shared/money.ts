@@ -20,8 +20,7 @@ const MAX_INTEGER_DIGITS = 18;
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
 
 export type AmountParseResult =
-  | { readonly ok: true; readonly minor: bigint }
-  | { readonly ok: false; readonly message: string };
+  { readonly ok: true; readonly minor: bigint } | { readonly ok: false; readonly message: string };
 
 /** Parses a decimal string ("1234.50") into minor units of the currency, refusing excess decimals. */
 export function parseAmount(text: string, currency: CurrencyCode): AmountParseResult {
