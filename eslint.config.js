@@ -8,7 +8,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'error',
       eqeqeq: ['error', 'always'],
@@ -22,8 +25,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'express', 'pino*', 'better-sqlite3', 'mongodb', '@eventstore/*'], message: 'src/domain is pure: pass dependencies in.' },
-            { group: ['../../commands/*', '../../http/*', '../../stores/*', '../../projections/*'], message: 'Dependencies point inward.' },
+            {
+              group: ['node:*', 'express', 'pino*', 'better-sqlite3', 'mongodb', '@eventstore/*'],
+              message: 'src/domain is pure: pass dependencies in.',
+            },
+            {
+              group: ['../../commands/*', '../../http/*', '../../stores/*', '../../projections/*'],
+              message: 'Dependencies point inward.',
+            },
           ],
         },
       ],
