@@ -89,7 +89,12 @@ describe('command pipeline', () => {
 
   it('writes the metadata of DESIGN.md §3 on every event', async () => {
     await handle(
-      { ...context, onBehalfOf: 'alice', idempotencyKey: 'key-1', occurredAt: '2026-10-31T00:00:00.000Z' },
+      {
+        ...context,
+        onBehalfOf: 'alice',
+        idempotencyKey: 'key-1',
+        occurredAt: '2026-10-31T00:00:00.000Z',
+      },
       counter('counter-meta', 1),
     );
     const [event] = await store.readStream('counter-meta');
@@ -211,8 +216,14 @@ describe('command pipeline', () => {
   });
 
   it('derives different event ids for the same key used by different actors', async () => {
-    const a = await handle({ ...context, actor: 'a', idempotencyKey: 'k' }, counter('counter-actors', 1));
-    const b = await handle({ ...context, actor: 'b', idempotencyKey: 'k' }, counter('counter-actors', 1));
+    const a = await handle(
+      { ...context, actor: 'a', idempotencyKey: 'k' },
+      counter('counter-actors', 1),
+    );
+    const b = await handle(
+      { ...context, actor: 'b', idempotencyKey: 'k' },
+      counter('counter-actors', 1),
+    );
     expect(b.replayed).toBe(false);
     expect(a.events[0]!.id).not.toBe(b.events[0]!.id);
   });
