@@ -15,7 +15,16 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const service = createService(config, logger);
+  let service;
+  try {
+    service = createService(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error, dataDir: config.dataDir }, 'could not open the stores');
+    process.stderr.write(
+      `Could not start: ${error instanceof Error ? error.message : String(error)} (DATA_DIR=${config.dataDir})\n`,
+    );
+    process.exit(1);
+  }
   if (service.generatedAdminKey) {
     logger.warn(
       { apiKeyId: 'bootstrap-admin', dataDir: config.dataDir },
