@@ -32,6 +32,12 @@ export interface CommandContext {
   readonly idempotencyKey?: string;
   /** Business time, when the caller knows it; defaults to the recording time. */
   readonly occurredAt?: string;
+  /**
+   * From If-Match: the revision of the command's stream the caller last saw. A mismatch is a
+   * precondition failure and is never retried. It travels with the context so that every
+   * command honours it without each handler having to pass it on.
+   */
+  readonly expectedRevision?: bigint;
 }
 
 export interface CommandSpec<S, E extends DomainEvent, F> {
@@ -43,8 +49,6 @@ export interface CommandSpec<S, E extends DomainEvent, F> {
   readonly loadFacts?: (state: S) => Promise<F>;
   readonly decide: (state: S, facts: F) => readonly E[];
   readonly locks?: readonly LockRequest[];
-  /** From If-Match: the stream revision the caller last saw; a mismatch is not retried. */
-  readonly expectedRevision?: bigint;
 }
 
 export interface CommandResult<S> {
@@ -124,9 +128,9 @@ export function createCommandHandler(deps: PipelineDeps): CommandHandler {
           return await attemptOnce(deps, context, spec);
         } catch (error) {
           if (!isWrongExpectedVersion(error)) throw error;
-          if (spec.expectedRevision !== undefined) {
+          if (context.expectedRevision !== undefined) {
             const actual = error.actual === 'no_stream' ? -1n : error.actual;
-            throw new PreconditionFailedError(spec.streamId, spec.expectedRevision, actual);
+            throw new PreconditionFailedError(spec.streamId, context.expectedRevision, actual);
           }
           if (attempt >= deps.maxAttempts) {
             throw new ConcurrencyExhaustedError(spec.streamId, attempt);
@@ -151,10 +155,13 @@ async function attemptOnce<S, E extends DomainEvent, F>(
   const replay = context.idempotencyKey ? findReplay(deps.ids, context, spec, recorded) : undefined;
   if (replay) return replay;
 
-  if (spec.expectedRevision !== undefined && spec.expectedRevision !== BigInt(currentRevision)) {
+  if (
+    context.expectedRevision !== undefined &&
+    context.expectedRevision !== BigInt(currentRevision)
+  ) {
     throw new PreconditionFailedError(
       spec.streamId,
-      spec.expectedRevision,
+      context.expectedRevision,
       BigInt(currentRevision),
     );
   }

@@ -305,5 +305,6 @@ export function commandContext(context: RequestContext): CommandContext {
     causationId: context.requestId,
     requestId: context.requestId,
     idempotencyKey: context.idempotencyKey,
+    expectedRevision: context.ifMatch,
   };
 }

@@ -137,9 +137,9 @@ describe('command pipeline', () => {
     await handle(context, counter('counter-if-match', 1));
 
     await expect(
-      handle(context, counter('counter-if-match', 1, { expectedRevision: 0n })),
+      handle({ ...context, expectedRevision: 0n }, counter('counter-if-match', 1)),
     ).rejects.toBeInstanceOf(PreconditionFailedError);
-    const ok = await handle(context, counter('counter-if-match', 1, { expectedRevision: 1n }));
+    const ok = await handle({ ...context, expectedRevision: 1n }, counter('counter-if-match', 1));
     expect(ok.revision).toBe(2n);
   });
 

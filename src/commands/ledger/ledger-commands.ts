@@ -35,28 +35,17 @@ import {
   type CommandResult,
 } from '../pipeline.js';
 
-export interface WriteOptions {
-  /** From If-Match. */
-  readonly expectedRevision?: bigint;
-}
-
 export interface LedgerCommands {
   openAccount(context: CommandContext, command: OpenAccount): Promise<CommandResult<AccountState>>;
   postJournalEntry(
     context: CommandContext,
     command: PostJournalEntry,
-    options?: WriteOptions,
   ): Promise<CommandResult<JournalEntryState>>;
   reverseJournalEntry(
     context: CommandContext,
     command: ReverseJournalEntry,
-    options?: WriteOptions,
   ): Promise<CommandResult<JournalEntryState>>;
-  closePeriod(
-    context: CommandContext,
-    command: ClosePeriod,
-    options?: WriteOptions,
-  ): Promise<CommandResult<PeriodState>>;
+  closePeriod(context: CommandContext, command: ClosePeriod): Promise<CommandResult<PeriodState>>;
 }
 
 export function createLedgerCommands(deps: {
@@ -117,7 +106,7 @@ export function createLedgerCommands(deps: {
         decide: (state) => decideAccount(command, state),
       }),
 
-    postJournalEntry: (context, command, options = {}) =>
+    postJournalEntry: (context, command) =>
       handle(context, {
         streamId: ledgerStreams.journalEntry(command.entryId),
         schemas: ledgerEventSchemas,
@@ -130,10 +119,9 @@ export function createLedgerCommands(deps: {
             [command.date],
           ),
         decide: (entry, facts) => decideJournalEntry(command, { entry, facts }),
-        expectedRevision: options.expectedRevision,
       }),
 
-    reverseJournalEntry: (context, command, options = {}) =>
+    reverseJournalEntry: (context, command) =>
       handle(context, {
         streamId: ledgerStreams.journalEntry(command.entryId),
         schemas: ledgerEventSchemas,
@@ -145,17 +133,15 @@ export function createLedgerCommands(deps: {
             command.date,
           ]),
         decide: (entry, facts) => decideJournalEntry(command, { entry, facts }),
-        expectedRevision: options.expectedRevision,
       }),
 
-    closePeriod: (context, command, options = {}) =>
+    closePeriod: (context, command) =>
       handle(context, {
         streamId: ledgerStreams.period(command.period),
         schemas: ledgerEventSchemas,
         initialState: initialPeriodState,
         evolve: evolvePeriod,
         decide: (state) => decidePeriod(command, state),
-        expectedRevision: options.expectedRevision,
       }),
   };
 }

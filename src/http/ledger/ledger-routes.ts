@@ -191,17 +191,13 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
           (context.idempotencyKey
             ? ids.derived('journal-entry', context.principal.id, context.idempotencyKey)
             : ids.random());
-        const result = await commands.postJournalEntry(
-          commandContext(context),
-          {
-            type: 'PostJournalEntry',
-            entryId,
-            date: body.date,
-            description: body.description,
-            lines: body.lines,
-          },
-          { expectedRevision: context.ifMatch },
-        );
+        const result = await commands.postJournalEntry(commandContext(context), {
+          type: 'PostJournalEntry',
+          entryId,
+          date: body.date,
+          description: body.description,
+          lines: body.lines,
+        });
         const view = await entryAfterWrite(entryId);
         return {
           status: 201,
@@ -260,11 +256,12 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
         412: { description: 'If-Match no longer matches' },
       },
       async handle({ params, body, context }) {
-        const result = await commands.reverseJournalEntry(
-          commandContext(context),
-          { type: 'ReverseJournalEntry', entryId: params.id, date: body.date, reason: body.reason },
-          { expectedRevision: context.ifMatch },
-        );
+        const result = await commands.reverseJournalEntry(commandContext(context), {
+          type: 'ReverseJournalEntry',
+          entryId: params.id,
+          date: body.date,
+          reason: body.reason,
+        });
         const view = await entryAfterWrite(params.id);
         return {
           status: 201,
@@ -298,11 +295,10 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
         409: { description: 'Already closed' },
       },
       async handle({ params, context }) {
-        const result = await commands.closePeriod(
-          commandContext(context),
-          { type: 'ClosePeriod', period: params.period },
-          { expectedRevision: context.ifMatch },
-        );
+        const result = await commands.closePeriod(commandContext(context), {
+          type: 'ClosePeriod',
+          period: params.period,
+        });
         return {
           status: 200,
           headers: writeHeaders(result),
