@@ -1,0 +1,396 @@
+/**
+ * End to end: the BUILT service (`node dist/src/main.js`) as a child process, killed with
+ * SIGKILL and started again on the same data directory. Run `npm run build` first (`npm test`
+ * does).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const MAIN = join(ROOT, 'dist/src/main.js');
+
+const FINANCE_SECRET = 'e2e-finance-secret-0001';
+const API_KEYS = JSON.stringify([
+  { id: 'finance-app', secret: FINANCE_SECRET, scopes: ['finance:write'] },
+]);
+
+interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+interface RunningService {
+  readonly process: ChildProcess;
+  readonly port: number;
+  readonly exited: Promise<Exit>;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  stderr(): string;
+}
+
+const children = new Set<ChildProcess>();
+const dataDirs: string[] = [];
+
+function newDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'backoffice-e2e-'));
+  dataDirs.push(dir);
+  return dir;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function spawnService(env: Record<string, string>, port: number): RunningService {
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: ROOT,
+    // A clean environment: nothing from the test runner's env leaks into the config.
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<Exit>((resolveExit) => {
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      resolveExit({ code, signal });
+    });
+  });
+  return { process: child, port, exited, output: () => stdout + stderr, stderr: () => stderr };
+}
+
+const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+
+/** Starts the service and waits until /readyz answers 200 and it has logged that it listens. */
+async function startService(env: Record<string, string>): Promise<RunningService> {
+  const port = await freePort();
+  const service = spawnService({ ...env, PORT: String(port) }, port);
+  let exit: Exit | undefined;
+  void service.exited.then((value) => (exit = value));
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (exit) {
+      throw new Error(
+        `service exited (${JSON.stringify(exit)}) before ready:\n${service.output()}`,
+      );
+    }
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      if (res.status === 200 && service.output().includes('"listening"')) return service;
+    } catch {
+      // not listening yet
+    }
+    await sleep(50);
+  }
+  throw new Error(`service not ready within 15 s:\n${service.output()}`);
+}
+
+async function kill(service: RunningService, signal: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
+  service.process.kill(signal);
+  return service.exited;
+}
+
+interface Reply {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+}
+
+async function call(
+  service: RunningService,
+  method: 'GET' | 'POST',
+  path: string,
+  options: { secret?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.secret !== undefined) headers.Authorization = `Bearer ${options.secret}`;
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(`http://127.0.0.1:${service.port}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+  };
+}
+
+beforeAll(() => {
+  if (!existsSync(MAIN)) {
+    throw new Error(`${MAIN} is missing: run \`npm run build\` before this test (npm test does).`);
+  }
+});
+
+afterEach(async () => {
+  const running = [...children];
+  for (const child of running) child.kill('SIGKILL');
+  await Promise.all(
+    running.map(
+      (child) =>
+        new Promise<void>((resolveExit) => {
+          if (child.exitCode !== null || child.signalCode !== null) resolveExit();
+          else child.once('exit', () => resolveExit());
+        }),
+    ),
+  );
+});
+
+afterAll(() => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+type Line = { account: string; debit?: string; credit?: string };
+interface AcknowledgedEntry {
+  readonly id: string;
+  readonly request: { date: string; description: string; lines: Line[]; entryId?: string };
+  /** The last acknowledged representation (the post, or the reversal when reversed). */
+  body: Record<string, unknown>;
+}
+
+const ACCOUNTS = [
+  { code: '1000', name: 'Cash', type: 'asset', currency: 'EUR', exponent: 2 },
+  { code: '4000', name: 'Sales', type: 'revenue', currency: 'EUR', exponent: 2 },
+  { code: '1100', name: 'Cash JPY', type: 'asset', currency: 'JPY', exponent: 0 },
+  { code: '4100', name: 'Sales JPY', type: 'revenue', currency: 'JPY', exponent: 0 },
+] as const;
+
+const toMinor = (amount: string, exponent: number) => {
+  const [integer = '0', fraction = ''] = amount.split('.');
+  return BigInt(integer + fraction.padEnd(exponent, '0'));
+};
+const format = (minor: bigint, exponent: number) => {
+  const negative = minor < 0n;
+  const digits = (negative ? -minor : minor).toString().padStart(exponent + 1, '0');
+  const integer = digits.slice(0, digits.length - exponent);
+  const fraction = exponent > 0 ? `.${digits.slice(digits.length - exponent)}` : '';
+  return `${negative ? '-' : ''}${integer}${fraction}`;
+};
+
+function entryRequest(i: number) {
+  const yen = i % 4 === 3;
+  const amount = yen ? String(100 + i) : `${i + 1}.${String((i * 7) % 100).padStart(2, '0')}`;
+  return {
+    ...(i % 3 === 0 ? { entryId: `E2E-${i}` } : {}),
+    date: `2026-11-${String((i % 28) + 1).padStart(2, '0')}`,
+    description: `e2e entry ${i}`,
+    lines: [
+      { account: yen ? '1100' : '1000', debit: amount },
+      { account: yen ? '4100' : '4000', credit: amount },
+    ],
+  };
+}
+
+describe('the built service across SIGKILL and restart', () => {
+  it('keeps every acknowledged write, and idempotent retries still replay', async () => {
+    const dataDir = newDataDir();
+    const env = { DATA_DIR: dataDir, API_KEYS };
+    const first = await startService(env);
+    const finance = { secret: FINANCE_SECRET };
+
+    let maxPosition = 0n;
+    const acknowledge = (reply: Reply) => {
+      expect(reply.headers.get('x-position')).toBe(reply.body.position);
+      const position = BigInt(reply.body.position as string);
+      if (position > maxPosition) maxPosition = position;
+    };
+
+    for (const { exponent: _exponent, ...account } of ACCOUNTS) {
+      const reply = await call(first, 'POST', '/v1/ledger/accounts', { ...finance, body: account });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+      acknowledge(reply);
+    }
+
+    const entries = new Map<string, AcknowledgedEntry>();
+    const idempotent: { key: string; request: unknown; reply: Reply }[] = [];
+    const post = async (i: number) => {
+      const request = entryRequest(i);
+      const key = i % 5 === 0 ? `e2e-key-${i}` : undefined;
+      const reply = await call(first, 'POST', '/v1/ledger/journal-entries', {
+        ...finance,
+        body: request,
+        headers: key ? { 'Idempotency-Key': key } : {},
+      });
+      if (reply.status >= 200 && reply.status < 300) {
+        acknowledge(reply);
+        const id = reply.body.id as string;
+        entries.set(id, { id, request, body: reply.body });
+        if (key) idempotent.push({ key, request, reply });
+      }
+      return reply;
+    };
+
+    // Ten one after another, then thirty at once.
+    for (let i = 0; i < 10; i += 1) expect((await post(i)).status).toBe(201);
+    const concurrent = await Promise.all(Array.from({ length: 30 }, (_, k) => post(10 + k)));
+    for (const reply of concurrent) expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+    expect(entries.size).toBe(40);
+
+    // Two reversals and a closed period, also acknowledged.
+    const reversed = ['E2E-0', 'E2E-3'];
+    for (const id of reversed) {
+      const reply = await call(first, 'POST', `/v1/ledger/journal-entries/${id}/reversal`, {
+        ...finance,
+        body: { date: '2026-11-30', reason: 'e2e reversal' },
+      });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+      acknowledge(reply);
+      entries.get(id)!.body = reply.body;
+    }
+    const closed = await call(first, 'POST', '/v1/ledger/periods/2026-10/close', finance);
+    expect(closed.status).toBe(200);
+    acknowledge(closed);
+
+    const killed = await kill(first, 'SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+
+    const second = await startService(env);
+
+    // Every acknowledged entry is there, exactly as acknowledged.
+    for (const entry of entries.values()) {
+      const reply = await call(second, 'GET', `/v1/ledger/journal-entries/${entry.id}`, finance);
+      expect(reply.status, entry.id).toBe(200);
+      const { position: _position, ...expected } = entry.body;
+      expect(reply.body).toEqual(expected);
+    }
+
+    // Balances equal the sum of the acknowledged entries and reversals.
+    const debits = new Map<string, bigint>();
+    const credits = new Map<string, bigint>();
+    const add = (map: Map<string, bigint>, code: string, amount: string) => {
+      const { exponent } = ACCOUNTS.find((account) => account.code === code)!;
+      map.set(code, (map.get(code) ?? 0n) + toMinor(amount, exponent));
+    };
+    for (const entry of entries.values()) {
+      const isReversed = reversed.includes(entry.id);
+      for (const line of entry.request.lines) {
+        if (line.debit !== undefined) {
+          add(debits, line.account, line.debit);
+          if (isReversed) add(credits, line.account, line.debit);
+        }
+        if (line.credit !== undefined) {
+          add(credits, line.account, line.credit);
+          if (isReversed) add(debits, line.account, line.credit);
+        }
+      }
+    }
+    for (const account of ACCOUNTS) {
+      const reply = await call(second, 'GET', `/v1/ledger/accounts/${account.code}`, finance);
+      expect(reply.status).toBe(200);
+      const d = debits.get(account.code) ?? 0n;
+      const c = credits.get(account.code) ?? 0n;
+      expect(reply.body, account.code).toMatchObject({
+        code: account.code,
+        currency: account.currency,
+        debits: format(d, account.exponent),
+        credits: format(c, account.exponent),
+        balance: format(d - c, account.exponent),
+      });
+    }
+
+    // The closed period is still closed.
+    const intoClosed = await call(second, 'POST', '/v1/ledger/journal-entries', {
+      ...finance,
+      body: { ...entryRequest(1), date: '2026-10-15' },
+    });
+    expect(intoClosed.status).toBe(409);
+
+    // An idempotent retry after the restart returns the original answer and writes nothing.
+    expect(idempotent.length).toBeGreaterThan(0);
+    for (const { key, request, reply } of idempotent) {
+      const retry = await call(second, 'POST', '/v1/ledger/journal-entries', {
+        ...finance,
+        body: request,
+        headers: { 'Idempotency-Key': key },
+      });
+      expect(retry.status).toBe(reply.status);
+      expect(retry.body).toEqual(reply.body);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.headers.get('etag')).toBe(reply.headers.get('etag'));
+      expect(retry.headers.get('location')).toBe(reply.headers.get('location'));
+    }
+    const reused = await call(second, 'POST', '/v1/ledger/journal-entries', {
+      ...finance,
+      body: entryRequest(999),
+      headers: { 'Idempotency-Key': idempotent[0]!.key },
+    });
+    expect(reused.status).toBe(422);
+
+    // Nothing was written since the last acknowledged write: the next event follows it directly.
+    const next = await call(second, 'POST', '/v1/ledger/accounts', {
+      ...finance,
+      body: { code: '9000', name: 'After restart', type: 'asset', currency: 'EUR' },
+    });
+    expect(next.status).toBe(201);
+    expect(BigInt(next.body.position as string)).toBe(maxPosition + 1n);
+  });
+
+  it('prints a generated admin key once on the first start without API_KEYS, and keeps it', async () => {
+    const dataDir = newDataDir();
+    const first = await startService({ DATA_DIR: dataDir });
+
+    const keys = [...first.output().matchAll(/Bearer (bok_[A-Za-z0-9_-]+)/g)].map((m) => m[1]);
+    expect(keys, first.output()).toHaveLength(1);
+    expect(first.output().split('bok_')).toHaveLength(2);
+    const secret = keys[0]!;
+
+    const account = { code: '1000', name: 'Cash', type: 'asset', currency: 'EUR' };
+    const opened = await call(first, 'POST', '/v1/ledger/accounts', { secret, body: account });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    const anonymous = await call(first, 'GET', '/v1/ledger/accounts/1000');
+    expect(anonymous.status).toBe(401);
+    // The secret itself never appears in the request logs.
+    const linesWithSecret = first
+      .output()
+      .split('\n')
+      .filter((line) => line.includes(secret));
+    expect(linesWithSecret).toHaveLength(1);
+
+    const stopped = await kill(first, 'SIGTERM');
+    expect(stopped.code).toBe(0);
+
+    const second = await startService({ DATA_DIR: dataDir });
+    expect(second.output()).not.toContain('bok_');
+    const read = await call(second, 'GET', '/v1/ledger/accounts/1000', { secret });
+    expect(read.status).toBe(200);
+    expect(read.body.name).toBe('Cash');
+    const wrong = await call(second, 'GET', '/v1/ledger/accounts/1000', {
+      secret: `${secret.slice(0, -1)}x`,
+    });
+    expect(wrong.status).toBe(401);
+    await kill(second);
+    expect(second.output()).not.toContain(secret);
+  });
+
+  it.each([
+    ['PORT', { PORT: 'abc' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['API_KEYS', { API_KEYS: 'not json' }],
+  ])('refuses to start on an invalid %s, naming it on stderr', async (name, env) => {
+    const dataDir = newDataDir();
+    const port = await freePort();
+    const service = spawnService({ DATA_DIR: dataDir, API_KEYS, PORT: String(port), ...env }, port);
+    const exit = await service.exited;
+    expect(exit.code, service.output()).not.toBe(0);
+    expect(exit.code).not.toBeNull();
+    expect(service.stderr()).toContain(name);
+    expect(service.output()).not.toContain('"listening"');
+  });
+});
