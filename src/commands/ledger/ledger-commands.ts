@@ -33,6 +33,7 @@ import {
   type CommandContext,
   type CommandHandler,
   type CommandResult,
+  type CommandSpec,
 } from '../pipeline.js';
 
 export interface LedgerCommands {
@@ -96,6 +97,22 @@ export function createLedgerCommands(deps: {
       : [];
   }
 
+  /** Both entry commands: the entry's stream, its period's lock, the accounts it books to. */
+  function journalEntrySpec(
+    command: PostJournalEntry | ReverseJournalEntry,
+    accountsBooked: (entry: JournalEntryState) => readonly string[],
+  ): CommandSpec<JournalEntryState, LedgerEvent, LedgerFacts> {
+    return {
+      streamId: ledgerStreams.journalEntry(command.entryId),
+      schemas: ledgerEventSchemas,
+      initialState: initialJournalEntryState,
+      evolve: evolveJournalEntry,
+      locks: periodLocks(command.date),
+      loadFacts: (entry) => loadFacts(accountsBooked(entry), [command.date]),
+      decide: (entry, facts) => decideJournalEntry(command, { entry, facts }),
+    };
+  }
+
   return {
     openAccount: (context, command) =>
       handle(context, {
@@ -107,33 +124,18 @@ export function createLedgerCommands(deps: {
       }),
 
     postJournalEntry: (context, command) =>
-      handle(context, {
-        streamId: ledgerStreams.journalEntry(command.entryId),
-        schemas: ledgerEventSchemas,
-        initialState: initialJournalEntryState,
-        evolve: evolveJournalEntry,
-        locks: periodLocks(command.date),
-        loadFacts: () =>
-          loadFacts(
-            command.lines.map((line) => line.account),
-            [command.date],
-          ),
-        decide: (entry, facts) => decideJournalEntry(command, { entry, facts }),
-      }),
+      handle(
+        context,
+        journalEntrySpec(command, () => command.lines.map((line) => line.account)),
+      ),
 
     reverseJournalEntry: (context, command) =>
-      handle(context, {
-        streamId: ledgerStreams.journalEntry(command.entryId),
-        schemas: ledgerEventSchemas,
-        initialState: initialJournalEntryState,
-        evolve: evolveJournalEntry,
-        locks: periodLocks(command.date),
-        loadFacts: (entry) =>
-          loadFacts(entry.status === 'none' ? [] : entry.lines.map((line) => line.account), [
-            command.date,
-          ]),
-        decide: (entry, facts) => decideJournalEntry(command, { entry, facts }),
-      }),
+      handle(
+        context,
+        journalEntrySpec(command, (entry) =>
+          entry.status === 'none' ? [] : entry.lines.map((line) => line.account),
+        ),
+      ),
 
     closePeriod: (context, command) =>
       handle(context, {
