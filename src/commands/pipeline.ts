@@ -58,6 +58,8 @@ export interface CommandResult<S> {
   /** Global position of the command's last event. */
   readonly position: bigint;
   readonly events: readonly RecordedEvent[];
+  /** Every event of the stream after the command, so callers can render it without a re-read. */
+  readonly stream: readonly RecordedEvent[];
   readonly state: S;
   /** True when the events were already stored by an earlier attempt with the same key. */
   readonly replayed: boolean;
@@ -176,6 +178,7 @@ async function attemptOnce<S, E extends DomainEvent, F>(
       revision: BigInt(currentRevision),
       position: last?.position ?? 0n,
       events: [],
+      stream: recorded,
       state,
       replayed: false,
     };
@@ -224,6 +227,7 @@ async function attemptOnce<S, E extends DomainEvent, F>(
     revision: result.nextExpectedRevision,
     position: result.position,
     events: appended,
+    stream: [...recorded, ...appended],
     state: fold(spec, [...recorded, ...appended]),
     replayed: false,
   };
@@ -257,6 +261,7 @@ function findReplay<S, E extends DomainEvent, F>(
     revision: last.revision,
     position: last.position,
     events,
+    stream: recorded.slice(0, end),
     state: fold(spec, recorded.slice(0, end)),
     replayed: true,
   };

@@ -80,6 +80,8 @@ export interface RequestLocals {
   principal?: ApiKey;
   /** A header problem found before logging was set up, raised right after. */
   headerProblem?: Error;
+  /** Set once the route has checked the caller's scope and read the command headers. */
+  context?: RequestContext;
 }
 
 export function requestLocals(res: Response): RequestLocals {
@@ -103,7 +105,7 @@ export function mountRoutes(
   for (const route of routes) {
     const expressPath = route.path.replace(/\{(\w+)\}/g, ':$1');
     const authorize: RequestHandler = (req, res, next) => {
-      requestContext(req, res, route);
+      requestLocals(res).context = requestContext(req, res, route);
       next();
     };
     const bodyParsers = route.method === 'post' ? deps.parseBody : [];
@@ -112,7 +114,7 @@ export function mountRoutes(
       authorize,
       ...bodyParsers,
       async (req: Request, res: Response) => {
-        const context = requestContext(req, res, route);
+        const context = requestLocals(res).context!;
         const input = {
           params: parsePart(route.params, req.params, 'path.'),
           query: parsePart(route.query, req.query, 'query.'),

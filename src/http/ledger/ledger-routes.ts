@@ -5,10 +5,12 @@ import { formatAmount } from '../../domain/shared/money.js';
 import type { CurrencyCode } from '../../domain/shared/currency.js';
 import type { IdGenerator } from '../../commands/ids.js';
 import type { LedgerCommands } from '../../commands/ledger/ledger-commands.js';
-import type {
-  AccountView,
-  JournalEntryView,
-  LedgerQueries,
+import type { CommandResult } from '../../commands/pipeline.js';
+import {
+  journalEntryView,
+  type AccountView,
+  type JournalEntryView,
+  type LedgerQueries,
 } from '../../projections/ledger/event-store-queries.js';
 import { httpProblem } from '../problem.js';
 import { commandContext, defineRoute, type RouteSpec } from '../route.js';
@@ -95,9 +97,9 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
     credits: view.credits,
     balance: view.balance,
   });
-  const entryAfterWrite = async (entryId: string) => {
-    const view = await queries.getJournalEntry(entryId);
-    if (!view) throw new Error(`Journal entry ${entryId} vanished after a write`);
+  const entryAfterWrite = (result: CommandResult<unknown>) => {
+    const view = journalEntryView(result.stream);
+    if (!view) throw new Error(`No journal entry in ${result.streamId} after a write`);
     return view;
   };
 
@@ -198,7 +200,7 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
           description: body.description,
           lines: body.lines,
         });
-        const view = await entryAfterWrite(entryId);
+        const view = entryAfterWrite(result);
         return {
           status: 201,
           headers: writeHeaders(
@@ -262,7 +264,7 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
           date: body.date,
           reason: body.reason,
         });
-        const view = await entryAfterWrite(params.id);
+        const view = entryAfterWrite(result);
         return {
           status: 201,
           headers: writeHeaders(

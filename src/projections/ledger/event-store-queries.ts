@@ -94,37 +94,41 @@ export function createLedgerQueries(eventStore: EventStore) {
     },
 
     async getJournalEntry(entryId: string): Promise<JournalEntryView | undefined> {
-      const stream = await eventStore.readStream(ledgerStreams.journalEntry(entryId));
-      let view: JournalEntryView | undefined;
-      for (const recorded of stream) {
-        const event = decode(recorded);
-        if (event.type === 'JournalEntryPosted') {
-          view = {
-            id: event.data.entryId,
-            date: event.data.date,
-            description: event.data.description,
-            status: 'posted',
-            lines: event.data.lines.map(toLineView),
-            reversal: null,
-            revision: recorded.revision,
-            position: recorded.position,
-          };
-        } else if (event.type === 'JournalEntryReversed' && view) {
-          view = {
-            ...view,
-            status: 'reversed',
-            reversal: { date: event.data.date, reason: event.data.reason },
-            revision: recorded.revision,
-            position: recorded.position,
-          };
-        }
-      }
-      return view;
+      return journalEntryView(await eventStore.readStream(ledgerStreams.journalEntry(entryId)));
     },
   };
 }
 
 export type LedgerQueries = ReturnType<typeof createLedgerQueries>;
+
+/** A journal entry as its stream tells it; undefined for a stream with no posting. */
+export function journalEntryView(stream: readonly RecordedEvent[]): JournalEntryView | undefined {
+  let view: JournalEntryView | undefined;
+  for (const recorded of stream) {
+    const event = toDomainEvent<LedgerEvent>(ledgerEventSchemas, recorded);
+    if (event.type === 'JournalEntryPosted') {
+      view = {
+        id: event.data.entryId,
+        date: event.data.date,
+        description: event.data.description,
+        status: 'posted',
+        lines: event.data.lines.map(toLineView),
+        reversal: null,
+        revision: recorded.revision,
+        position: recorded.position,
+      };
+    } else if (event.type === 'JournalEntryReversed' && view) {
+      view = {
+        ...view,
+        status: 'reversed',
+        reversal: { date: event.data.date, reason: event.data.reason },
+        revision: recorded.revision,
+        position: recorded.position,
+      };
+    }
+  }
+  return view;
+}
 
 export function toLineView(line: PostedLine): JournalLineView {
   return line.side === 'debit'
