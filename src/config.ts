@@ -33,7 +33,18 @@ const envSchema = z.object({
   IDEMPOTENCY_WAIT_MS: z.preprocess(emptyAsUnset, int(0, 120_000).default(10_000)),
   CONSISTENCY_WAIT_MS: z.preprocess(emptyAsUnset, int(0, 60_000).default(3_000)),
   IDEMPOTENCY_LEASE_MS: z.preprocess(emptyAsUnset, int(1_000, 3_600_000).default(60_000)),
-  EVENTSTORE_URL: z.preprocess(emptyAsUnset, z.string().optional()),
+  EVENTSTORE_URL: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(
+        /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\/\S+$/,
+        'must be a connection string like esdb://host:2113?tls=false',
+      )
+      .optional(),
+  ),
+  EVENTSTORE_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUnset, int(100, 300_000).default(10_000)),
+  EVENTSTORE_HEALTH_INTERVAL_MS: z.preprocess(emptyAsUnset, int(50, 300_000).default(5_000)),
   MONGODB_URL: z.preprocess(emptyAsUnset, z.string().optional()),
 });
 
@@ -48,6 +59,12 @@ export interface Config {
   readonly commandMaxAttempts: number;
   readonly idempotencyWaitMs: number;
   readonly idempotencyLeaseMs: number;
+  /** EventStoreDB connection string; unset means the embedded SQLite event store. */
+  readonly eventStoreUrl: string | undefined;
+  /** How long start-up waits for EventStoreDB to answer before giving up. */
+  readonly eventStoreConnectTimeoutMs: number;
+  /** How often a remote event store is pinged, so outages and recoveries are logged. */
+  readonly eventStoreHealthIntervalMs: number;
   /** How long a query with ?consistentWith= waits before answering 503. */
   readonly consistencyWaitMs: number;
 }
@@ -65,12 +82,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const values = parsed.data;
-  // Refuse rather than silently fall back to SQLite: someone who set these expects them used.
-  if (values.EVENTSTORE_URL !== undefined) {
-    throw new ConfigError(
-      'EVENTSTORE_URL is set, but this version has only the embedded SQLite event store; unset it (the EventStoreDB adapter is tracked separately).',
-    );
-  }
+  // Refuse rather than silently fall back to SQLite: someone who set it expects it used.
   if (values.MONGODB_URL !== undefined) {
     throw new ConfigError(
       'MONGODB_URL is set, but this version has no MongoDB read models yet; unset it.',
@@ -87,5 +99,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     idempotencyWaitMs: values.IDEMPOTENCY_WAIT_MS,
     idempotencyLeaseMs: values.IDEMPOTENCY_LEASE_MS,
     consistencyWaitMs: values.CONSISTENCY_WAIT_MS,
+    eventStoreUrl: values.EVENTSTORE_URL,
+    eventStoreConnectTimeoutMs: values.EVENTSTORE_CONNECT_TIMEOUT_MS,
+    eventStoreHealthIntervalMs: values.EVENTSTORE_HEALTH_INTERVAL_MS,
   };
+}
+
+/** A connection string fit for logs: any password in it is masked. */
+export function redactCredentials(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }

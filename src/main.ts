@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, redactCredentials } from './config.js';
 import { createLogger } from './logger.js';
 import { createService } from './service.js';
+import { waitUntil } from './wait-until.js';
 
 async function main(): Promise<void> {
   let config;
@@ -24,6 +25,32 @@ async function main(): Promise<void> {
       `Could not start: ${error instanceof Error ? error.message : String(error)} (DATA_DIR=${config.dataDir})\n`,
     );
     process.exit(1);
+  }
+  if (service.eventStoreKind === 'eventstoredb') {
+    let lastError: unknown;
+    const reachable = await waitUntil(
+      () =>
+        service.eventStore.ping().then(
+          () => true,
+          (error: unknown) => {
+            lastError = error;
+            return false;
+          },
+        ),
+      { timeoutMs: config.eventStoreConnectTimeoutMs },
+    );
+    if (!reachable) {
+      const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
+      const message = `Could not reach EventStoreDB at ${redactCredentials(config.eventStoreUrl ?? '')} within ${config.eventStoreConnectTimeoutMs} ms${reason}`;
+      logger.fatal({ err: lastError }, message);
+      process.stderr.write(`${message}\n`);
+      await service.close().catch(() => undefined);
+      process.exit(1);
+    }
+    logger.info(
+      { eventStoreUrl: redactCredentials(config.eventStoreUrl ?? '') },
+      'connected to EventStoreDB',
+    );
   }
   if (service.generatedAdminKey) {
     logger.warn(

@@ -11,7 +11,10 @@ import { createApp } from './http/app.js';
 import { ledgerRoutes } from './http/ledger/ledger-routes.js';
 import { createLedgerQueries } from './projections/ledger/event-store-queries.js';
 import type { EventStore } from './stores/event-store.js';
-import { openSqliteDatabase } from './stores/sqlite/database.js';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { monitorAvailability } from './stores/availability-monitor.js';
+import { createEsdbEventStore } from './stores/eventstoredb/esdb-event-store.js';
+import { openSqliteDatabase, type SqliteDatabase } from './stores/sqlite/database.js';
 import { createSqliteEventStore } from './stores/sqlite/sqlite-event-store.js';
 import { createSqliteIdempotencyStore } from './stores/sqlite/sqlite-idempotency-store.js';
 import { packageVersion } from './version.js';
@@ -20,6 +23,8 @@ import { waitUntil } from './wait-until.js';
 export interface Service {
   readonly app: Express;
   readonly eventStore: EventStore;
+  /** Which event store adapter the configuration chose. */
+  readonly eventStoreKind: 'sqlite' | 'eventstoredb';
   /** The bootstrap admin secret, only on the start that created it. */
   readonly generatedAdminKey?: string;
   close(): Promise<void>;
@@ -40,7 +45,8 @@ export function createService(
   const ids = overrides.ids ?? uuidGenerator;
 
   const db = openSqliteDatabase(join(config.dataDir, 'backoffice.db'));
-  const eventStore = createSqliteEventStore(db, { now: clock });
+  const events = openEventStore(config, db, logger, clock);
+  const eventStore = events.store;
   const idempotencyStore = createSqliteIdempotencyStore(db);
   const { authenticate, generatedAdminKey } = createApiKeyAuthenticator(config);
 
@@ -77,10 +83,51 @@ export function createService(
   return {
     app,
     eventStore,
+    eventStoreKind: events.kind,
     generatedAdminKey,
     async close() {
-      await eventStore.close();
+      await events.close();
       db.close();
+    },
+  };
+}
+
+/**
+ * The event store the configuration names: EventStoreDB when EVENTSTORE_URL is set, else the
+ * embedded SQLite file. Idempotency records stay in the local SQLite file either way.
+ */
+function openEventStore(
+  config: Config,
+  db: SqliteDatabase,
+  logger: Logger,
+  clock: () => Date,
+): { store: EventStore; kind: Service['eventStoreKind']; close(): Promise<void> } {
+  if (config.eventStoreUrl === undefined) {
+    const store = createSqliteEventStore(db, { now: clock });
+    return { store, kind: 'sqlite', close: () => store.close() };
+  }
+  const client = EventStoreDBClient.connectionString(config.eventStoreUrl);
+  const store = createEsdbEventStore(client, {
+    onSubscriptionDropped: (error, resumeAfter) =>
+      logger.warn(
+        { err: error, resumeAfter: resumeAfter.toString() },
+        'EventStoreDB subscription dropped; resubscribing',
+      ),
+  });
+  const monitor = monitorAvailability({
+    ping: () => store.ping(),
+    intervalMs: config.eventStoreHealthIntervalMs,
+    onUnavailable: (error) =>
+      logger.error({ err: error }, 'EventStoreDB unreachable; writes answer 503 until it is back'),
+    onAvailableAgain: (downForMs) => logger.info({ downForMs }, 'EventStoreDB reachable again'),
+  });
+  return {
+    store,
+    kind: 'eventstoredb',
+    async close() {
+      monitor.stop();
+      await store.close();
+      await client.dispose();
     },
   };
 }

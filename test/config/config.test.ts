@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, redactCredentials } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('starts with defaults that work when nothing is set', () => {
@@ -55,8 +55,21 @@ describe('loadConfig', () => {
     expect(JSON.stringify(config.apiKeys)).not.toContain('long-enough-secret');
   });
 
-  it('refuses store URLs this version cannot honour instead of ignoring them', () => {
-    expect(() => loadConfig({ EVENTSTORE_URL: 'esdb://localhost:2113' })).toThrow(/EVENTSTORE_URL/);
+  it('refuses MONGODB_URL, which this version cannot honour, instead of ignoring it', () => {
     expect(() => loadConfig({ MONGODB_URL: 'mongodb://localhost' })).toThrow(/MONGODB_URL/);
+  });
+
+  it('takes an EventStoreDB connection string and refuses anything else', () => {
+    expect(loadConfig({ EVENTSTORE_URL: 'esdb://localhost:2113?tls=false' }).eventStoreUrl).toBe(
+      'esdb://localhost:2113?tls=false',
+    );
+    expect(() => loadConfig({ EVENTSTORE_URL: 'http://localhost:2113' })).toThrow(/EVENTSTORE_URL/);
+  });
+
+  it('masks the password of a connection string for logs', () => {
+    expect(redactCredentials('esdb://admin:changeit@db:2113?tls=true')).toBe(
+      'esdb://admin:***@db:2113?tls=true',
+    );
+    expect(redactCredentials('esdb://db:2113')).toBe('esdb://db:2113');
   });
 });

@@ -3,159 +3,24 @@
  * SIGKILL and started again on the same data directory. Run `npm run build` first (`npm test`
  * does).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  call,
+  freePort,
+  kill,
+  newDataDir,
+  spawnService,
+  startService,
+  useChildServices,
+  type Reply,
+} from '../support/child-service.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = join(ROOT, 'dist/src/main.js');
+useChildServices();
 
 const FINANCE_SECRET = 'e2e-finance-secret-0001';
 const API_KEYS = JSON.stringify([
   { id: 'finance-app', secret: FINANCE_SECRET, scopes: ['finance:write'] },
 ]);
-
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-interface RunningService {
-  readonly process: ChildProcess;
-  readonly port: number;
-  readonly exited: Promise<Exit>;
-  /** Everything written to stdout and stderr so far. */
-  output(): string;
-  stderr(): string;
-}
-
-const children = new Set<ChildProcess>();
-const dataDirs: string[] = [];
-
-function newDataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'backoffice-e2e-'));
-  dataDirs.push(dir);
-  return dir;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function spawnService(env: Record<string, string>, port: number): RunningService {
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
-    // A clean environment: nothing from the test runner's env leaks into the config.
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<Exit>((resolveExit) => {
-    child.on('exit', (code, signal) => {
-      children.delete(child);
-      resolveExit({ code, signal });
-    });
-  });
-  return { process: child, port, exited, output: () => stdout + stderr, stderr: () => stderr };
-}
-
-const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-
-/** Starts the service and waits until /readyz answers 200 and it has logged that it listens. */
-async function startService(env: Record<string, string>): Promise<RunningService> {
-  const port = await freePort();
-  const service = spawnService({ ...env, PORT: String(port) }, port);
-  let exit: Exit | undefined;
-  void service.exited.then((value) => (exit = value));
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (exit) {
-      throw new Error(
-        `service exited (${JSON.stringify(exit)}) before ready:\n${service.output()}`,
-      );
-    }
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (res.status === 200 && service.output().includes('"listening"')) return service;
-    } catch {
-      // not listening yet
-    }
-    await sleep(50);
-  }
-  throw new Error(`service not ready within 15 s:\n${service.output()}`);
-}
-
-async function kill(service: RunningService, signal: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
-  service.process.kill(signal);
-  return service.exited;
-}
-
-interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Record<string, unknown>;
-}
-
-async function call(
-  service: RunningService,
-  method: 'GET' | 'POST',
-  path: string,
-  options: { secret?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.secret !== undefined) headers.Authorization = `Bearer ${options.secret}`;
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`http://127.0.0.1:${service.port}${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    headers: res.headers,
-    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-  };
-}
-
-beforeAll(() => {
-  if (!existsSync(MAIN)) {
-    throw new Error(`${MAIN} is missing: run \`npm run build\` before this test (npm test does).`);
-  }
-});
-
-afterEach(async () => {
-  const running = [...children];
-  for (const child of running) child.kill('SIGKILL');
-  await Promise.all(
-    running.map(
-      (child) =>
-        new Promise<void>((resolveExit) => {
-          if (child.exitCode !== null || child.signalCode !== null) resolveExit();
-          else child.once('exit', () => resolveExit());
-        }),
-    ),
-  );
-});
-
-afterAll(() => {
-  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-});
 
 type Line = { account: string; debit?: string; credit?: string };
 interface AcknowledgedEntry {

@@ -1,0 +1,224 @@
+/**
+ * End to end on EventStoreDB: the built service with EVENTSTORE_URL pointing at the in-process
+ * test server (or at a real server when EVENTSTORE_URL is set for this test run) must answer a
+ * scripted session exactly as it does on the embedded SQLite store, and ride out an outage.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEsdbTestServer, type EsdbTestServer } from '../support/esdb-test-server/index.js';
+import {
+  call,
+  newDataDir,
+  startService,
+  useChildServices,
+  freePort,
+  sleep,
+  spawnService,
+  type Reply,
+  type RunningService,
+} from '../support/child-service.js';
+
+useChildServices();
+
+const SECRET = 'e2e-esdb-finance-secret-01';
+const API_KEYS = JSON.stringify([{ id: 'finance-app', secret: SECRET, scopes: ['finance:write'] }]);
+
+let server: EsdbTestServer | undefined;
+const realServer = process.env.EVENTSTORE_URL;
+
+beforeAll(async () => {
+  if (!realServer) server = await startEsdbTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const connectionString = () => realServer ?? server!.connectionString;
+
+/** A run-unique suffix, so the session can run twice against one shared real server. */
+function scriptedSession(service: RunningService, suffix: string) {
+  const cash = `1000-${suffix}`;
+  const sales = `4000-${suffix}`;
+  const entry = `E1-${suffix}`;
+  const post = (path: string, body?: unknown, headers?: Record<string, string>) =>
+    call(service, 'POST', path, { secret: SECRET, body, headers });
+  const get = (path: string) => call(service, 'GET', path, { secret: SECRET });
+  const sale = (amount: string, extra: Record<string, unknown> = {}) => ({
+    date: '2026-11-02',
+    description: 'sale',
+    lines: [
+      { account: cash, debit: amount },
+      { account: sales, credit: amount },
+    ],
+    ...extra,
+  });
+
+  return [
+    () => post('/v1/ledger/accounts', { code: cash, name: 'Cash', type: 'asset', currency: 'EUR' }),
+    () =>
+      post('/v1/ledger/accounts', { code: sales, name: 'Sales', type: 'revenue', currency: 'EUR' }),
+    () =>
+      post('/v1/ledger/accounts', { code: cash, name: 'Again', type: 'asset', currency: 'EUR' }),
+    () => post('/v1/ledger/journal-entries', sale('100.00', { entryId: entry })),
+    () => post('/v1/ledger/journal-entries', sale('100.00', { entryId: entry })),
+    () =>
+      post('/v1/ledger/journal-entries', {
+        ...sale('1.00'),
+        lines: [
+          { account: cash, debit: '1.00' },
+          { account: sales, credit: '0.99' },
+        ],
+      }),
+    () => post('/v1/ledger/journal-entries', sale('1.001')),
+    () => post('/v1/ledger/journal-entries', sale('1.00', { surprise: true })),
+    () => post('/v1/ledger/journal-entries', sale('25.50'), { 'Idempotency-Key': `k-${suffix}` }),
+    () => post('/v1/ledger/journal-entries', sale('25.50'), { 'Idempotency-Key': `k-${suffix}` }),
+    () => post('/v1/ledger/journal-entries', sale('26.00'), { 'Idempotency-Key': `k-${suffix}` }),
+    () =>
+      post(
+        `/v1/ledger/journal-entries/${entry}/reversal`,
+        { date: '2026-11-05', reason: 'x' },
+        {
+          'If-Match': '"7"',
+        },
+      ),
+    () => post(`/v1/ledger/journal-entries/${entry}/reversal`, { date: '2026-11-05', reason: 'x' }),
+    () => post(`/v1/ledger/journal-entries/${entry}/reversal`, { date: '2026-11-06', reason: 'y' }),
+    () => post(`/v1/ledger/periods/2026-10/close`),
+    () => post('/v1/ledger/journal-entries', sale('5.00', { date: '2026-10-15' })),
+    () => get(`/v1/ledger/accounts/${cash}`),
+    () => get(`/v1/ledger/accounts/${sales}`),
+    () => get(`/v1/ledger/journal-entries/${entry}`),
+  ];
+}
+
+/** What must match across stores: status, ETag and body, minus store-specific positions and run-unique names. */
+function comparable(reply: Reply, suffix: string) {
+  const text = JSON.stringify(reply.body).replaceAll(suffix, '<run>');
+  const body = JSON.parse(text) as Record<string, unknown>;
+  delete body.position;
+  // Generated entry ids derive from the API key and Idempotency-Key, which include the suffix.
+  if (typeof body.id === 'string' && !body.id.startsWith('E1-')) body.id = '<generated>';
+  return { status: reply.status, etag: reply.headers.get('etag'), body };
+}
+
+async function runSession(env: Record<string, string>, suffix: string) {
+  const service = await startService({ DATA_DIR: newDataDir(), API_KEYS, ...env });
+  const replies = [];
+  for (const step of scriptedSession(service, suffix))
+    replies.push(comparable(await step(), suffix));
+  return replies;
+}
+
+describe('the service on EventStoreDB', () => {
+  it('answers a scripted session exactly as on the embedded store', async () => {
+    const onSqlite = await runSession({}, `s${Date.now()}`);
+    const onEsdb = await runSession({ EVENTSTORE_URL: connectionString() }, `e${Date.now()}`);
+
+    expect(onEsdb).toEqual(onSqlite);
+    // The session is not vacuous: it saw creations, refusals of every kind and balances.
+    expect(onSqlite.map((reply) => reply.status)).toEqual([
+      201, 201, 409, 201, 409, 400, 400, 400, 201, 201, 422, 412, 201, 409, 200, 409, 200, 200, 200,
+    ]);
+    expect(onSqlite.at(-3)?.body).toMatchObject({ debits: '125.50', credits: '100.00' });
+  });
+
+  it.skipIf(realServer !== undefined)(
+    'answers 503 during an outage, recovers by itself, and applies a retried key once',
+    async () => {
+      const service = await startService({
+        DATA_DIR: newDataDir(),
+        API_KEYS,
+        EVENTSTORE_URL: connectionString(),
+        EVENTSTORE_HEALTH_INTERVAL_MS: '100',
+      });
+      const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+        call(service, 'POST', path, { secret: SECRET, body, headers });
+      expect(
+        (
+          await post('/v1/ledger/accounts', {
+            code: 'C',
+            name: 'C',
+            type: 'asset',
+            currency: 'EUR',
+          })
+        ).status,
+      ).toBe(201);
+      expect(
+        (
+          await post('/v1/ledger/accounts', {
+            code: 'R',
+            name: 'R',
+            type: 'revenue',
+            currency: 'EUR',
+          })
+        ).status,
+      ).toBe(201);
+      const entry = {
+        date: '2026-11-02',
+        description: 'during outage',
+        lines: [
+          { account: 'C', debit: '10.00' },
+          { account: 'R', credit: '10.00' },
+        ],
+      };
+
+      await server!.stop();
+      const duringOutage = await post('/v1/ledger/journal-entries', entry, {
+        'Idempotency-Key': 'outage-1',
+      });
+      expect(duringOutage.status).toBe(503);
+      expect(duringOutage.headers.get('content-type')).toContain('application/problem+json');
+      expect(duringOutage.headers.get('retry-after')).not.toBeNull();
+      expect((await call(service, 'GET', '/readyz')).status).toBe(503);
+      expect((await call(service, 'GET', '/v1/ledger/accounts/C', { secret: SECRET })).status).toBe(
+        503,
+      );
+      await waitFor(() => service.output().includes('EventStoreDB unreachable'));
+
+      await server!.start();
+      let ready = 0;
+      for (let attempt = 0; attempt < 100 && ready !== 200; attempt += 1) {
+        ready = (await call(service, 'GET', '/readyz')).status;
+        if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(ready).toBe(200);
+      await waitFor(() => service.output().includes('EventStoreDB reachable again'));
+
+      const retried = await post('/v1/ledger/journal-entries', entry, {
+        'Idempotency-Key': 'outage-1',
+      });
+      const again = await post('/v1/ledger/journal-entries', entry, {
+        'Idempotency-Key': 'outage-1',
+      });
+      expect(retried.status).toBe(201);
+      expect(again.body).toEqual(retried.body);
+      const cash = await call(service, 'GET', '/v1/ledger/accounts/C', { secret: SECRET });
+      expect(cash.body.debits).toBe('10.00');
+    },
+  );
+
+  it('refuses to start when the server cannot be reached, saying where it looked', async () => {
+    const port = await freePort();
+    const url = `esdb://127.0.0.1:${await freePort()}?tls=false`;
+    const service = spawnService(
+      {
+        DATA_DIR: newDataDir(),
+        API_KEYS,
+        EVENTSTORE_URL: url,
+        EVENTSTORE_CONNECT_TIMEOUT_MS: '300',
+      },
+      port,
+    );
+    const exit = await service.exited;
+    expect(exit.code).toBe(1);
+    expect(service.stderr()).toContain(`Could not reach EventStoreDB at ${url} within 300 ms`);
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(25);
+  }
+}
