@@ -20,6 +20,13 @@ export interface ReadModelDocument {
   readonly body: JsonObject;
 }
 
+/** A document as `load` sees it: a deleted one keeps its position, with a null body. */
+export interface StoredDocumentState {
+  readonly id: string;
+  readonly position: bigint;
+  readonly body: JsonObject | null;
+}
+
 export interface DocumentWrite {
   readonly id: string;
   /** Global log position of the event behind the write: the guard compares against it. */
@@ -100,8 +107,11 @@ export interface ReadModelStore {
   /** Names of the collections that exist. */
   listCollections(): Promise<string[]>;
   dropCollection(collection: string): Promise<void>;
-  /** The live (not deleted) documents among `ids`, by id; absent ids are not in the map. */
-  load(collection: string, ids: readonly string[]): Promise<Map<string, ReadModelDocument>>;
+  /**
+   * The stored state of each of `ids` that was ever written, by id: deleted documents are there
+   * with a null body, so a projection knows which events they have already seen.
+   */
+  load(collection: string, ids: readonly string[]): Promise<Map<string, StoredDocumentState>>;
   /**
    * Applies every write in one bulk operation. A write carrying position p changes its document
    * only if the stored document's position is below p (or there is none), so applying a batch

@@ -40,6 +40,7 @@ import {
   type ReadModelDocument,
   type ReadModelStore,
   type SortKey,
+  type StoredDocumentState,
   type Where,
 } from '../read-model-store.js';
 
@@ -178,14 +179,18 @@ export function createMongoReadModelStore(
 
     async load(name, ids) {
       const collection = collectionOf(name);
-      const found = new Map<string, ReadModelDocument>();
+      const found = new Map<string, StoredDocumentState>();
       await guard(async () => {
         for (let start = 0; start < ids.length; start += loadChunk) {
           const chunk = ids.slice(start, start + loadChunk);
-          const documents = await collection
-            .find({ _id: { $in: chunk }, deleted: false })
-            .toArray();
-          for (const document of documents) found.set(document._id, toDocument(document));
+          const documents = await collection.find({ _id: { $in: chunk } }).toArray();
+          for (const document of documents) {
+            found.set(document._id, {
+              id: document._id,
+              position: decodePosition(document.pos),
+              body: document.j === null ? null : (JSON.parse(document.j) as JsonObject),
+            });
+          }
         }
       });
       return found;

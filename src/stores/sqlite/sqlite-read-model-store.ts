@@ -20,6 +20,7 @@ import {
   type ReadModelStore,
   type Scalar,
   type SortKey,
+  type StoredDocumentState,
   type Where,
 } from '../read-model-store.js';
 import { applySchema, type SqliteDatabase } from './database.js';
@@ -30,6 +31,12 @@ interface Row {
   readonly id: string;
   readonly position: string;
   readonly body: string;
+}
+
+interface StateRow {
+  readonly id: string;
+  readonly position: string;
+  readonly body: string | null;
 }
 
 export interface SqliteReadModelStoreOptions {
@@ -137,16 +144,21 @@ export function createSqliteReadModelStore(
 
     async load(collection, ids) {
       const name = ensureTable(collection);
-      const found = new Map<string, ReadModelDocument>();
+      const found = new Map<string, StoredDocumentState>();
       for (let start = 0; start < ids.length; start += loadChunk) {
         const chunk = ids.slice(start, start + loadChunk);
         const rows = db
           .prepare(
-            `SELECT id, position, body FROM ${name}
-             WHERE deleted = 0 AND id IN (${chunk.map(() => '?').join(', ')})`,
+            `SELECT id, position, body FROM ${name} WHERE id IN (${chunk.map(() => '?').join(', ')})`,
           )
-          .all(...chunk) as Row[];
-        for (const row of rows) found.set(row.id, toDocument(row));
+          .all(...chunk) as StateRow[];
+        for (const row of rows) {
+          found.set(row.id, {
+            id: row.id,
+            position: decodePosition(row.position),
+            body: row.body === null ? null : (JSON.parse(row.body) as JsonObject),
+          });
+        }
       }
       return found;
     },
