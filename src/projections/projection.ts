@@ -1,0 +1,25 @@
+import type { RecordedEvent } from '../stores/event-store.js';
+import type { IndexSpec, JsonObject } from '../stores/read-model-store.js';
+
+/**
+ * A projection, declared as data and pure functions: the engine does all the I/O.
+ *
+ * Each projection owns one collection of documents. An event of one of `eventTypes` touches the
+ * documents `documentIds` names; `evolve` gives each its next state, or null to delete it.
+ * `evolve` must be deterministic: a rebuild replays the same events into the same documents.
+ */
+export interface Projection {
+  /** Lower case letters, digits and `_`; also the base of its collection's name. */
+  readonly name: string;
+  /** Bumped whenever `evolve` or the document shape changes: the projection is then rebuilt. */
+  readonly version: number;
+  readonly eventTypes: readonly string[];
+  readonly indexes?: readonly IndexSpec[];
+  documentIds(event: RecordedEvent): readonly string[];
+  evolve(document: JsonObject | null, event: RecordedEvent, documentId: string): JsonObject | null;
+}
+
+/** The collection a projection's version writes to. */
+export function collectionFor(projection: Pick<Projection, 'name' | 'version'>): string {
+  return `${projection.name}_v${projection.version}`;
+}

@@ -1,0 +1,319 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import type { Projection } from '../../src/projections/projection.js';
+import {
+  CHECKPOINTS_COLLECTION,
+  createProjectionRunner,
+  type ProjectionRunnerOptions,
+} from '../../src/projections/projection-runner.js';
+import { StoreUnavailableError, type EventStore } from '../../src/stores/event-store.js';
+import type { ReadModelStore } from '../../src/stores/read-model-store.js';
+import { openSqliteDatabase, type SqliteDatabase } from '../../src/stores/sqlite/database.js';
+import { createSqliteEventStore } from '../../src/stores/sqlite/sqlite-event-store.js';
+import { createSqliteReadModelStore } from '../../src/stores/sqlite/sqlite-read-model-store.js';
+
+/**
+ * A projection with every kind of document change: per-account totals (created, updated),
+ * a per-event-type counter touched by several events of one batch, and deletion on `Closed`.
+ */
+const totals: Projection = {
+  name: 'totals',
+  version: 1,
+  eventTypes: ['Deposited', 'Withdrawn', 'Closed'],
+  documentIds: (event) => [String(event.data.account), `type:${event.type}`],
+  evolve(document, event, id) {
+    if (id.startsWith('type:')) return { count: Number(document?.count ?? 0) + 1 };
+    if (event.type === 'Closed') return null;
+    const amount = Number(event.data.amount);
+    const balance =
+      Number(document?.balance ?? 0) + (event.type === 'Deposited' ? amount : -amount);
+    const history = [...((document?.history as number[] | undefined) ?? []), amount];
+    return { account: event.data.account as string, balance, history };
+  },
+};
+
+const silent = createLogger('silent');
+const databases: SqliteDatabase[] = [];
+afterEach(() => {
+  for (const db of databases.splice(0)) db.close();
+});
+
+function stores() {
+  const eventsDb = openSqliteDatabase(':memory:');
+  const modelsDb = openSqliteDatabase(':memory:');
+  databases.push(eventsDb, modelsDb);
+  return {
+    eventStore: createSqliteEventStore(eventsDb),
+    readModels: createSqliteReadModelStore(modelsDb),
+  };
+}
+
+async function append(eventStore: EventStore, type: string, data: Record<string, unknown>) {
+  return eventStore.append(
+    `account-${String(data.account)}`,
+    [{ id: randomUUID(), type, data, metadata: {} }],
+    { expectedRevision: 'any' },
+  );
+}
+
+/** A mixed history of 40 events on 5 accounts, with unrelated events in between. */
+async function history(eventStore: EventStore) {
+  for (let i = 0; i < 40; i += 1) {
+    const account = `A${i % 5}`;
+    if (i % 7 === 3) await append(eventStore, 'Noted', { account, text: 'not handled' });
+    else if (i === 33) await append(eventStore, 'Closed', { account });
+    else await append(eventStore, i % 3 === 0 ? 'Withdrawn' : 'Deposited', { account, amount: i });
+  }
+}
+
+async function documents(readModels: ReadModelStore, collection = 'totals_v1') {
+  const found = await readModels.find(collection, { limit: 1000 });
+  return found.documents.map(({ id, body, position }) => ({ id, body, position }));
+}
+
+function runner(
+  eventStore: EventStore,
+  readModels: ReadModelStore,
+  options: Partial<ProjectionRunnerOptions> = {},
+) {
+  return createProjectionRunner({
+    projection: totals,
+    eventStore,
+    readModels,
+    logger: silent,
+    sleep: async () => {},
+    ...options,
+  });
+}
+
+describe('projection runner', () => {
+  it('builds the documents from the log and checkpoints at the head', async () => {
+    const { eventStore, readModels } = stores();
+    await history(eventStore);
+    const projection = runner(eventStore, readModels, { batchSize: 7 });
+    await projection.catchUp();
+
+    const accounts = await readModels.load('totals_v1', ['A0', 'A1', 'A3', 'type:Closed']);
+    // A3 was closed by event 33 and never touched again: deleted.
+    expect(accounts.get('A3')?.body).toBeNull();
+    expect(accounts.get('A1')?.body).toEqual({
+      account: 'A1',
+      // i = 1, 6, ..., 36 on A1; 31 is a Noted event; multiples of 3 are withdrawals.
+      balance: 1 - 6 + 11 + 16 - 21 + 26 - 36,
+      history: [1, 6, 11, 16, 21, 26, 36],
+    });
+    expect(accounts.get('type:Closed')?.body).toEqual({ count: 1 });
+    expect(projection.status()).toMatchObject({
+      state: 'live',
+      position: await eventStore.headPosition(),
+      lastError: undefined,
+    });
+  });
+
+  it('gives the same documents whatever the batch size', async () => {
+    const { eventStore, readModels } = stores();
+    await history(eventStore);
+    const results = [];
+    for (const batchSize of [1, 3, 1000]) {
+      const collection = `totals_b${batchSize}`;
+      await runner(eventStore, readModels, { batchSize, collection }).catchUp();
+      results.push((await documents(readModels, collection)).map(({ id, body }) => ({ id, body })));
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+    expect(results[0]!.length).toBe(4 + 3);
+  });
+
+  it('moves the checkpoint past events it does not handle', async () => {
+    const { eventStore, readModels } = stores();
+    await append(eventStore, 'Deposited', { account: 'A', amount: 5 });
+    const last = await append(eventStore, 'Noted', { account: 'A' });
+    const projection = runner(eventStore, readModels);
+    await projection.catchUp();
+    expect(projection.status().position).toBe(last.position);
+  });
+
+  it('resumes from its checkpoint after a restart, applying only what is new', async () => {
+    const { eventStore, readModels } = stores();
+    await append(eventStore, 'Deposited', { account: 'A', amount: 5 });
+    await runner(eventStore, readModels).catchUp();
+    await append(eventStore, 'Deposited', { account: 'A', amount: 7 });
+    await runner(eventStore, readModels).catchUp();
+    expect((await readModels.load('totals_v1', ['A'])).get('A')?.body).toMatchObject({
+      balance: 12,
+      history: [5, 7],
+    });
+  });
+
+  it('converges to the same documents when killed at any store operation', async () => {
+    const reference = stores();
+    await history(reference.eventStore);
+    await runner(reference.eventStore, reference.readModels, { batchSize: 4 }).catchUp();
+    const expected = await documents(reference.readModels);
+
+    // Crash at the k-th read-model operation, for every k and every way of dying, then restart
+    // with another batch size: the end result is always the reference, position for position.
+    let crashes = 0;
+    for (const mode of ['before', 'after', 'half-written'] as const) {
+      for (let k = 1; ; k += 1) {
+        const { eventStore, readModels } = stores();
+        await history(eventStore);
+        const crashing = crashAt(readModels, k, mode);
+        let crashed = false;
+        try {
+          await runner(eventStore, crashing.store, { batchSize: 4, maxAttempts: 1 }).catchUp();
+        } catch {
+          crashed = crashing.crashed();
+        }
+        if (!crashed) break;
+        crashes += 1;
+        await runner(eventStore, readModels, { batchSize: 5 + (k % 3) }).catchUp();
+        expect(await documents(readModels)).toEqual(expected);
+      }
+    }
+    expect(crashes).toBeGreaterThan(30);
+  });
+
+  it('stops visibly on an event evolve cannot handle, and never skips it', async () => {
+    const { eventStore, readModels } = stores();
+    await append(eventStore, 'Deposited', { account: 'A', amount: 1 });
+    const poison = await append(eventStore, 'Deposited', { account: 'A', amount: 'poison' });
+    await append(eventStore, 'Deposited', { account: 'A', amount: 2 });
+    const lines: Record<string, unknown>[] = [];
+    const strict: Projection = {
+      ...totals,
+      evolve(document, event, id) {
+        if (event.data.amount === 'poison') throw new Error('amount is not a number');
+        return totals.evolve(document, event, id);
+      },
+    };
+    const attempts: number[] = [];
+    const projection = runner(eventStore, readModels, {
+      projection: strict,
+      batchSize: 1,
+      maxAttempts: 3,
+      logger: captureLogger(lines),
+      sleep: async (ms) => void attempts.push(ms),
+    });
+    await expect(projection.catchUp()).rejects.toThrow(/amount is not a number/);
+
+    const status = projection.status();
+    expect(status.state).toBe('failed');
+    expect(status.lastError).toMatchObject({
+      eventType: 'Deposited',
+      position: poison.position.toString(),
+      message: expect.stringContaining('amount is not a number'),
+    });
+    // Retried with growing delays before giving up.
+    expect(attempts).toEqual([100, 200]);
+    // Nothing after the poison event was applied, and the checkpoint stays before it.
+    expect(status.position < poison.position).toBe(true);
+    expect((await readModels.load('totals_v1', ['A'])).get('A')?.body).toMatchObject({
+      history: [1],
+    });
+    const stopLine = lines.find((line) => String(line.msg).startsWith('projection stopped'));
+    expect(stopLine).toMatchObject({
+      position: poison.position.toString(),
+      eventType: 'Deposited',
+    });
+  });
+
+  it('pauses while a store is unavailable and resumes when it is back', async () => {
+    const { eventStore, readModels } = stores();
+    await history(eventStore);
+    let outageLeft = 5;
+    const states: string[] = [];
+    const flaky = new Proxy(readModels, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (property !== 'writeBatch' || typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          if (outageLeft > 0) {
+            outageLeft -= 1;
+            throw new StoreUnavailableError('read-model store down');
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const projection = runner(eventStore, flaky, {
+      batchSize: 10,
+      // Far more outage steps than maxAttempts: an outage never makes a projection fail.
+      maxAttempts: 2,
+      sleep: async () => void states.push(projection.status().state),
+    });
+    await projection.catchUp();
+    expect(states).toEqual(['paused', 'paused', 'paused', 'paused', 'paused']);
+    expect(projection.status().state).toBe('live');
+
+    const reference = stores();
+    await history(reference.eventStore);
+    await runner(reference.eventStore, reference.readModels).catchUp();
+    expect(await documents(readModels)).toEqual(await documents(reference.readModels));
+  });
+
+  it('follows new events once started, and stops cleanly', async () => {
+    const { eventStore, readModels } = stores();
+    const projection = runner(eventStore, readModels, { pollIntervalMs: 5, sleep: undefined });
+    projection.start();
+    const written = await append(eventStore, 'Deposited', { account: 'Live', amount: 3 });
+    projection.wake();
+    for (let i = 0; i < 200 && projection.status().position < written.position; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect((await readModels.load('totals_v1', ['Live'])).get('Live')?.body).toMatchObject({
+      balance: 3,
+    });
+    await projection.stop();
+    expect(projection.status().state).toBe('stopped');
+  });
+
+  it('keeps its checkpoint in the read-model store, per collection', async () => {
+    const { eventStore, readModels } = stores();
+    const last = await append(eventStore, 'Deposited', { account: 'A', amount: 1 });
+    await runner(eventStore, readModels).catchUp();
+    const checkpoint = (await readModels.load(CHECKPOINTS_COLLECTION, ['totals_v1'])).get(
+      'totals_v1',
+    );
+    expect(checkpoint?.position).toBe(last.position);
+  });
+});
+
+type CrashMode = 'before' | 'after' | 'half-written';
+
+/**
+ * A store that dies at its k-th operation and stays dead: before running it, after running it
+ * (the write is stored but the caller never hears so), or with only half of a bulk write
+ * applied (MongoDB bulk writes are not atomic).
+ */
+function crashAt(store: ReadModelStore, k: number, mode: CrashMode) {
+  let operations = 0;
+  const wrapped = new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      const call = (args: unknown[]) =>
+        (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      return async (...args: unknown[]) => {
+        operations += 1;
+        if (operations < k) return call(args);
+        if (operations === k && mode === 'after') await call(args);
+        if (operations === k && mode === 'half-written' && property === 'writeBatch') {
+          const [collection, writes] = args as [string, unknown[]];
+          await call([collection, writes.slice(0, Math.ceil(writes.length / 2))]);
+        }
+        throw new Error(`simulated crash at operation ${k}`);
+      };
+    },
+  });
+  return { store: wrapped, crashed: () => operations >= k };
+}
+
+function captureLogger(lines: Record<string, unknown>[]) {
+  return createLogger('info', {
+    write(line: string) {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    },
+  });
+}
