@@ -99,10 +99,21 @@ export function toProblemResponse(error: unknown): ProblemResponse {
       headers: { 'Retry-After': '1' },
     }).response;
   }
-  if (error instanceof ConcurrencyExhaustedError || error instanceof StoreUnavailableError) {
+  if (error instanceof ConcurrencyExhaustedError) {
     return httpProblem(503, 'unavailable', 'Service unavailable', error.message, {
       headers: { 'Retry-After': '1' },
     }).response;
+  }
+  if (error instanceof StoreUnavailableError) {
+    // The cause names internal hosts and ports: it goes to the log, not to the caller. Whether
+    // a write that lost its answer was stored is unknown here, hence the advice on retries.
+    return httpProblem(
+      503,
+      'unavailable',
+      'Service unavailable',
+      'A store this request needs is unreachable. Retry later; a retry with the same Idempotency-Key is applied at most once.',
+      { headers: { 'Retry-After': '1' } },
+    ).response;
   }
   const bodyError = bodyParserError(error);
   if (bodyError) {

@@ -169,6 +169,9 @@ describe('the service on EventStoreDB', () => {
       expect(duringOutage.status).toBe(503);
       expect(duringOutage.headers.get('content-type')).toContain('application/problem+json');
       expect(duringOutage.headers.get('retry-after')).not.toBeNull();
+      // The cause (hosts, ports) is logged, not shown to the caller.
+      expect(JSON.stringify(duringOutage.body)).not.toContain('127.0.0.1');
+      expect(duringOutage.body.detail).toContain('Idempotency-Key');
       expect((await call(service, 'GET', '/readyz')).status).toBe(503);
       expect((await call(service, 'GET', '/v1/ledger/accounts/C', { secret: SECRET })).status).toBe(
         503,
