@@ -45,7 +45,26 @@ const envSchema = z.object({
   ),
   EVENTSTORE_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUnset, int(100, 300_000).default(10_000)),
   EVENTSTORE_HEALTH_INTERVAL_MS: z.preprocess(emptyAsUnset, int(50, 300_000).default(5_000)),
-  MONGODB_URL: z.preprocess(emptyAsUnset, z.string().optional()),
+  MONGODB_URL: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a connection string like mongodb://host:27017')
+      .optional(),
+  ),
+  MONGODB_DATABASE: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -')
+      .default('backoffice'),
+  ),
+  MONGODB_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUnset, int(100, 300_000).default(10_000)),
+  READ_FRESHNESS_WAIT_MS: z.preprocess(emptyAsUnset, int(0, 60_000).default(1_000)),
+  PROJECTION_BATCH_SIZE: z.preprocess(emptyAsUnset, int(1, 10_000).default(500)),
+  PROJECTION_LEASE_TTL_MS: z.preprocess(emptyAsUnset, int(1_000, 3_600_000).default(15_000)),
+  PROJECTION_TICK_MS: z.preprocess(emptyAsUnset, int(10, 60_000).default(1_000)),
+  PROJECTION_DROP_DELAY_MS: z.preprocess(emptyAsUnset, int(0, 86_400_000).default(30_000)),
 });
 
 export interface Config {
@@ -67,6 +86,19 @@ export interface Config {
   readonly eventStoreHealthIntervalMs: number;
   /** How long a query with ?consistentWith= waits before answering 503. */
   readonly consistencyWaitMs: number;
+  /** MongoDB connection string for the read models; unset means the embedded SQLite file. */
+  readonly mongoUrl: string | undefined;
+  readonly mongoDatabase: string;
+  readonly mongoConnectTimeoutMs: number;
+  /** How long a query without ?consistentWith= waits for its read models to reach the head. */
+  readonly readFreshnessWaitMs: number;
+  readonly projectionBatchSize: number;
+  /** A projection's lease expires this long after its holder last renewed it. */
+  readonly projectionLeaseTtlMs: number;
+  /** How often leases are renewed and rebuilds looked after. */
+  readonly projectionTickMs: number;
+  /** How long a replaced read-model collection is kept for queries already reading it. */
+  readonly projectionDropDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -82,12 +114,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const values = parsed.data;
-  // Refuse rather than silently fall back to SQLite: someone who set it expects it used.
-  if (values.MONGODB_URL !== undefined) {
-    throw new ConfigError(
-      'MONGODB_URL is set, but this version has no MongoDB read models yet; unset it.',
-    );
-  }
   return {
     port: values.PORT,
     host: values.HOST,
@@ -102,6 +128,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     eventStoreUrl: values.EVENTSTORE_URL,
     eventStoreConnectTimeoutMs: values.EVENTSTORE_CONNECT_TIMEOUT_MS,
     eventStoreHealthIntervalMs: values.EVENTSTORE_HEALTH_INTERVAL_MS,
+    mongoUrl: values.MONGODB_URL,
+    mongoDatabase: values.MONGODB_DATABASE,
+    mongoConnectTimeoutMs: values.MONGODB_CONNECT_TIMEOUT_MS,
+    readFreshnessWaitMs: values.READ_FRESHNESS_WAIT_MS,
+    projectionBatchSize: values.PROJECTION_BATCH_SIZE,
+    projectionLeaseTtlMs: values.PROJECTION_LEASE_TTL_MS,
+    projectionTickMs: values.PROJECTION_TICK_MS,
+    projectionDropDelayMs: values.PROJECTION_DROP_DELAY_MS,
   };
 }
 

@@ -26,31 +26,42 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
-  if (service.eventStoreKind === 'eventstoredb') {
+  const remoteStores = [
+    service.eventStoreKind === 'eventstoredb' && {
+      name: 'EventStoreDB',
+      url: config.eventStoreUrl ?? '',
+      timeoutMs: config.eventStoreConnectTimeoutMs,
+      ping: () => service.eventStore.ping(),
+    },
+    service.readModelsKind === 'mongodb' && {
+      name: 'MongoDB',
+      url: config.mongoUrl ?? '',
+      timeoutMs: config.mongoConnectTimeoutMs,
+      ping: () => service.readModels.ping(),
+    },
+  ].filter((store) => store !== false);
+  for (const store of remoteStores) {
     let lastError: unknown;
     const reachable = await waitUntil(
       () =>
-        service.eventStore.ping().then(
+        store.ping().then(
           () => true,
           (error: unknown) => {
             lastError = error;
             return false;
           },
         ),
-      { timeoutMs: config.eventStoreConnectTimeoutMs },
+      { timeoutMs: store.timeoutMs },
     );
     if (!reachable) {
       const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
-      const message = `Could not reach EventStoreDB at ${redactCredentials(config.eventStoreUrl ?? '')} within ${config.eventStoreConnectTimeoutMs} ms${reason}`;
+      const message = `Could not reach ${store.name} at ${redactCredentials(store.url)} within ${store.timeoutMs} ms${reason}`;
       logger.fatal({ err: lastError }, message);
       process.stderr.write(`${message}\n`);
       await service.close().catch(() => undefined);
       process.exit(1);
     }
-    logger.info(
-      { eventStoreUrl: redactCredentials(config.eventStoreUrl ?? '') },
-      'connected to EventStoreDB',
-    );
+    logger.info({ url: redactCredentials(store.url) }, `connected to ${store.name}`);
   }
   if (service.generatedAdminKey) {
     logger.warn(

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { IdempotencyDeps } from '../commands/idempotency.js';
 import type { IdGenerator } from '../commands/ids.js';
-import type { EventStore } from '../stores/event-store.js';
 import type { Authenticate } from './api-keys.js';
 import { renderDocsPage } from './docs-page.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -15,13 +14,18 @@ export interface AppDeps {
   readonly authenticate: Authenticate;
   readonly ids: IdGenerator;
   readonly idempotency: IdempotencyDeps;
-  readonly eventStore: EventStore;
+  /** `/readyz`: each check's result; ready only when every check is `ok`. */
+  readonly readiness: () => Promise<Readonly<Record<string, string>>>;
   /** Every module's routes; each declares its own scopes and schemas. */
   readonly routes: readonly RouteSpec[];
   readonly bodyLimitBytes: number;
   readonly version: string;
-  /** See `mountRoutes`: how `?consistentWith=` waits. */
-  readonly awaitPosition: (position: bigint) => Promise<boolean>;
+  /** See `mountRoutes`: how queries wait for their read models. */
+  readonly awaitPosition: (
+    position: bigint,
+    readModels: readonly string[] | undefined,
+  ) => Promise<boolean>;
+  readonly awaitFresh: (readModels: readonly string[]) => Promise<void>;
 }
 
 const SAFE_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
@@ -62,13 +66,10 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (req, res) => {
-    try {
-      await deps.eventStore.ping();
-      res.json({ status: 'ready', checks: { eventStore: 'ok' } });
-    } catch (error) {
-      req.log.warn({ err: error }, 'event store not reachable');
-      res.status(503).json({ status: 'not_ready', checks: { eventStore: 'unreachable' } });
-    }
+    const checks = await deps.readiness();
+    const ready = Object.values(checks).every((check) => check === 'ok');
+    if (!ready) req.log.warn({ checks }, 'not ready');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
 
   app.use('/v1', authenticate(deps.authenticate));
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps): Express {
   mountRoutes(v1, deps.routes, {
     idempotency: deps.idempotency,
     awaitPosition: deps.awaitPosition,
+    awaitFresh: deps.awaitFresh,
     parseBody: [
       requireJsonBody,
       express.json({

@@ -2,7 +2,9 @@ import type { Response } from 'express';
 import { isDomainError } from '../domain/shared/errors.js';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../commands/idempotency.js';
 import { ConcurrencyExhaustedError, PreconditionFailedError } from '../commands/pipeline.js';
+import { ReadModelUnavailableError } from '../projections/projection-manager.js';
 import { StoreUnavailableError } from '../stores/event-store.js';
+import { InvalidQueryError } from '../stores/read-model-store.js';
 
 /** An RFC 9457 problem details document. */
 export interface Problem {
@@ -114,6 +116,17 @@ export function toProblemResponse(error: unknown): ProblemResponse {
       'A store this request needs is unreachable. Retry later; a retry with the same Idempotency-Key is applied at most once.',
       { headers: { 'Retry-After': '1' } },
     ).response;
+  }
+  if (error instanceof ReadModelUnavailableError) {
+    return httpProblem(503, 'read-model-unavailable', 'Read model not ready', error.message, {
+      headers: { 'Retry-After': '2' },
+    }).response;
+  }
+  if (error instanceof InvalidQueryError) {
+    // Raised for what the caller sent (a cursor that does not decode, or from another list).
+    return httpProblem(400, 'invalid-query', 'Invalid query', error.message, {
+      errors: [{ path: 'query.cursor', message: error.message }],
+    }).response;
   }
   const bodyError = bodyParserError(error);
   if (bodyError) {

@@ -55,6 +55,11 @@ export interface RouteSpec<
   readonly params?: P;
   readonly query?: Q;
   readonly body?: B;
+  /**
+   * The projections a query reads: `?consistentWith=` waits for these, and without it the
+   * query first gives them a moment to catch up with the log (see `awaitFresh`).
+   */
+  readonly readModels?: readonly string[];
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   readonly handle: (input: {
     readonly params: z.output<P>;
@@ -94,10 +99,18 @@ export function mountRoutes(
   deps: {
     readonly idempotency: IdempotencyDeps;
     /**
-     * Resolves true once what queries read reflects the global position (`?consistentWith=`),
-     * or false when it has not within the bound; that is a 503 with Retry-After.
+     * Resolves true once the read models reflect the global position (`?consistentWith=`),
+     * or false when they have not within the bound; that is a 503 with Retry-After.
      */
-    readonly awaitPosition: (position: bigint) => Promise<boolean>;
+    readonly awaitPosition: (
+      position: bigint,
+      readModels: readonly string[] | undefined,
+    ) => Promise<boolean>;
+    /**
+     * Before a query without `?consistentWith=`: waits briefly for its read models to reach
+     * the log's head as it is now, so a caller usually reads its own writes without asking.
+     */
+    readonly awaitFresh: (readModels: readonly string[]) => Promise<void>;
     /** Runs after the scope check, so a caller without access learns nothing from its body. */
     readonly parseBody: readonly RequestHandler[];
   },
@@ -123,9 +136,12 @@ export function mountRoutes(
         } as Parameters<RouteSpec['handle']>[0];
         const consistentWith = (input.query as { consistentWith?: unknown } | undefined)
           ?.consistentWith;
+        if (typeof consistentWith !== 'string' && route.method === 'get' && route.readModels) {
+          await deps.awaitFresh(route.readModels);
+        }
         if (
           typeof consistentWith === 'string' &&
-          !(await deps.awaitPosition(BigInt(consistentWith)))
+          !(await deps.awaitPosition(BigInt(consistentWith), route.readModels))
         ) {
           throw httpProblem(
             503,

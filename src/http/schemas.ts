@@ -37,6 +37,24 @@ export const consistencyQuery = z.strictObject({
     .describe('Wait until the data reflects this position (read your writes)'),
 });
 
+/** `?limit=&cursor=` of every list: `{ items, nextCursor }` answers. */
+export const paginationQuery = {
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, 'must be a whole number from 1 to 500')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be at least 1').max(500, 'must be at most 500'))
+    .optional()
+    .describe('Page size: 50 by default, at most 500'),
+  cursor: z
+    .string()
+    .max(2048)
+    .optional()
+    .describe('The nextCursor of the previous page, with the same filters'),
+};
+
+export const DEFAULT_PAGE_LIMIT = 50;
+
 export const recordId = z
   .string()
   .regex(

@@ -39,6 +39,9 @@ export interface ProjectionStatus {
   readonly position: bigint;
   readonly state: ProjectionState;
   readonly lastError: ProjectionError | undefined;
+  /** Events this runner has applied since it was created: with `startedAt`, its throughput. */
+  readonly eventsProcessed: number;
+  readonly startedAt: string;
 }
 
 export interface ProjectionRunnerOptions {
@@ -57,6 +60,8 @@ export interface ProjectionRunnerOptions {
   readonly retryMaxMs?: number;
   readonly clock?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Called each time the runner reaches the head of the log. */
+  readonly onCaughtUp?: () => void;
 }
 
 export interface ProjectionRunner {
@@ -104,6 +109,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   let stopping = false;
   let wakeUp: (() => void) | undefined;
   let prepared = false;
+  let eventsProcessed = 0;
+  const startedAt = clock().toISOString();
 
   async function prepare(): Promise<void> {
     if (prepared) return;
@@ -128,6 +135,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     });
     const relevant = events.filter((event) => eventTypes.has(event.type));
     if (relevant.length > 0) await apply(relevant);
+    eventsProcessed += relevant.length;
     const reachedHead = events.length < batchSize;
     const last = events.at(-1)?.position ?? after;
     const next = reachedHead && head > last ? head : last;
@@ -207,6 +215,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         lastError = undefined;
         if (reachedHead) {
           state = 'live';
+          options.onCaughtUp?.();
           return true;
         }
         state = 'catching_up';
@@ -284,6 +293,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         position: position ?? 0n,
         state,
         lastError,
+        eventsProcessed,
+        startedAt,
       };
     },
     async catchUp() {

@@ -55,8 +55,13 @@ describe('loadConfig', () => {
     expect(JSON.stringify(config.apiKeys)).not.toContain('long-enough-secret');
   });
 
-  it('refuses MONGODB_URL, which this version cannot honour, instead of ignoring it', () => {
-    expect(() => loadConfig({ MONGODB_URL: 'mongodb://localhost' })).toThrow(/MONGODB_URL/);
+  it('takes a MongoDB connection string for the read models and refuses anything else', () => {
+    const config = loadConfig({ MONGODB_URL: 'mongodb://localhost:27017' });
+    expect(config.mongoUrl).toBe('mongodb://localhost:27017');
+    expect(config.mongoDatabase).toBe('backoffice');
+    expect(loadConfig({}).mongoUrl).toBeUndefined();
+    expect(() => loadConfig({ MONGODB_URL: 'localhost:27017' })).toThrow(/MONGODB_URL/);
+    expect(() => loadConfig({ MONGODB_DATABASE: 'a/b' })).toThrow(/MONGODB_DATABASE/);
   });
 
   it('takes an EventStoreDB connection string and refuses anything else', () => {

@@ -8,10 +8,13 @@ import type { LedgerCommands } from '../../commands/ledger/ledger-commands.js';
 import type { CommandResult } from '../../commands/pipeline.js';
 import {
   journalEntryView,
-  type AccountView,
   type JournalEntryView,
+} from '../../projections/ledger/journal-entry-view.js';
+import {
+  LEDGER_READ_MODELS,
+  type AccountView,
   type LedgerQueries,
-} from '../../projections/ledger/event-store-queries.js';
+} from '../../projections/ledger/ledger-queries.js';
 import { httpProblem } from '../problem.js';
 import { commandContext, defineRoute, type RouteSpec } from '../route.js';
 import {
@@ -19,7 +22,9 @@ import {
   consistencyQuery,
   currencyCode,
   decimalAmount,
+  DEFAULT_PAGE_LIMIT,
   globalPosition,
+  paginationQuery,
   periodId,
   recordId,
   writeHeaders,
@@ -54,6 +59,48 @@ const journalEntryResponse = z.object({
   lines: z.array(lineResponse),
   reversal: z.object({ date: z.string(), reason: z.string() }).nullable(),
 });
+
+const trialBalanceResponse = z.object({
+  asOf: z.string().nullable().describe('The date the balances are as of; null for all time'),
+  accounts: z.array(accountResponse.omit({ status: true })),
+  totals: z
+    .array(z.object({ currency: z.string(), debits: z.string(), credits: z.string() }))
+    .describe('Per currency; debits equal credits in a sound ledger'),
+  balanced: z.boolean(),
+});
+
+const ledgerLineResponse = z.union([
+  z.object({
+    entryId: z.string(),
+    kind: z.enum(['posting', 'reversal']),
+    date: z.string(),
+    description: z.string(),
+    debit: z.string(),
+    balance: z.string().describe("The account's balance after this line"),
+  }),
+  z.object({
+    entryId: z.string(),
+    kind: z.enum(['posting', 'reversal']),
+    date: z.string(),
+    description: z.string(),
+    credit: z.string(),
+    balance: z.string().describe("The account's balance after this line"),
+  }),
+]);
+
+const asOfQuery = {
+  asOf: accountingDate
+    .optional()
+    .describe('Balances as of the end of this day (every line dated on or before it)'),
+};
+
+const dateRangeQuery = {
+  from: accountingDate.optional().describe('Only lines dated on or after this day'),
+  to: accountingDate.optional().describe('Only lines dated on or before this day'),
+};
+
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 const withPosition = <T extends z.ZodObject>(schema: T) =>
   schema.extend({ position: globalPosition });
@@ -150,13 +197,14 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
       tag: 'ledger',
       scopes: READ_SCOPES,
       params: z.strictObject({ code: accountCode }),
-      query: consistencyQuery,
+      query: consistencyQuery.extend(asOfQuery),
+      readModels: LEDGER_READ_MODELS.accountsAsOf,
       responses: {
         200: { description: 'The account', schema: accountResponse },
         404: { description: 'No such account' },
       },
-      async handle({ params }) {
-        const view = await queries.getAccount(params.code);
+      async handle({ params, query }) {
+        const view = await queries.getAccount(params.code, query.asOf);
         if (!view) {
           throw httpProblem(404, 'not-found', 'Not found', `Account ${params.code} does not exist`);
         }
@@ -164,6 +212,128 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
           status: 200,
           headers: { ETag: `"${view.revision}"` },
           body: accountResource(view),
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/ledger/accounts',
+      operationId: 'listAccounts',
+      summary: 'The chart of accounts with debits, credits and balances, by code',
+      tag: 'ledger',
+      scopes: READ_SCOPES,
+      query: consistencyQuery.extend({
+        ...asOfQuery,
+        type: z.enum(accountTypes).optional(),
+        currency: currencyCode.optional(),
+        ...paginationQuery,
+      }),
+      readModels: LEDGER_READ_MODELS.accountsAsOf,
+      responses: { 200: { description: 'A page of accounts', schema: page(accountResponse) } },
+      async handle({ query }) {
+        const result = await queries.listAccounts({
+          type: query.type,
+          currency: query.currency,
+          asOf: query.asOf,
+          limit: query.limit ?? DEFAULT_PAGE_LIMIT,
+          cursor: query.cursor,
+        });
+        return {
+          status: 200,
+          body: { items: result.items.map(accountResource), nextCursor: result.nextCursor },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/ledger/accounts/{code}/entries',
+      operationId: 'listAccountEntries',
+      summary: 'General ledger: the lines booked to an account, with the running balance',
+      description:
+        'Lines in date order (posting order within a day). Each carries the balance after it; openingBalance is the balance before the first line of the page.',
+      tag: 'ledger',
+      scopes: READ_SCOPES,
+      params: z.strictObject({ code: accountCode }),
+      query: consistencyQuery.extend({ ...dateRangeQuery, ...paginationQuery }),
+      readModels: LEDGER_READ_MODELS.accountEntries,
+      responses: {
+        200: {
+          description: 'A page of general ledger lines',
+          schema: page(ledgerLineResponse).extend({
+            account: z.string(),
+            currency: z.string(),
+            openingBalance: z.string(),
+          }),
+        },
+        404: { description: 'No such account' },
+      },
+      async handle({ params, query }) {
+        const result = await queries.accountEntries(params.code, {
+          from: query.from,
+          to: query.to,
+          limit: query.limit ?? DEFAULT_PAGE_LIMIT,
+          cursor: query.cursor,
+        });
+        if (!result) {
+          throw httpProblem(404, 'not-found', 'Not found', `Account ${params.code} does not exist`);
+        }
+        return {
+          status: 200,
+          body: {
+            account: result.account.code,
+            currency: result.account.currency,
+            openingBalance: result.openingBalance,
+            items: result.items,
+            nextCursor: result.nextCursor,
+          },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/reports/trial-balance',
+      operationId: 'getTrialBalance',
+      summary: 'Trial balance: debits, credits and balance per account, totals per currency',
+      tag: 'reports',
+      scopes: READ_SCOPES,
+      query: consistencyQuery.extend(asOfQuery),
+      readModels: LEDGER_READ_MODELS.accountsAsOf,
+      responses: { 200: { description: 'The trial balance', schema: trialBalanceResponse } },
+      async handle({ query }) {
+        return { status: 200, body: await queries.trialBalance(query.asOf) };
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/ledger/journal-entries',
+      operationId: 'listJournalEntries',
+      summary: 'Journal entries in date order',
+      tag: 'ledger',
+      scopes: READ_SCOPES,
+      query: consistencyQuery.extend({
+        ...dateRangeQuery,
+        status: z.enum(['posted', 'reversed']).optional(),
+        ...paginationQuery,
+      }),
+      readModels: LEDGER_READ_MODELS.journalEntries,
+      responses: {
+        200: { description: 'A page of journal entries', schema: page(journalEntryResponse) },
+      },
+      async handle({ query }) {
+        const result = await queries.listJournalEntries({
+          from: query.from,
+          to: query.to,
+          status: query.status,
+          limit: query.limit ?? DEFAULT_PAGE_LIMIT,
+          cursor: query.cursor,
+        });
+        return {
+          status: 200,
+          body: { items: result.items.map(entryResource), nextCursor: result.nextCursor },
         };
       },
     }),
@@ -221,6 +391,7 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
       scopes: READ_SCOPES,
       params: z.strictObject({ id: recordId }),
       query: consistencyQuery,
+      readModels: LEDGER_READ_MODELS.journalEntries,
       responses: {
         200: { description: 'The entry', schema: journalEntryResponse },
         404: { description: 'No such entry' },

@@ -1,0 +1,332 @@
+/**
+ * The ledger's read models, each a projection of ledger events:
+ *
+ * - `ledger_accounts`: one document per account with its all-time debits and credits;
+ * - `ledger_journal_entries`: one document per journal entry, as `GET` shows it;
+ * - `ledger_lines`: one document per line booked to an account (the general ledger);
+ * - `ledger_balances`: debits and credits per account and year, month and day, so a balance as
+ *   of any date sums at most (years + 12 + 31) documents per account instead of every line.
+ *
+ * Amounts are kept as integer minor units in decimal strings: exact, whatever the size, and
+ * summed as bigint by the queries.
+ */
+import {
+  ledgerEventSchemas,
+  type AccountType,
+  type LedgerEvent,
+} from '../../domain/ledger/events.js';
+import { isCurrencyCode, type CurrencyCode } from '../../domain/shared/currency.js';
+import { parseAmount } from '../../domain/shared/money.js';
+import { toDomainEvent } from '../../commands/pipeline.js';
+import type { RecordedEvent } from '../../stores/event-store.js';
+import { encodePosition, type JsonObject } from '../../stores/read-model-store.js';
+import type { Projection } from '../projection.js';
+import { evolveJournalEntryView, type JournalEntryView } from './journal-entry-view.js';
+
+const POSTING_TYPES = ['JournalEntryPosted', 'JournalEntryReversed'] as const;
+
+export interface AccountDocument {
+  readonly code: string;
+  readonly name: string;
+  readonly type: AccountType;
+  readonly currency: string;
+  readonly status: 'open';
+  readonly debitsMinor: string;
+  readonly creditsMinor: string;
+  /** Stream revision of the account's last event: its ETag. */
+  readonly revision: number;
+}
+
+export interface LedgerLineDocument {
+  readonly account: string;
+  readonly entryId: string;
+  /** A posting books the entry's lines; a reversal books them mirrored. */
+  readonly kind: 'posting' | 'reversal';
+  readonly date: string;
+  readonly description: string;
+  readonly side: 'debit' | 'credit';
+  readonly amountMinor: string;
+  readonly currency: string;
+  /** Log position then line number: the order lines of one day were booked in. */
+  readonly seq: string;
+}
+
+export type BalanceGranularity = 'year' | 'month' | 'day';
+
+export interface BalanceDocument {
+  readonly account: string;
+  readonly currency: string;
+  readonly granularity: BalanceGranularity;
+  /** `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. */
+  readonly period: string;
+  /** The period that contains this one (`YYYY` for a month, `YYYY-MM` for a day); `-` for a year. */
+  readonly parent: string;
+  readonly debitsMinor: string;
+  readonly creditsMinor: string;
+}
+
+/**
+ * One event is handed to `documentIds` and then to `evolve` once per document it touches (up to
+ * three balance documents per account line); validating it once keeps rebuilds fast.
+ */
+const decoded = new WeakMap<RecordedEvent, LedgerEvent>();
+function decode(recorded: RecordedEvent): LedgerEvent {
+  let event = decoded.get(recorded);
+  if (!event) {
+    event = toDomainEvent<LedgerEvent>(ledgerEventSchemas, recorded);
+    decoded.set(recorded, event);
+  }
+  return event;
+}
+
+interface BookedLine {
+  readonly account: string;
+  readonly side: 'debit' | 'credit';
+  readonly minor: bigint;
+  readonly currency: string;
+}
+
+/** The lines an event books, with amounts in minor units; none for events that book nothing. */
+function bookedLines(event: LedgerEvent): BookedLine[] {
+  if (event.type !== 'JournalEntryPosted' && event.type !== 'JournalEntryReversed') return [];
+  return event.data.lines.map((line) => ({
+    account: line.account,
+    side: line.side,
+    minor: toMinor(line.amount, line.currency),
+    currency: line.currency,
+  }));
+}
+
+function toMinor(amount: string, currency: string): bigint {
+  if (!isCurrencyCode(currency)) throw new Error(`Stored line has unknown currency ${currency}`);
+  const parsed = parseAmount(amount, currency as CurrencyCode);
+  if (!parsed.ok) throw new Error(`Stored amount ${amount} ${currency}: ${parsed.message}`);
+  return parsed.minor;
+}
+
+function postingDate(event: LedgerEvent): string {
+  if (event.type !== 'JournalEntryPosted' && event.type !== 'JournalEntryReversed') {
+    throw new Error(`${event.type} books no lines`);
+  }
+  return event.data.date;
+}
+
+function add(
+  totals: { readonly debitsMinor: string; readonly creditsMinor: string },
+  lines: readonly BookedLine[],
+) {
+  let debits = BigInt(totals.debitsMinor);
+  let credits = BigInt(totals.creditsMinor);
+  for (const line of lines) {
+    if (line.side === 'debit') debits += line.minor;
+    else credits += line.minor;
+  }
+  return { debitsMinor: debits.toString(), creditsMinor: credits.toString() };
+}
+
+const uniqueAccounts = (event: LedgerEvent) => [
+  ...new Set(bookedLines(event).map((line) => line.account)),
+];
+
+export const accountsProjection: Projection = {
+  name: 'ledger_accounts',
+  version: 1,
+  eventTypes: ['AccountOpened', ...POSTING_TYPES],
+  indexes: [
+    { name: 'by_code', fields: [{ field: 'code', direction: 'asc' }] },
+    {
+      name: 'by_type',
+      fields: [
+        { field: 'type', direction: 'asc' },
+        { field: 'code', direction: 'asc' },
+      ],
+    },
+  ],
+  documentIds(recorded) {
+    const event = decode(recorded);
+    return event.type === 'AccountOpened' ? [event.data.code] : uniqueAccounts(event);
+  },
+  evolve(document, recorded, code) {
+    const event = decode(recorded);
+    if (event.type === 'AccountOpened') {
+      const opened: AccountDocument = {
+        code: event.data.code,
+        name: event.data.name,
+        type: event.data.type,
+        currency: event.data.currency,
+        status: 'open',
+        debitsMinor: '0',
+        creditsMinor: '0',
+        revision: Number(recorded.revision),
+      };
+      return { ...opened };
+    }
+    // The decider refuses postings to accounts that are not open, so this is a broken log.
+    if (!document)
+      throw new Error(`${event.type} books to account ${code}, which was never opened`);
+    const account = document as unknown as AccountDocument;
+    const lines = bookedLines(event).filter((line) => line.account === code);
+    return { ...account, ...add(account, lines) };
+  },
+};
+
+export const journalEntriesProjection: Projection = {
+  name: 'ledger_journal_entries',
+  version: 1,
+  eventTypes: [...POSTING_TYPES],
+  indexes: [
+    {
+      name: 'by_date',
+      fields: [
+        { field: 'date', direction: 'asc' },
+        { field: 'id', direction: 'asc' },
+      ],
+    },
+  ],
+  documentIds(recorded) {
+    const event = decode(recorded);
+    return event.type === 'JournalEntryPosted' || event.type === 'JournalEntryReversed'
+      ? [event.data.entryId]
+      : [];
+  },
+  evolve(document, recorded) {
+    const event = decode(recorded);
+    const view = evolveJournalEntryView(
+      (document ?? undefined) as JournalEntryView | undefined,
+      event,
+      recorded.revision,
+    );
+    if (!view) throw new Error(`${event.type} for a journal entry that was never posted`);
+    return { ...view } as unknown as JsonObject;
+  },
+};
+
+/** `<account>|<entry>|<p or r>|<line number>`: one document per booked line. */
+function lineDocumentId(account: string, entryId: string, kind: 'p' | 'r', index: number): string {
+  return `${account}|${entryId}|${kind}|${index}`;
+}
+
+export const ledgerLinesProjection: Projection = {
+  name: 'ledger_lines',
+  version: 1,
+  eventTypes: [...POSTING_TYPES],
+  indexes: [
+    {
+      name: 'by_account_date',
+      fields: [
+        { field: 'account', direction: 'asc' },
+        { field: 'date', direction: 'asc' },
+        { field: 'seq', direction: 'asc' },
+      ],
+    },
+  ],
+  documentIds(recorded) {
+    const event = decode(recorded);
+    if (event.type !== 'JournalEntryPosted' && event.type !== 'JournalEntryReversed') return [];
+    const kind = event.type === 'JournalEntryPosted' ? 'p' : 'r';
+    return event.data.lines.map((line, index) =>
+      lineDocumentId(line.account, event.data.entryId, kind, index),
+    );
+  },
+  evolve(_document, recorded, id) {
+    const event = decode(recorded);
+    if (event.type !== 'JournalEntryPosted' && event.type !== 'JournalEntryReversed') {
+      throw new Error(`${event.type} books no lines`);
+    }
+    const index = Number(id.slice(id.lastIndexOf('|') + 1));
+    const line = event.data.lines[index];
+    if (!line) throw new Error(`${event.type} has no line ${index}`);
+    const document: LedgerLineDocument = {
+      account: line.account,
+      entryId: event.data.entryId,
+      kind: event.type === 'JournalEntryPosted' ? 'posting' : 'reversal',
+      date: event.data.date,
+      description:
+        event.type === 'JournalEntryPosted'
+          ? event.data.description
+          : `Reversal: ${event.data.reason}`,
+      side: line.side,
+      amountMinor: toMinor(line.amount, line.currency).toString(),
+      currency: line.currency,
+      seq: lineSeq(recorded.position, index),
+    };
+    return { ...document };
+  },
+};
+
+export function lineSeq(position: bigint, index: number): string {
+  return `${encodePosition(position)}.${index.toString().padStart(4, '0')}`;
+}
+
+/** The balance documents a line dated `date` adds to: its year, month and day. */
+export function balancePeriods(date: string) {
+  const year = date.slice(0, 4);
+  const month = date.slice(0, 7);
+  return [
+    { granularity: 'year', period: year, parent: '-' },
+    { granularity: 'month', period: month, parent: year },
+    { granularity: 'day', period: date, parent: month },
+  ] as const satisfies readonly {
+    granularity: BalanceGranularity;
+    period: string;
+    parent: string;
+  }[];
+}
+
+export const balancesProjection: Projection = {
+  name: 'ledger_balances',
+  version: 1,
+  eventTypes: [...POSTING_TYPES],
+  indexes: [
+    {
+      name: 'by_period',
+      fields: [
+        { field: 'granularity', direction: 'asc' },
+        { field: 'parent', direction: 'asc' },
+        { field: 'period', direction: 'asc' },
+      ],
+    },
+    {
+      name: 'by_account_period',
+      fields: [
+        { field: 'account', direction: 'asc' },
+        { field: 'granularity', direction: 'asc' },
+        { field: 'parent', direction: 'asc' },
+        { field: 'period', direction: 'asc' },
+      ],
+    },
+  ],
+  documentIds(recorded) {
+    const event = decode(recorded);
+    const accounts = uniqueAccounts(event);
+    if (accounts.length === 0) return [];
+    const periods = balancePeriods(postingDate(event));
+    return accounts.flatMap((account) => periods.map(({ period }) => `${account}|${period}`));
+  },
+  evolve(document, recorded, id) {
+    const event = decode(recorded);
+    const separator = id.lastIndexOf('|');
+    const account = id.slice(0, separator);
+    const period = id.slice(separator + 1);
+    const where = balancePeriods(postingDate(event)).find((p) => p.period === period);
+    if (!where) throw new Error(`Balance document ${id} is not a period of ${event.type}`);
+    const lines = bookedLines(event).filter((line) => line.account === account);
+    const current = (document as unknown as BalanceDocument | null) ?? {
+      account,
+      currency: lines[0]!.currency,
+      granularity: where.granularity,
+      period: where.period,
+      parent: where.parent,
+      debitsMinor: '0',
+      creditsMinor: '0',
+    };
+    return { ...current, ...add(current, lines) };
+  },
+};
+
+export const ledgerProjections: readonly Projection[] = [
+  accountsProjection,
+  journalEntriesProjection,
+  ledgerLinesProjection,
+  balancesProjection,
+];
