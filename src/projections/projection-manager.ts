@@ -769,12 +769,15 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
       const checks: Record<string, 'ok' | 'building' | 'failed'> = {};
       for (const controller of controllers.values()) {
         const registry = await registryOf(controller);
-        const state = await runtimeState(controller);
-        checks[controller.projection.name] = !registry?.active
-          ? 'building'
-          : state === 'failed'
-            ? 'failed'
-            : 'ok';
+        if (registry?.active) {
+          const state = await runtimeState(controller);
+          checks[controller.projection.name] = state === 'failed' ? 'failed' : 'ok';
+        } else {
+          const build = controller.holding
+            ? controller.build?.runner.status().state
+            : (await loadRuntime(controller.projection.name))?.build?.state;
+          checks[controller.projection.name] = build === 'failed' ? 'failed' : 'building';
+        }
       }
       return checks;
     },
