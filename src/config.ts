@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { apiKeysSchema, type ApiKey } from './http/api-keys.js';
 
@@ -61,8 +62,15 @@ const envSchema = z.object({
   ),
   MONGODB_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUnset, int(100, 300_000).default(10_000)),
   READ_FRESHNESS_WAIT_MS: z.preprocess(emptyAsUnset, int(0, 60_000).default(1_000)),
+  INSTANCE_ID: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._:@-]{1,128}$/, 'must be 1-128 letters, digits or ._:@-')
+      .optional(),
+  ),
   PROJECTION_BATCH_SIZE: z.preprocess(emptyAsUnset, int(1, 10_000).default(500)),
-  PROJECTION_LEASE_TTL_MS: z.preprocess(emptyAsUnset, int(1_000, 3_600_000).default(15_000)),
+  PROJECTION_LEASE_TTL_MS: z.preprocess(emptyAsUnset, int(1_000, 3_600_000).default(10_000)),
   PROJECTION_TICK_MS: z.preprocess(emptyAsUnset, int(10, 60_000).default(1_000)),
   PROJECTION_DROP_DELAY_MS: z.preprocess(emptyAsUnset, int(0, 86_400_000).default(30_000)),
 });
@@ -92,6 +100,12 @@ export interface Config {
   readonly mongoConnectTimeoutMs: number;
   /** How long a query without ?consistentWith= waits for its read models to reach the head. */
   readonly readFreshnessWaitMs: number;
+  /**
+   * Names this instance in projection leases. Stable across restarts by default (host and
+   * port), so a restarted instance takes its leases back at once instead of waiting for them
+   * to expire.
+   */
+  readonly instanceId: string;
   readonly projectionBatchSize: number;
   /** A projection's lease expires this long after its holder last renewed it. */
   readonly projectionLeaseTtlMs: number;
@@ -132,6 +146,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     mongoDatabase: values.MONGODB_DATABASE,
     mongoConnectTimeoutMs: values.MONGODB_CONNECT_TIMEOUT_MS,
     readFreshnessWaitMs: values.READ_FRESHNESS_WAIT_MS,
+    instanceId: values.INSTANCE_ID ?? `${hostname()}:${values.PORT}`,
     projectionBatchSize: values.PROJECTION_BATCH_SIZE,
     projectionLeaseTtlMs: values.PROJECTION_LEASE_TTL_MS,
     projectionTickMs: values.PROJECTION_TICK_MS,

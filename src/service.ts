@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -11,7 +10,7 @@ import { createApiKeyAuthenticator } from './http/api-keys.js';
 import { createApp } from './http/app.js';
 import { ledgerRoutes } from './http/ledger/ledger-routes.js';
 import { projectionAdminRoutes } from './http/admin/projection-routes.js';
-import { ledgerProjections } from './projections/ledger/ledger-projections.js';
+import { allProjections } from './projections/all-projections.js';
 import { createLedgerQueries } from './projections/ledger/ledger-queries.js';
 import {
   createProjectionManager,
@@ -19,14 +18,13 @@ import {
 } from './projections/projection-manager.js';
 import type { EventStore } from './stores/event-store.js';
 import type { ReadModelStore } from './stores/read-model-store.js';
-import { EventStoreDBClient } from '@eventstore/db-client';
-import { MongoClient } from 'mongodb';
-import { createMongoReadModelStore } from './stores/mongodb/mongo-read-model-store.js';
-import { createSqliteReadModelStore } from './stores/sqlite/sqlite-read-model-store.js';
-import { monitorAvailability } from './stores/availability-monitor.js';
-import { createEsdbEventStore } from './stores/eventstoredb/esdb-event-store.js';
-import { openSqliteDatabase, type SqliteDatabase } from './stores/sqlite/database.js';
-import { createSqliteEventStore } from './stores/sqlite/sqlite-event-store.js';
+import { openSqliteDatabase } from './stores/sqlite/database.js';
+import {
+  openEventStore,
+  openReadModelStore,
+  type EventStoreKind,
+  type ReadModelStoreKind,
+} from './stores/open-stores.js';
 import { createSqliteIdempotencyStore } from './stores/sqlite/sqlite-idempotency-store.js';
 import { packageVersion } from './version.js';
 
@@ -34,9 +32,9 @@ export interface Service {
   readonly app: Express;
   readonly eventStore: EventStore;
   /** Which event store adapter the configuration chose. */
-  readonly eventStoreKind: 'sqlite' | 'eventstoredb';
+  readonly eventStoreKind: EventStoreKind;
   readonly readModels: ReadModelStore;
-  readonly readModelsKind: 'sqlite' | 'mongodb';
+  readonly readModelsKind: ReadModelStoreKind;
   readonly projections: ProjectionManager;
   /** The bootstrap admin secret, only on the start that created it. */
   readonly generatedAdminKey?: string;
@@ -46,7 +44,7 @@ export interface Service {
 export interface ServiceOverrides {
   readonly clock?: () => Date;
   readonly ids?: IdGenerator;
-  /** Names this process in projection leases; random by default. */
+  /** Names this process in projection leases; `config.instanceId` by default. */
   readonly instanceId?: string;
 }
 
@@ -67,11 +65,11 @@ export function createService(
 
   const readModelStore = openReadModelStore(config);
   const projections = createProjectionManager({
-    projections: ledgerProjections,
+    projections: allProjections,
     eventStore,
     readModels: readModelStore.store,
     logger,
-    instanceId: overrides.instanceId ?? `${hostname()}:${process.pid}:${ids.random().slice(0, 8)}`,
+    instanceId: overrides.instanceId ?? config.instanceId,
     batchSize: config.projectionBatchSize,
     leaseTtlMs: config.projectionLeaseTtlMs,
     tickIntervalMs: config.projectionTickMs,
@@ -147,81 +145,6 @@ export function createService(
       await readModelStore.close();
       await events.close();
       db.close();
-    },
-  };
-}
-
-/**
- * Read models go to MongoDB when MONGODB_URL is set, else to a SQLite file of their own beside
- * the event log, so projection writes never wait on the log's write lock.
- */
-function openReadModelStore(config: Config): {
-  store: ReadModelStore;
-  kind: Service['readModelsKind'];
-  close(): Promise<void>;
-} {
-  if (config.mongoUrl === undefined) {
-    const db = openSqliteDatabase(join(config.dataDir, 'readmodels.db'));
-    const store = createSqliteReadModelStore(db);
-    return {
-      store,
-      kind: 'sqlite',
-      async close() {
-        await store.close();
-        db.close();
-      },
-    };
-  }
-  const client = new MongoClient(config.mongoUrl, {
-    serverSelectionTimeoutMS: config.mongoConnectTimeoutMs,
-  });
-  const store = createMongoReadModelStore(client.db(config.mongoDatabase));
-  return {
-    store,
-    kind: 'mongodb',
-    async close() {
-      await store.close();
-      await client.close();
-    },
-  };
-}
-
-/**
- * The event store the configuration names: EventStoreDB when EVENTSTORE_URL is set, else the
- * embedded SQLite file. Idempotency records stay in the local SQLite file either way.
- */
-function openEventStore(
-  config: Config,
-  db: SqliteDatabase,
-  logger: Logger,
-  clock: () => Date,
-): { store: EventStore; kind: Service['eventStoreKind']; close(): Promise<void> } {
-  if (config.eventStoreUrl === undefined) {
-    const store = createSqliteEventStore(db, { now: clock });
-    return { store, kind: 'sqlite', close: () => store.close() };
-  }
-  const client = EventStoreDBClient.connectionString(config.eventStoreUrl);
-  const store = createEsdbEventStore(client, {
-    onSubscriptionDropped: (error, resumeAfter) =>
-      logger.warn(
-        { err: error, resumeAfter: resumeAfter.toString() },
-        'EventStoreDB subscription dropped; resubscribing',
-      ),
-  });
-  const monitor = monitorAvailability({
-    ping: () => store.ping(),
-    intervalMs: config.eventStoreHealthIntervalMs,
-    onUnavailable: (error) =>
-      logger.error({ err: error }, 'EventStoreDB unreachable; writes answer 503 until it is back'),
-    onAvailableAgain: (downForMs) => logger.info({ downForMs }, 'EventStoreDB reachable again'),
-  });
-  return {
-    store,
-    kind: 'eventstoredb',
-    async close() {
-      monitor.stop();
-      await store.close();
-      await client.dispose();
     },
   };
 }

@@ -1,0 +1,5 @@
+import { ledgerProjections } from './ledger/ledger-projections.js';
+import type { Projection } from './projection.js';
+
+/** Every projection the service runs; the CLI names them from the same list. */
+export const allProjections: readonly Projection[] = [...ledgerProjections];
