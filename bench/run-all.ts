@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benchmarks = ['append-throughput.js', 'http-throughput.js'];
+const benchmarks = ['append-throughput.js', 'http-throughput.js', 'projection-rebuild.js'];
 
 for (const file of benchmarks) {
   const result = spawnSync(process.execPath, [join(here, file)], { stdio: 'inherit' });
