@@ -27,7 +27,10 @@ import { createProjectionRunner } from '../src/projections/projection-runner.js'
 import type { EventStore, ExpectedRevision, LogFilter } from '../src/stores/event-store.js';
 import { openSqliteDatabase, type SqliteDatabase } from '../src/stores/sqlite/database.js';
 import { createSqliteEventStore } from '../src/stores/sqlite/sqlite-event-store.js';
-import { createSqliteReadModelStore } from '../src/stores/sqlite/sqlite-read-model-store.js';
+import {
+  createSqliteReadModelStore,
+  openSqliteReadModelDatabase,
+} from '../src/stores/sqlite/sqlite-read-model-store.js';
 
 export interface ProjectionBenchmarkOptions {
   /** Events in the seeded log, accounts and reversals included. Default 50000. */
@@ -423,7 +426,7 @@ async function timedRead(store: EventStore, label: string, filter?: LogFilter): 
 /** A fresh read-model file per run, so no run pays for (or profits from) another's pages. */
 async function withReadModels<T>(dir: string, use: (db: SqliteDatabase) => Promise<T>): Promise<T> {
   const file = join(dir, `readmodels-${randomUUID()}.db`);
-  const db = openSqliteDatabase(file);
+  const db = openSqliteReadModelDatabase(file);
   try {
     return await use(db);
   } finally {

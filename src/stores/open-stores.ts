@@ -8,9 +8,12 @@ import type { EventStore } from './event-store.js';
 import { createEsdbEventStore } from './eventstoredb/esdb-event-store.js';
 import { createMongoReadModelStore } from './mongodb/mongo-read-model-store.js';
 import type { ReadModelStore } from './read-model-store.js';
-import { openSqliteDatabase, type SqliteDatabase } from './sqlite/database.js';
+import type { SqliteDatabase } from './sqlite/database.js';
 import { createSqliteEventStore } from './sqlite/sqlite-event-store.js';
-import { createSqliteReadModelStore } from './sqlite/sqlite-read-model-store.js';
+import {
+  createSqliteReadModelStore,
+  openSqliteReadModelDatabase,
+} from './sqlite/sqlite-read-model-store.js';
 
 /** The adapters the configuration picks; shared by the service and the operator CLI. */
 export type EventStoreKind = 'sqlite' | 'eventstoredb';
@@ -26,7 +29,7 @@ export function openReadModelStore(config: Config): {
   close(): Promise<void>;
 } {
   if (config.mongoUrl === undefined) {
-    const db = openSqliteDatabase(join(config.dataDir, 'readmodels.db'));
+    const db = openSqliteReadModelDatabase(join(config.dataDir, 'readmodels.db'));
     const store = createSqliteReadModelStore(db);
     return {
       store,

@@ -13,7 +13,17 @@ const BUSY_TIMEOUT_MS = 5000;
  * The caller owns the handle: stores built on it never close it, so close it once, after
  * closing the stores.
  */
-export function openSqliteDatabase(filePath: string): SqliteDatabase {
+export interface SqliteOptions {
+  /**
+   * `full` (the default): a COMMIT is on disk before it returns, which is what lets an append
+   * resolve only once its events are durable. `normal`: in WAL mode, a power loss may drop the
+   * last commits, but never one from the middle: fit for derived data whose writes are
+   * repeatable, like read models (a lost batch is lost with its later checkpoint and re-applied).
+   */
+  readonly synchronous?: 'full' | 'normal';
+}
+
+export function openSqliteDatabase(filePath: string, options: SqliteOptions = {}): SqliteDatabase {
   const inMemory = filePath === '' || filePath === ':memory:';
   if (!inMemory) mkdirSync(dirname(filePath), { recursive: true });
 
@@ -26,9 +36,7 @@ export function openSqliteDatabase(filePath: string): SqliteDatabase {
     if (!inMemory && journalMode.toLowerCase() !== 'wal') {
       throw new Error(`SQLite refused WAL mode for ${filePath} (journal_mode=${journalMode})`);
     }
-    // FULL: a COMMIT has reached the disk before it returns, which is what lets an append
-    // resolve only once its events are durable. NORMAL could lose the last commits on power loss.
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     // Another process (CLI, migration) may hold the write lock briefly: wait instead of failing.
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');

@@ -23,7 +23,7 @@ import {
   type StoredDocumentState,
   type Where,
 } from '../read-model-store.js';
-import { applySchema, type SqliteDatabase } from './database.js';
+import { applySchema, openSqliteDatabase, type SqliteDatabase } from './database.js';
 
 const TABLE_PREFIX = 'rm_';
 
@@ -335,4 +335,13 @@ function keyset(
     alternatives.push(`(${parts.join(' AND ')})`);
   }
   return { clause: `(${alternatives.join(' OR ')})`, params };
+}
+
+/**
+ * The read models' own SQLite file. Commits need not wait for the disk (`synchronous=NORMAL`):
+ * a power loss can only drop the last batches, together with the checkpoints written after
+ * them, and the projections apply those again.
+ */
+export function openSqliteReadModelDatabase(filePath: string): SqliteDatabase {
+  return openSqliteDatabase(filePath, { synchronous: 'normal' });
 }
