@@ -195,6 +195,8 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
     live: { runner: ProjectionRunner; collection: string } | undefined;
     build: { runner: ProjectionRunner; collection: string } | undefined;
     statusRevision: bigint | undefined;
+    /** When leases and the registry last started failing to be looked after, if they are. */
+    failingSince: number | undefined;
   }
   const controllers = new Map<string, Controller>(
     options.projections.map((projection) => [
@@ -206,6 +208,7 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
         live: undefined,
         build: undefined,
         statusRevision: undefined,
+        failingSince: undefined,
       },
     ]),
   );
@@ -518,11 +521,26 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
     for (const controller of controllers.values()) {
       try {
         await tickOne(controller);
+        if (controller.failingSince !== undefined) {
+          logger.info(
+            {
+              projection: controller.projection.name,
+              failedForMs: Date.now() - controller.failingSince,
+            },
+            'projection housekeeping works again',
+          );
+          controller.failingSince = undefined;
+        }
       } catch (error) {
-        logger.warn(
-          { err: error, projection: controller.projection.name },
-          'projection housekeeping failed; retrying at the next tick',
-        );
+        // Once per outage, not once per tick: a store that is down for minutes must not flood
+        // the log. The runners log their own pause and resume.
+        if (controller.failingSince === undefined) {
+          controller.failingSince = Date.now();
+          logger.warn(
+            { err: error, projection: controller.projection.name },
+            'projection housekeeping failed; retrying at every tick',
+          );
+        }
       }
     }
   }

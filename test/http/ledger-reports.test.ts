@@ -413,6 +413,15 @@ describe.each(readModelStores)('$name', (stores) => {
           rebuild: null,
         });
       }
+      const consistent = await get(
+        `/v1/admin/projections?consistentWith=${opened.body.position}`,
+        'admin',
+      );
+      expect(consistent.status, consistent.text).toBe(200);
+      expectValidationError(
+        await get('/v1/admin/projections?consistentWith=x', 'admin'),
+        'query.consistentWith',
+      );
       expectProblem(await get('/v1/admin/projections', 'finance'), 403, 'forbidden');
       expectProblem(await get('/v1/admin/projections/nope', 'admin'), 404, 'not-found');
       const ready = await t.request.get('/readyz');

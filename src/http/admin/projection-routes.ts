@@ -5,6 +5,7 @@ import {
 } from '../../projections/projection-manager.js';
 import { httpProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
+import { consistencyQuery } from '../schemas.js';
 
 const projectionStates = [
   'starting',
@@ -86,7 +87,7 @@ export function projectionAdminRoutes({
       summary: 'Every projection: position, lag, state, last error and any rebuild in progress',
       tag: 'admin',
       scopes: ['admin'],
-      query: z.strictObject({}),
+      query: consistencyQuery,
       responses: {
         200: {
           description: 'The projections',
@@ -106,7 +107,7 @@ export function projectionAdminRoutes({
       tag: 'admin',
       scopes: ['admin'],
       params: z.strictObject({ name: projectionName }),
-      query: z.strictObject({}),
+      query: consistencyQuery,
       responses: {
         200: { description: 'The projection', schema: projectionReport },
         404: { description: 'No such projection' },
