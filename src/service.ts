@@ -6,9 +6,12 @@ import { createCommandHandler, type CommandHandler } from './commands/pipeline.j
 import { uuidGenerator, type IdGenerator } from './commands/ids.js';
 import { createKeyedLock } from './commands/keyed-lock.js';
 import { createLedgerCommands } from './commands/ledger/ledger-commands.js';
+import { createReceivablesCommands } from './commands/receivables/receivables-commands.js';
 import { createApiKeyAuthenticator } from './http/api-keys.js';
 import { createApp } from './http/app.js';
 import { ledgerRoutes } from './http/ledger/ledger-routes.js';
+import { receivablesRoutes } from './http/receivables/receivables-routes.js';
+import { createReceivablesQueries } from './projections/receivables/receivables-queries.js';
 import { projectionAdminRoutes } from './http/admin/projection-routes.js';
 import { allProjections } from './projections/all-projections.js';
 import { createLedgerQueries } from './projections/ledger/ledger-queries.js';
@@ -90,6 +93,8 @@ export function createService(
     return result;
   };
   const ledger = createLedgerCommands({ handle, eventStore });
+  const receivables = createReceivablesCommands({ handle, eventStore });
+  const today = () => clock().toISOString().slice(0, 10);
   const ledgerQueries = createLedgerQueries({
     readModels: readModelStore.store,
     collection: (name) => projections.collection(name),
@@ -118,6 +123,15 @@ export function createService(
     },
     routes: [
       ...ledgerRoutes({ commands: ledger, queries: ledgerQueries, ids }),
+      ...receivablesRoutes({
+        commands: receivables,
+        queries: createReceivablesQueries({
+          readModels: readModelStore.store,
+          collection: (name) => projections.collection(name),
+        }),
+        ids,
+        today,
+      }),
       ...projectionAdminRoutes({ projections }),
     ],
     bodyLimitBytes: config.bodyLimitBytes,

@@ -1,5 +1,9 @@
 import { ledgerProjections } from './ledger/ledger-projections.js';
+import { receivablesProjections } from './receivables/receivables-projections.js';
 import type { Projection } from './projection.js';
 
 /** Every projection the service runs; the CLI names them from the same list. */
-export const allProjections: readonly Projection[] = [...ledgerProjections];
+export const allProjections: readonly Projection[] = [
+  ...ledgerProjections,
+  ...receivablesProjections,
+];

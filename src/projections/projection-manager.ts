@@ -124,6 +124,7 @@ export class UnknownProjectionError extends Error {
 }
 
 export const LAG_COUNT_LIMIT = 10_000;
+const STATUS_HEARTBEAT_MS = 5_000;
 
 export interface ProjectionManagerOptions {
   readonly projections: readonly Projection[];
@@ -197,6 +198,8 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
     statusRevision: bigint | undefined;
     /** When leases and the registry last started failing to be looked after, if they are. */
     failingSince: number | undefined;
+    leaseRenewedAt: number | undefined;
+    statusWritten: { readonly fingerprint: string; readonly at: number } | undefined;
   }
   const controllers = new Map<string, Controller>(
     options.projections.map((projection) => [
@@ -209,6 +212,8 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
         build: undefined,
         statusRevision: undefined,
         failingSince: undefined,
+        leaseRenewedAt: undefined,
+        statusWritten: undefined,
       },
     ]),
   );
@@ -304,16 +309,26 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
 
   async function tickOne(controller: Controller): Promise<void> {
     const { projection } = controller;
-    const leased = await readModels.acquireLease({
-      name: `projection:${projection.name}`,
-      holder: instanceId,
-      ttlMs: leaseTtlMs,
-      now: clock(),
-    });
+    const now = clock().getTime();
+    // A held lease is renewed a third of the way through its life, not at every tick.
+    const renewalDue =
+      !controller.holding ||
+      controller.leaseRenewedAt === undefined ||
+      now - controller.leaseRenewedAt >= leaseTtlMs / 3;
+    const leased = renewalDue
+      ? await readModels.acquireLease({
+          name: `projection:${projection.name}`,
+          holder: instanceId,
+          ttlMs: leaseTtlMs,
+          now: new Date(now),
+        })
+      : true;
+    if (renewalDue && leased) controller.leaseRenewedAt = now;
     if (!leased) {
       if (controller.holding) {
         logger.warn({ projection: projection.name }, 'projection lease lost; stopping it here');
         controller.holding = false;
+        controller.leaseRenewedAt = undefined;
         await stopRunners(controller);
       }
       controller.registry = await loadRegistry(projection.name);
@@ -488,7 +503,7 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
     }
     const live = controller.live?.runner.status();
     const build = controller.build?.runner.status();
-    const status: RuntimeStatus = {
+    const status: Omit<RuntimeStatus, 'at'> = {
       holder: instanceId,
       state: live?.state ?? 'starting',
       lastError: live?.lastError ?? null,
@@ -501,12 +516,21 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
             lastError: build.lastError ?? null,
           }
         : null,
-      at: clock().toISOString(),
     };
+    // Written when something changed, and every few seconds as a sign of life; not every tick.
+    const fingerprint = JSON.stringify(status);
+    const now = clock().getTime();
+    if (
+      fingerprint === controller.statusWritten?.fingerprint &&
+      now - controller.statusWritten.at < STATUS_HEARTBEAT_MS
+    ) {
+      return;
+    }
     const revision = controller.statusRevision + 1n;
     const result = await readModels.writeBatch(STATUS_COLLECTION, [
-      { id: name, position: revision, body: { ...status } },
+      { id: name, position: revision, body: { ...status, at: new Date(now).toISOString() } },
     ]);
+    controller.statusWritten = result.written === 1 ? { fingerprint, at: now } : undefined;
     // Another holder wrote in between (a lease handover): read its revision next time.
     controller.statusRevision = result.written === 1 ? revision : undefined;
   }
@@ -744,6 +768,8 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
       await ticking;
       for (const controller of controllers.values()) {
         await stopRunners(controller);
+        controller.leaseRenewedAt = undefined;
+        controller.statusWritten = undefined;
         if (controller.holding) {
           controller.holding = false;
           await readModels

@@ -57,6 +57,8 @@ describe('operator CLI', () => {
       'ledger_balances',
       'ledger_journal_entries',
       'ledger_lines',
+      'receivables_customers',
+      'receivables_invoices',
     ]);
     for (const row of rows) expect(row).toMatch(/_v1_1\s+\d+\s+0\s/);
   });

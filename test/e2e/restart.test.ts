@@ -229,7 +229,7 @@ describe('the built service across SIGKILL and restart', () => {
     expect(linesWithSecret).toHaveLength(1);
 
     const stopped = await kill(first, 'SIGTERM');
-    expect(stopped.code).toBe(0);
+    expect(stopped.code, first.output()).toBe(0);
 
     const second = await startService({ DATA_DIR: dataDir });
     expect(second.output()).not.toContain('bok_');

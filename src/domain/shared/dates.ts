@@ -31,3 +31,31 @@ function daysInMonth(year: number, month: number): number {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
 }
+
+const DAY_MS = 86_400_000;
+
+function toUtcMs(date: AccountingDate): number {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const at = new Date(0);
+  // setUTCFullYear, not Date.UTC: the latter reads years 0-99 as 1900-1999.
+  at.setUTCFullYear(year, month - 1, day);
+  return at.getTime();
+}
+
+function fromUtcMs(ms: number): AccountingDate {
+  const at = new Date(ms);
+  const year = String(at.getUTCFullYear()).padStart(4, '0');
+  const month = String(at.getUTCMonth() + 1).padStart(2, '0');
+  const day = String(at.getUTCDate()).padStart(2, '0');
+  return `${year}-${month}-${day}` as AccountingDate;
+}
+
+/** The calendar date `days` days after `date` (before it when negative). */
+export function addDays(date: AccountingDate, days: number): AccountingDate {
+  return fromUtcMs(toUtcMs(date) + days * DAY_MS);
+}
+
+/** Whole days from `from` to `to`: positive when `to` is later. */
+export function daysBetween(from: AccountingDate, to: AccountingDate): number {
+  return Math.round((toUtcMs(to) - toUtcMs(from)) / DAY_MS);
+}

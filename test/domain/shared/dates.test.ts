@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  addDays,
+  daysBetween,
   isAccountingDate,
   isPeriodId,
   periodOf,
@@ -96,5 +98,90 @@ describe('periodOf', () => {
     const result = periodOf(date as AccountingDate);
     expect(result).toBe(period);
     expect(isPeriodId(result)).toBe(true);
+  });
+});
+
+describe('addDays', () => {
+  it.each([
+    ['2026-03-10', 0, '2026-03-10'],
+    ['2026-03-10', 1, '2026-03-11'],
+    ['2026-03-10', 30, '2026-04-09'],
+    ['2026-01-31', 1, '2026-02-01'],
+    ['2026-04-30', 1, '2026-05-01'],
+    ['2026-02-28', 1, '2026-03-01'],
+    ['2028-02-28', 1, '2028-02-29'],
+    ['2028-02-29', 1, '2028-03-01'],
+    ['2028-02-15', 30, '2028-03-16'],
+    ['2026-02-15', 30, '2026-03-17'],
+    ['2000-02-28', 1, '2000-02-29'],
+    ['1900-02-28', 1, '1900-03-01'],
+    ['2100-02-28', 1, '2100-03-01'],
+    ['2026-12-31', 1, '2027-01-01'],
+    ['2026-12-20', 30, '2027-01-19'],
+    ['2026-01-01', 365, '2027-01-01'],
+    ['2028-01-01', 365, '2028-12-31'],
+    ['2028-01-01', 366, '2029-01-01'],
+    ['2026-03-28', 2, '2026-03-30'],
+    ['2026-10-24', 2, '2026-10-26'],
+    ['2026-03-10', 10_000, '2053-07-26'],
+  ])('%s plus %d days is %s', (date, days, expected) => {
+    expect(addDays(date as AccountingDate, days)).toBe(expected);
+  });
+
+  it.each([
+    ['2026-03-10', -1, '2026-03-09'],
+    ['2026-03-01', -1, '2026-02-28'],
+    ['2028-03-01', -1, '2028-02-29'],
+    ['2027-01-01', -1, '2026-12-31'],
+    ['2027-01-19', -30, '2026-12-20'],
+    ['2029-01-01', -366, '2028-01-01'],
+  ])('%s plus %d days is %s, counting back', (date, days, expected) => {
+    expect(addDays(date as AccountingDate, days)).toBe(expected);
+  });
+
+  it.each([
+    ['0050-12-31', 1, '0051-01-01'],
+    ['0051-01-01', -1, '0050-12-31'],
+    ['0001-01-01', 0, '0001-01-01'],
+    ['0001-12-31', 1, '0002-01-01'],
+    ['0004-02-28', 1, '0004-02-29'],
+    ['0100-02-28', 1, '0100-03-01'],
+    ['0099-12-31', 1, '0100-01-01'],
+    ['0400-02-28', 1, '0400-02-29'],
+    ['0999-12-31', 1, '1000-01-01'],
+  ])('%s plus %d days is %s, in years below 1000', (date, days, expected) => {
+    expect(addDays(date as AccountingDate, days)).toBe(expected);
+  });
+
+  it('returns calendar dates', () => {
+    for (let days = -400; days <= 400; days += 7) {
+      expect(isAccountingDate(addDays('2028-02-29' as AccountingDate, days))).toBe(true);
+    }
+  });
+});
+
+describe('daysBetween', () => {
+  it.each([
+    ['2026-03-10', '2026-03-10', 0],
+    ['2026-03-10', '2026-03-11', 1],
+    ['2026-03-10', '2026-04-09', 30],
+    ['2026-02-01', '2026-03-01', 28],
+    ['2028-02-01', '2028-03-01', 29],
+    ['2026-12-31', '2027-01-01', 1],
+    ['2026-01-01', '2027-01-01', 365],
+    ['2028-01-01', '2029-01-01', 366],
+    ['2026-03-28', '2026-03-30', 2],
+    ['1999-12-31', '2000-01-01', 1],
+    ['0050-12-31', '0051-01-01', 1],
+    ['0099-12-31', '0100-01-01', 1],
+    ['0001-01-01', '2026-01-01', 739_616],
+  ])('from %s to %s is %d days, and back is minus that', (from, to, days) => {
+    expect(daysBetween(from as AccountingDate, to as AccountingDate)).toBe(days);
+    expect(daysBetween(to as AccountingDate, from as AccountingDate)).toBe(days === 0 ? 0 : -days);
+  });
+
+  it.each([-366, -31, -1, 0, 1, 29, 365, 10_000])('undoes addDays of %d days', (days) => {
+    const from = '2028-02-29' as AccountingDate;
+    expect(daysBetween(from, addDays(from, days))).toBe(days);
   });
 });

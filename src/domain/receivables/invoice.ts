@@ -1,0 +1,370 @@
+import type { AccountState } from '../ledger/account.js';
+import { isCurrencyCode, type CurrencyCode } from '../shared/currency.js';
+import { addDays, isAccountingDate, periodOf, type AccountingDate } from '../shared/dates.js';
+import { refuse } from '../shared/errors.js';
+import { formatAmount, parseAmount } from '../shared/money.js';
+import type { InvoiceCommand, IssueInvoice, RecordPayment, VoidInvoice } from './commands.js';
+import type { CustomerState } from './customer.js';
+import type { InvoiceLine, ReceivablesEvent } from './events.js';
+import { formatQuantity, lineAmountMinor, parseQuantity } from './pricing.js';
+
+export type InvoiceStatus = 'open' | 'partially_paid' | 'paid' | 'void';
+
+export type InvoiceState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: 'issued' | 'void';
+      readonly invoiceId: string;
+      readonly customerId: string;
+      readonly currency: string;
+      readonly issueDate: string;
+      readonly dueDate: string;
+      readonly totalMinor: bigint;
+      readonly paidMinor: bigint;
+      readonly paymentIds: ReadonlySet<string>;
+    };
+
+export const initialInvoiceState: InvoiceState = { status: 'none' };
+
+/**
+ * What an invoice command needs from other streams: the customer (to issue), the revenue
+ * accounts its lines name, and which periods are closed (its postings are dated by it).
+ */
+export interface InvoiceFacts {
+  readonly customer: CustomerState;
+  readonly accounts: ReadonlyMap<string, AccountState>;
+  readonly closedPeriods: ReadonlySet<string>;
+}
+
+export function invoiceStatus(state: Exclude<InvoiceState, { status: 'none' }>): InvoiceStatus {
+  if (state.status === 'void') return 'void';
+  if (state.paidMinor === 0n) return 'open';
+  return state.paidMinor >= state.totalMinor ? 'paid' : 'partially_paid';
+}
+
+export function decideInvoice(
+  command: InvoiceCommand,
+  state: InvoiceState,
+  facts: InvoiceFacts,
+): ReceivablesEvent[] {
+  switch (command.type) {
+    case 'IssueInvoice':
+      return issue(command, state, facts);
+    case 'RecordPayment':
+      return recordPayment(command, state, facts);
+    case 'VoidInvoice':
+      return voidInvoice(command, state, facts);
+  }
+}
+
+export function evolveInvoice(state: InvoiceState, event: ReceivablesEvent): InvoiceState {
+  switch (event.type) {
+    case 'InvoiceIssued':
+      return {
+        status: 'issued',
+        invoiceId: event.data.invoiceId,
+        customerId: event.data.customerId,
+        currency: event.data.currency,
+        issueDate: event.data.issueDate,
+        dueDate: event.data.dueDate,
+        totalMinor: minorOf(event.data.total, event.data.currency),
+        paidMinor: 0n,
+        paymentIds: new Set(),
+      };
+    case 'PaymentReceived':
+      if (state.status === 'none') return state;
+      return {
+        ...state,
+        paidMinor: state.paidMinor + minorOf(event.data.amount, event.data.currency),
+        paymentIds: new Set([...state.paymentIds, event.data.paymentId]),
+      };
+    case 'InvoiceVoided':
+      return state.status === 'none' ? state : { ...state, status: 'void' };
+    default:
+      return state;
+  }
+}
+
+type Issue = { path: string; message: string };
+
+function issue(
+  command: IssueInvoice,
+  state: InvoiceState,
+  facts: InvoiceFacts,
+): ReceivablesEvent[] {
+  const { customer } = facts;
+  if (customer.status === 'none') {
+    refuseInvalid('InvalidInvoice', [
+      { path: 'customerId', message: `customer ${command.customerId} does not exist` },
+    ]);
+  }
+  const issues: Issue[] = [];
+  const currency = command.currency ?? customer.currency;
+  if (!isCurrencyCode(currency)) {
+    issues.push({
+      path: 'currency',
+      message: 'must be an ISO 4217 currency code with minor units',
+    });
+  } else if (currency !== customer.currency) {
+    issues.push({
+      path: 'currency',
+      message: `customer ${customer.customerId} is invoiced in ${customer.currency}`,
+    });
+  }
+  if (!isAccountingDate(command.issueDate)) {
+    issues.push({ path: 'issueDate', message: 'must be a calendar date, YYYY-MM-DD' });
+  }
+  const issueDateValid = isAccountingDate(command.issueDate);
+  const dueDate =
+    command.dueDate ??
+    (issueDateValid ? addDays(command.issueDate, customer.paymentTermsDays) : command.issueDate);
+  if (command.dueDate !== undefined && !isAccountingDate(command.dueDate)) {
+    issues.push({ path: 'dueDate', message: 'must be a calendar date, YYYY-MM-DD' });
+  } else if (issueDateValid && !isAccountingDate(dueDate)) {
+    issues.push({
+      path: 'dueDate',
+      message: `the issue date plus ${customer.paymentTermsDays} days of payment terms is past 9999-12-31; give a due date`,
+    });
+  } else if (issueDateValid && dueDate < command.issueDate) {
+    issues.push({ path: 'dueDate', message: 'must not be before the issue date' });
+  }
+  if (command.lines.length === 0)
+    issues.push({ path: 'lines', message: 'needs at least one line' });
+
+  const lines: InvoiceLine[] = [];
+  let total = 0n;
+  command.lines.forEach((line, index) => {
+    const at = `lines[${index}]`;
+    const quantity = parseQuantity(line.quantity);
+    if (quantity === undefined) {
+      issues.push({
+        path: `${at}.quantity`,
+        message: 'must be a positive number with at most 3 decimals',
+      });
+    }
+    const account = facts.accounts.get(line.revenueAccount);
+    if (account === undefined || account.status === 'none') {
+      issues.push({
+        path: `${at}.revenueAccount`,
+        message: `account ${line.revenueAccount} does not exist`,
+      });
+    } else if (account.type !== 'revenue') {
+      issues.push({
+        path: `${at}.revenueAccount`,
+        message: `account ${line.revenueAccount} is not a revenue account`,
+      });
+    } else if (account.currency !== currency) {
+      issues.push({
+        path: `${at}.revenueAccount`,
+        message: `account ${line.revenueAccount} is kept in ${account.currency}, not ${currency}`,
+      });
+    }
+    if (!isCurrencyCode(currency)) return;
+    const price = parseAmount(line.unitPrice, currency);
+    if (!price.ok) {
+      issues.push({ path: `${at}.unitPrice`, message: price.message });
+      return;
+    }
+    if (price.minor <= 0n) {
+      issues.push({ path: `${at}.unitPrice`, message: 'must be a positive amount' });
+      return;
+    }
+    if (quantity === undefined) return;
+    const amount = lineAmountMinor(quantity, price.minor);
+    if (amount <= 0n) {
+      issues.push({ path: at, message: 'quantity × unit price rounds to zero' });
+      return;
+    }
+    total += amount;
+    lines.push({
+      description: line.description,
+      quantity: formatQuantity(quantity),
+      unitPrice: formatAmount(price.minor, currency),
+      amount: formatAmount(amount, currency),
+      revenueAccount: line.revenueAccount,
+    });
+  });
+  if (isCurrencyCode(currency) && total >= 10n ** 18n) {
+    issues.push({ path: 'lines', message: 'the invoice total is too large' });
+  }
+  if (issues.length > 0) refuseInvalid('InvalidInvoice', issues);
+  if (state.status !== 'none') {
+    refuse({
+      kind: 'conflict',
+      code: 'InvoiceAlreadyExists',
+      message: `Invoice ${command.invoiceId} already exists`,
+    });
+  }
+  refuseIfClosed(command.issueDate, facts, 'issued');
+  return [
+    {
+      type: 'InvoiceIssued',
+      data: {
+        invoiceId: command.invoiceId,
+        customerId: customer.customerId,
+        issueDate: command.issueDate,
+        dueDate,
+        currency,
+        lines,
+        total: formatAmount(total, currency as CurrencyCode),
+      },
+    },
+  ];
+}
+
+function recordPayment(
+  command: RecordPayment,
+  state: InvoiceState,
+  facts: InvoiceFacts,
+): ReceivablesEvent[] {
+  const invoice = existing(state, command.invoiceId);
+  const currency = invoice.currency as CurrencyCode;
+  const issues: Issue[] = [];
+  if (command.currency !== undefined && command.currency !== currency) {
+    issues.push({
+      path: 'currency',
+      message: `invoice ${invoice.invoiceId} is in ${currency}; a payment in ${command.currency} cannot settle it`,
+    });
+  }
+  const amount = parseAmount(command.amount, currency);
+  if (!amount.ok) issues.push({ path: 'amount', message: amount.message });
+  else if (amount.minor <= 0n)
+    issues.push({ path: 'amount', message: 'must be a positive amount' });
+  if (!isAccountingDate(command.receivedOn)) {
+    issues.push({ path: 'receivedOn', message: 'must be a calendar date, YYYY-MM-DD' });
+  } else if (command.receivedOn < invoice.issueDate) {
+    issues.push({
+      path: 'receivedOn',
+      message: `must not be before the invoice's issue date ${invoice.issueDate}`,
+    });
+  }
+  if (issues.length > 0 || !amount.ok) refuseInvalid('InvalidPayment', issues);
+  if (invoice.status === 'void') {
+    refuse({
+      kind: 'conflict',
+      code: 'InvoiceVoid',
+      message: `Invoice ${invoice.invoiceId} is void; it takes no payments`,
+    });
+  }
+  if (invoice.paymentIds.has(command.paymentId)) {
+    refuse({
+      kind: 'conflict',
+      code: 'PaymentAlreadyRecorded',
+      message: `Payment ${command.paymentId} is already recorded on invoice ${invoice.invoiceId}`,
+    });
+  }
+  const outstanding = invoice.totalMinor - invoice.paidMinor;
+  if (amount.minor > outstanding) {
+    refuse({
+      kind: 'conflict',
+      code: outstanding === 0n ? 'InvoiceAlreadyPaid' : 'PaymentExceedsOutstanding',
+      message:
+        outstanding === 0n
+          ? `Invoice ${invoice.invoiceId} is already paid in full`
+          : `A payment of ${formatAmount(amount.minor, currency)} ${currency} exceeds the ${formatAmount(outstanding, currency)} ${currency} outstanding on invoice ${invoice.invoiceId}`,
+    });
+  }
+  refuseIfClosed(command.receivedOn, facts, 'recorded');
+  return [
+    {
+      type: 'PaymentReceived',
+      data: {
+        invoiceId: invoice.invoiceId,
+        customerId: invoice.customerId,
+        paymentId: command.paymentId,
+        amount: formatAmount(amount.minor, currency),
+        currency,
+        receivedOn: command.receivedOn,
+        method: command.method,
+        reference: command.reference,
+      },
+    },
+  ];
+}
+
+function voidInvoice(
+  command: VoidInvoice,
+  state: InvoiceState,
+  facts: InvoiceFacts,
+): ReceivablesEvent[] {
+  const invoice = existing(state, command.invoiceId);
+  if (!isAccountingDate(command.voidedOn)) {
+    refuseInvalid('InvalidVoid', [
+      { path: 'voidedOn', message: 'must be a calendar date, YYYY-MM-DD' },
+    ]);
+  }
+  if (command.voidedOn < invoice.issueDate) {
+    refuseInvalid('InvalidVoid', [
+      {
+        path: 'voidedOn',
+        message: `must not be before the invoice's issue date ${invoice.issueDate}`,
+      },
+    ]);
+  }
+  if (invoice.status === 'void') {
+    refuse({
+      kind: 'conflict',
+      code: 'InvoiceAlreadyVoid',
+      message: `Invoice ${invoice.invoiceId} is already void`,
+    });
+  }
+  if (invoice.paidMinor > 0n) {
+    refuse({
+      kind: 'conflict',
+      code: 'InvoiceHasPayments',
+      message: `Invoice ${invoice.invoiceId} has payments recorded; only an unpaid invoice can be voided`,
+    });
+  }
+  refuseIfClosed(command.voidedOn, facts, 'voided');
+  return [
+    {
+      type: 'InvoiceVoided',
+      data: {
+        invoiceId: invoice.invoiceId,
+        customerId: invoice.customerId,
+        voidedOn: command.voidedOn,
+        reason: command.reason,
+        total: formatAmount(invoice.totalMinor, invoice.currency as CurrencyCode),
+      },
+    },
+  ];
+}
+
+function existing(state: InvoiceState, invoiceId: string) {
+  if (state.status === 'none') {
+    refuse({
+      kind: 'not_found',
+      code: 'InvoiceNotFound',
+      message: `Invoice ${invoiceId} does not exist`,
+    });
+  }
+  return state;
+}
+
+/** Its posting is dated like the command: a closed period would refuse that posting. */
+function refuseIfClosed(date: string, facts: InvoiceFacts, what: string): void {
+  const period = periodOf(date as AccountingDate);
+  if (facts.closedPeriods.has(period)) {
+    refuse({
+      kind: 'conflict',
+      code: 'PeriodClosed',
+      message: `Period ${period} is closed: nothing dated ${date} can be ${what}`,
+    });
+  }
+}
+
+function refuseInvalid(code: string, issues: readonly Issue[]): never {
+  refuse({
+    kind: 'invalid',
+    code,
+    message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
+    issues,
+  });
+}
+
+function minorOf(amount: string, currency: string): bigint {
+  if (!isCurrencyCode(currency)) throw new Error(`Stored invoice has unknown currency ${currency}`);
+  const parsed = parseAmount(amount, currency);
+  if (!parsed.ok) throw new Error(`Stored amount ${amount} ${currency}: ${parsed.message}`);
+  return parsed.minor;
+}

@@ -1,0 +1,489 @@
+import { z } from 'zod';
+import { paymentMethods } from '../../domain/receivables/events.js';
+import type { IdGenerator } from '../../commands/ids.js';
+import type { CommandResult } from '../../commands/pipeline.js';
+import type { ReceivablesCommands } from '../../commands/receivables/receivables-commands.js';
+import {
+  invoicesProjection,
+  type InvoiceDocument,
+} from '../../projections/receivables/receivables-projections.js';
+import {
+  invoiceView,
+  RECEIVABLES_READ_MODELS,
+  type ReceivablesQueries,
+} from '../../projections/receivables/receivables-queries.js';
+import type { CustomerState } from '../../domain/receivables/customer.js';
+import { httpProblem } from '../problem.js';
+import { commandContext, defineRoute, type RequestContext, type RouteSpec } from '../route.js';
+import {
+  accountingDate,
+  consistencyQuery,
+  currencyCode,
+  decimalAmount,
+  DEFAULT_PAGE_LIMIT,
+  globalPosition,
+  paginationQuery,
+  recordId,
+  writeHeaders,
+} from '../schemas.js';
+
+const READ_SCOPES = ['reports:read', 'finance:write'] as const;
+
+const billingAddress = z.strictObject({
+  line1: z.string().trim().min(1).max(200),
+  line2: z.string().trim().max(200).optional(),
+  city: z.string().trim().min(1).max(100),
+  postalCode: z.string().trim().min(1).max(20),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code, like DE')
+    .meta({ example: 'DE' }),
+});
+
+const email = z
+  .string()
+  .max(254)
+  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address');
+const paymentTermsDays = z.number().int().min(0).max(365).describe('Days from issue to due date');
+
+const customerResponse = z.object({
+  customerId: z.string(),
+  name: z.string(),
+  email: z.string(),
+  billingAddress: billingAddress,
+  currency: z.string(),
+  paymentTermsDays: z.number().int(),
+});
+
+const invoiceResponse = z.object({
+  invoiceId: z.string(),
+  customerId: z.string(),
+  issueDate: z.string(),
+  dueDate: z.string(),
+  currency: z.string(),
+  lines: z.array(
+    z.object({
+      description: z.string(),
+      quantity: z.string(),
+      unitPrice: z.string(),
+      amount: z.string().describe('quantity × unitPrice, rounded half up to the minor unit'),
+      revenueAccount: z.string(),
+    }),
+  ),
+  total: z.string(),
+  paid: z.string(),
+  outstanding: z.string(),
+  status: z.enum(['open', 'partially_paid', 'paid', 'void']),
+  overdue: z.boolean().describe('Unpaid and past its due date on the query date'),
+  payments: z.array(
+    z.object({
+      paymentId: z.string(),
+      amount: z.string(),
+      receivedOn: z.string(),
+      method: z.enum(paymentMethods),
+      reference: z.string(),
+    }),
+  ),
+  voided: z.object({ voidedOn: z.string(), reason: z.string() }).nullable(),
+});
+
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export interface ReceivablesRouteDeps {
+  readonly commands: ReceivablesCommands;
+  readonly queries: ReceivablesQueries;
+  readonly ids: IdGenerator;
+  /** Today's date (UTC): what "overdue" and default dates are measured against. */
+  readonly today: () => string;
+}
+
+export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
+  const { commands, queries, ids, today } = deps;
+
+  /** The caller's id, or one derived from its Idempotency-Key, or a new one. */
+  const idFor = (kind: string, given: string | undefined, context: RequestContext) =>
+    given ??
+    (context.idempotencyKey
+      ? ids.derived(kind, context.principal.id, context.idempotencyKey)
+      : ids.random());
+
+  const customerResource = (state: CustomerState) => {
+    if (state.status === 'none') throw new Error('Customer missing after a write');
+    const { status: _status, ...customer } = state;
+    return customer;
+  };
+
+  /** The invoice as its stream tells it right after a write: the projection's own evolve. */
+  const invoiceAfterWrite = (result: CommandResult<unknown>) => {
+    let document: InvoiceDocument | null = null;
+    for (const event of result.stream) {
+      document = invoicesProjection.evolve(
+        document as never,
+        event,
+        result.streamId,
+      ) as unknown as InvoiceDocument | null;
+    }
+    if (!document) throw new Error(`No invoice in ${result.streamId} after a write`);
+    return invoiceView(document, today());
+  };
+
+  const notFound = (what: string, id: string) =>
+    httpProblem(404, 'not-found', 'Not found', `${what} ${id} does not exist`);
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/customers',
+      operationId: 'registerCustomer',
+      summary: 'Register a customer',
+      tag: 'receivables',
+      scopes: ['finance:write'],
+      body: z.strictObject({
+        customerId: recordId,
+        name: z.string().trim().min(1).max(200),
+        email,
+        billingAddress,
+        currency: currencyCode,
+        paymentTermsDays,
+      }),
+      responses: {
+        201: {
+          description: 'Registered',
+          schema: customerResponse.extend({ position: globalPosition }),
+        },
+        409: { description: 'A customer with this id exists' },
+      },
+      async handle({ body, context }) {
+        const result = await commands.registerCustomer(commandContext(context), {
+          type: 'RegisterCustomer',
+          ...body,
+        });
+        return {
+          status: 201,
+          headers: writeHeaders(result, `/v1/customers/${encodeURIComponent(body.customerId)}`),
+          body: { ...customerResource(result.state), position: result.position.toString() },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'post',
+      path: '/v1/customers/{id}/changes',
+      operationId: 'changeCustomerDetails',
+      summary: "Change a customer's contact details or payment terms",
+      description: 'Give only what changes. Values equal to the current ones change nothing.',
+      tag: 'receivables',
+      scopes: ['finance:write'],
+      params: z.strictObject({ id: recordId }),
+      body: z
+        .strictObject({
+          name: z.string().trim().min(1).max(200).optional(),
+          email: email.optional(),
+          billingAddress: billingAddress.optional(),
+          paymentTermsDays: paymentTermsDays.optional(),
+        })
+        .refine((body) => Object.keys(body).length > 0, 'give at least one field to change'),
+      responses: {
+        200: {
+          description: 'Changed',
+          schema: customerResponse.extend({ position: globalPosition }),
+        },
+        404: { description: 'No such customer' },
+        412: { description: 'If-Match no longer matches' },
+      },
+      async handle({ params, body, context }) {
+        const result = await commands.changeCustomerDetails(commandContext(context), {
+          type: 'ChangeCustomerDetails',
+          customerId: params.id,
+          ...body,
+        });
+        return {
+          status: 200,
+          headers: writeHeaders(result, `/v1/customers/${encodeURIComponent(params.id)}`),
+          body: { ...customerResource(result.state), position: result.position.toString() },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/customers',
+      operationId: 'listCustomers',
+      summary: 'Customers by id, with their open balances',
+      tag: 'receivables',
+      scopes: READ_SCOPES,
+      query: consistencyQuery.extend(paginationQuery),
+      readModels: RECEIVABLES_READ_MODELS.customers,
+      responses: {
+        200: {
+          description: 'A page of customers',
+          schema: page(customerResponse.extend({ openBalance: z.string() })),
+        },
+      },
+      async handle({ query }) {
+        const result = await queries.listCustomers({
+          limit: query.limit ?? DEFAULT_PAGE_LIMIT,
+          cursor: query.cursor,
+        });
+        return {
+          status: 200,
+          body: { items: result.items.map(withoutRevision), nextCursor: result.nextCursor },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/customers/{id}',
+      operationId: 'getCustomer',
+      summary: 'A customer with its open balance (issued minus paid, void invoices excluded)',
+      tag: 'receivables',
+      scopes: READ_SCOPES,
+      params: z.strictObject({ id: recordId }),
+      query: consistencyQuery,
+      readModels: RECEIVABLES_READ_MODELS.customers,
+      responses: {
+        200: {
+          description: 'The customer',
+          schema: customerResponse.extend({ openBalance: z.string() }),
+        },
+        404: { description: 'No such customer' },
+      },
+      async handle({ params }) {
+        const customer = await queries.getCustomer(params.id);
+        if (!customer) throw notFound('Customer', params.id);
+        return {
+          status: 200,
+          headers: { ETag: `"${customer.revision}"` },
+          body: withoutRevision(customer),
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'post',
+      path: '/v1/invoices',
+      operationId: 'issueInvoice',
+      summary: 'Issue an invoice to a customer',
+      description:
+        'Each line amount is quantity × unitPrice rounded half up to the currency minor unit; the total is the sum of the line amounts. dueDate defaults to issueDate plus the customer payment terms; currency to the customer currency, which it must equal.',
+      tag: 'receivables',
+      scopes: ['finance:write'],
+      body: z.strictObject({
+        invoiceId: recordId.optional().describe('Your invoice number; generated when absent'),
+        customerId: recordId,
+        issueDate: accountingDate,
+        dueDate: accountingDate.optional(),
+        currency: currencyCode.optional(),
+        lines: z
+          .array(
+            z.strictObject({
+              description: z.string().trim().min(1).max(500),
+              quantity: z
+                .string()
+                .regex(
+                  /^\d{1,9}(\.\d{1,3})?$/,
+                  'must be a positive decimal string with at most 3 decimals',
+                )
+                .meta({ example: '2.5' }),
+              unitPrice: decimalAmount,
+              revenueAccount: z.string().min(1).max(32),
+            }),
+          )
+          .min(1)
+          .max(200),
+      }),
+      responses: {
+        201: {
+          description: 'Issued',
+          schema: invoiceResponse.extend({ position: globalPosition }),
+        },
+        409: { description: 'Invoice id taken, or the issue date is in a closed period' },
+      },
+      async handle({ body, context }) {
+        const invoiceId =
+          body.invoiceId ??
+          `INV-${body.issueDate.slice(0, 4)}-${idFor('invoice', undefined, context)
+            .replaceAll('-', '')
+            .slice(0, 16)
+            .toUpperCase()}`;
+        const result = await commands.issueInvoice(commandContext(context), {
+          type: 'IssueInvoice',
+          ...body,
+          invoiceId,
+        });
+        return {
+          status: 201,
+          headers: writeHeaders(result, `/v1/invoices/${encodeURIComponent(invoiceId)}`),
+          body: {
+            ...withoutRevision(invoiceAfterWrite(result)),
+            position: result.position.toString(),
+          },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'post',
+      path: '/v1/invoices/{id}/payments',
+      operationId: 'recordPayment',
+      summary: 'Record a payment received against an invoice',
+      description:
+        'Partial payments are allowed; a payment above the outstanding amount is refused (409), as is one in another currency (400).',
+      tag: 'receivables',
+      scopes: ['finance:write'],
+      params: z.strictObject({ id: recordId }),
+      body: z.strictObject({
+        paymentId: recordId.optional().describe('Your id for the payment; generated when absent'),
+        amount: decimalAmount,
+        currency: currencyCode.optional(),
+        receivedOn: accountingDate,
+        method: z.enum(paymentMethods),
+        reference: z.string().trim().max(200).default(''),
+      }),
+      responses: {
+        201: {
+          description: 'Recorded',
+          schema: invoiceResponse.extend({ position: globalPosition }),
+        },
+        404: { description: 'No such invoice' },
+        409: { description: 'Overpayment, invoice void or paid, payment id taken, period closed' },
+        412: { description: 'If-Match no longer matches' },
+      },
+      async handle({ params, body, context }) {
+        const result = await commands.recordPayment(commandContext(context), {
+          type: 'RecordPayment',
+          invoiceId: params.id,
+          paymentId: idFor('payment', body.paymentId, context),
+          amount: body.amount,
+          currency: body.currency,
+          receivedOn: body.receivedOn,
+          method: body.method,
+          reference: body.reference,
+        });
+        return {
+          status: 201,
+          headers: writeHeaders(result, `/v1/invoices/${encodeURIComponent(params.id)}`),
+          body: {
+            ...withoutRevision(invoiceAfterWrite(result)),
+            position: result.position.toString(),
+          },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'post',
+      path: '/v1/invoices/{id}/void',
+      operationId: 'voidInvoice',
+      summary: 'Void an invoice that has no payments',
+      tag: 'receivables',
+      scopes: ['finance:write'],
+      params: z.strictObject({ id: recordId }),
+      body: z.strictObject({
+        reason: z.string().trim().min(1).max(500),
+        voidedOn: accountingDate.optional().describe('Defaults to today (UTC)'),
+      }),
+      responses: {
+        200: {
+          description: 'Voided',
+          schema: invoiceResponse.extend({ position: globalPosition }),
+        },
+        404: { description: 'No such invoice' },
+        409: { description: 'Already void, has payments, or the date is in a closed period' },
+        412: { description: 'If-Match no longer matches' },
+      },
+      async handle({ params, body, context }) {
+        const result = await commands.voidInvoice(commandContext(context), {
+          type: 'VoidInvoice',
+          invoiceId: params.id,
+          voidedOn: body.voidedOn ?? today(),
+          reason: body.reason,
+        });
+        return {
+          status: 200,
+          headers: writeHeaders(result, `/v1/invoices/${encodeURIComponent(params.id)}`),
+          body: {
+            ...withoutRevision(invoiceAfterWrite(result)),
+            position: result.position.toString(),
+          },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/invoices',
+      operationId: 'listInvoices',
+      summary: 'Invoices by issue date, filtered by status, customer and dates',
+      tag: 'receivables',
+      scopes: READ_SCOPES,
+      query: consistencyQuery.extend({
+        status: z.enum(['open', 'partially_paid', 'paid', 'void', 'overdue']).optional(),
+        customerId: recordId.optional(),
+        issuedFrom: accountingDate.optional(),
+        issuedTo: accountingDate.optional(),
+        dueFrom: accountingDate.optional(),
+        dueTo: accountingDate.optional(),
+        asOf: accountingDate
+          .optional()
+          .describe('The date "overdue" is judged on; today by default'),
+        ...paginationQuery,
+      }),
+      readModels: RECEIVABLES_READ_MODELS.invoices,
+      responses: { 200: { description: 'A page of invoices', schema: page(invoiceResponse) } },
+      async handle({ query }) {
+        const result = await queries.listInvoices({
+          today: query.asOf ?? today(),
+          status: query.status,
+          customerId: query.customerId,
+          issuedFrom: query.issuedFrom,
+          issuedTo: query.issuedTo,
+          dueFrom: query.dueFrom,
+          dueTo: query.dueTo,
+          limit: query.limit ?? DEFAULT_PAGE_LIMIT,
+          cursor: query.cursor,
+        });
+        return {
+          status: 200,
+          body: { items: result.items.map(withoutRevision), nextCursor: result.nextCursor },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/invoices/{id}',
+      operationId: 'getInvoice',
+      summary: 'An invoice with its lines, paid and outstanding amounts and payment history',
+      tag: 'receivables',
+      scopes: READ_SCOPES,
+      params: z.strictObject({ id: recordId }),
+      query: consistencyQuery.extend({
+        asOf: accountingDate
+          .optional()
+          .describe('The date "overdue" is judged on; today by default'),
+      }),
+      readModels: RECEIVABLES_READ_MODELS.invoices,
+      responses: {
+        200: { description: 'The invoice', schema: invoiceResponse },
+        404: { description: 'No such invoice' },
+      },
+      async handle({ params, query }) {
+        const invoice = await queries.getInvoice(params.id, query.asOf ?? today());
+        if (!invoice) throw notFound('Invoice', params.id);
+        return {
+          status: 200,
+          headers: { ETag: `"${invoice.revision}"` },
+          body: withoutRevision(invoice),
+        };
+      },
+    }),
+  ];
+}
+
+function withoutRevision<T extends { revision: number }>(view: T): Omit<T, 'revision'> {
+  const { revision: _revision, ...rest } = view;
+  return rest;
+}

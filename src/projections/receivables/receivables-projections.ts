@@ -1,0 +1,226 @@
+/**
+ * Accounts receivable read models:
+ *
+ * - `receivables_customers`: one document per customer, with its open balance (issued minus
+ *   paid, voided invoices left out) kept in minor units;
+ * - `receivables_invoices`: one document per invoice as `GET /v1/invoices/{id}` shows it, with
+ *   its payments and void, so balances and aging as of any past date can be read from it.
+ */
+import {
+  receivablesEventSchemas,
+  type BillingAddress,
+  type InvoiceLine,
+  type PaymentMethod,
+  type ReceivablesEvent,
+} from '../../domain/receivables/events.js';
+import { isCurrencyCode, type CurrencyCode } from '../../domain/shared/currency.js';
+import { formatAmount, parseAmount } from '../../domain/shared/money.js';
+import { toDomainEvent } from '../../commands/pipeline.js';
+import type { RecordedEvent } from '../../stores/event-store.js';
+import type { JsonObject } from '../../stores/read-model-store.js';
+import type { Projection } from '../projection.js';
+
+export interface CustomerDocument {
+  readonly customerId: string;
+  readonly name: string;
+  readonly email: string;
+  readonly billingAddress: BillingAddress;
+  readonly currency: string;
+  readonly paymentTermsDays: number;
+  readonly openBalanceMinor: string;
+  readonly revision: number;
+}
+
+export interface PaymentView {
+  readonly paymentId: string;
+  readonly amount: string;
+  readonly receivedOn: string;
+  readonly method: PaymentMethod;
+  readonly reference: string;
+}
+
+export interface InvoiceDocument {
+  readonly invoiceId: string;
+  readonly customerId: string;
+  readonly issueDate: string;
+  readonly dueDate: string;
+  readonly currency: string;
+  readonly lines: readonly InvoiceLine[];
+  readonly total: string;
+  readonly paid: string;
+  readonly outstanding: string;
+  /** `open`, `partially_paid`, `paid` or `void`; `overdue` is derived when read. */
+  readonly status: 'open' | 'partially_paid' | 'paid' | 'void';
+  readonly payments: readonly PaymentView[];
+  readonly voided: { readonly voidedOn: string; readonly reason: string } | null;
+  readonly revision: number;
+}
+
+const decoded = new WeakMap<RecordedEvent, ReceivablesEvent>();
+function decode(recorded: RecordedEvent): ReceivablesEvent {
+  let event = decoded.get(recorded);
+  if (!event) {
+    event = toDomainEvent<ReceivablesEvent>(receivablesEventSchemas, recorded);
+    decoded.set(recorded, event);
+  }
+  return event;
+}
+
+function minor(amount: string, currency: string): bigint {
+  const parsed = isCurrencyCode(currency) ? parseAmount(amount, currency) : undefined;
+  if (!parsed?.ok) throw new Error(`Stored amount ${amount} ${currency} does not parse`);
+  return parsed.minor;
+}
+
+export const customersProjection: Projection = {
+  name: 'receivables_customers',
+  version: 1,
+  eventTypes: [
+    'CustomerRegistered',
+    'CustomerDetailsChanged',
+    'InvoiceIssued',
+    'PaymentReceived',
+    'InvoiceVoided',
+  ],
+  indexes: [
+    { name: 'by_customer_id', fields: [{ field: 'customerId', direction: 'asc' }] },
+    {
+      name: 'by_name',
+      fields: [
+        { field: 'name', direction: 'asc' },
+        { field: 'customerId', direction: 'asc' },
+      ],
+    },
+  ],
+  documentIds: (recorded) => [decode(recorded).data.customerId],
+  evolve(document, recorded, id) {
+    const event = decode(recorded);
+    if (event.type === 'CustomerRegistered') {
+      const registered: CustomerDocument = {
+        ...event.data,
+        openBalanceMinor: '0',
+        revision: Number(recorded.revision),
+      };
+      return { ...registered };
+    }
+    // Invoices are issued only to registered customers: anything else is a broken log.
+    if (!document) throw new Error(`${event.type} for customer ${id}, never registered`);
+    const customer = document as unknown as CustomerDocument;
+    const balance = BigInt(customer.openBalanceMinor);
+    switch (event.type) {
+      case 'CustomerDetailsChanged':
+        return { ...customer, ...event.data.changes, revision: Number(recorded.revision) };
+      case 'InvoiceIssued':
+        return {
+          ...customer,
+          openBalanceMinor: (balance + minor(event.data.total, event.data.currency)).toString(),
+        };
+      case 'PaymentReceived':
+        return {
+          ...customer,
+          openBalanceMinor: (balance - minor(event.data.amount, event.data.currency)).toString(),
+        };
+      case 'InvoiceVoided':
+        return {
+          ...customer,
+          openBalanceMinor: (balance - minor(event.data.total, customer.currency)).toString(),
+        };
+    }
+  },
+};
+
+export const invoicesProjection: Projection = {
+  name: 'receivables_invoices',
+  version: 1,
+  eventTypes: ['InvoiceIssued', 'PaymentReceived', 'InvoiceVoided'],
+  indexes: [
+    {
+      name: 'by_issue_date',
+      fields: [
+        { field: 'issueDate', direction: 'asc' },
+        { field: 'invoiceId', direction: 'asc' },
+      ],
+    },
+    {
+      name: 'by_customer',
+      fields: [
+        { field: 'customerId', direction: 'asc' },
+        { field: 'issueDate', direction: 'asc' },
+      ],
+    },
+    {
+      name: 'by_status',
+      fields: [
+        { field: 'status', direction: 'asc' },
+        { field: 'dueDate', direction: 'asc' },
+      ],
+    },
+  ],
+  documentIds(recorded) {
+    const event = decode(recorded);
+    return 'invoiceId' in event.data ? [event.data.invoiceId] : [];
+  },
+  evolve(document, recorded, id) {
+    const event = decode(recorded);
+    const revision = Number(recorded.revision);
+    if (event.type === 'InvoiceIssued') {
+      const issued: InvoiceDocument = {
+        invoiceId: event.data.invoiceId,
+        customerId: event.data.customerId,
+        issueDate: event.data.issueDate,
+        dueDate: event.data.dueDate,
+        currency: event.data.currency,
+        lines: event.data.lines,
+        total: event.data.total,
+        paid: formatAmount(0n, event.data.currency as CurrencyCode),
+        outstanding: event.data.total,
+        status: 'open',
+        payments: [],
+        voided: null,
+        revision,
+      };
+      return { ...issued } as unknown as JsonObject;
+    }
+    if (!document) throw new Error(`${event.type} for invoice ${id}, never issued`);
+    const invoice = document as unknown as InvoiceDocument;
+    const currency = invoice.currency as CurrencyCode;
+    if (event.type === 'PaymentReceived') {
+      const total = minor(invoice.total, currency);
+      const paid = minor(invoice.paid, currency) + minor(event.data.amount, currency);
+      const next: InvoiceDocument = {
+        ...invoice,
+        paid: formatAmount(paid, currency),
+        outstanding: formatAmount(total - paid, currency),
+        status: paid >= total ? 'paid' : 'partially_paid',
+        payments: [
+          ...invoice.payments,
+          {
+            paymentId: event.data.paymentId,
+            amount: event.data.amount,
+            receivedOn: event.data.receivedOn,
+            method: event.data.method,
+            reference: event.data.reference,
+          },
+        ],
+        revision,
+      };
+      return { ...next } as unknown as JsonObject;
+    }
+    if (event.type === 'InvoiceVoided') {
+      const next: InvoiceDocument = {
+        ...invoice,
+        outstanding: formatAmount(0n, currency),
+        status: 'void',
+        voided: { voidedOn: event.data.voidedOn, reason: event.data.reason },
+        revision,
+      };
+      return { ...next } as unknown as JsonObject;
+    }
+    return document;
+  },
+};
+
+export const receivablesProjections: readonly Projection[] = [
+  customersProjection,
+  invoicesProjection,
+];
