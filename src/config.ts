@@ -1,9 +1,50 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { ACCOUNT_CODE } from './domain/ledger/account.js';
+import { accountTypes } from './domain/ledger/events.js';
+import { isCurrencyCode } from './domain/shared/currency.js';
 import { apiKeysSchema, type ApiKey } from './http/api-keys.js';
 
 const emptyAsUnset = (value: unknown) => (value === '' ? undefined : value);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const accountCodeSchema = z.string().regex(ACCOUNT_CODE, 'must be an account code like 12000');
+
+const chartSchema = z.array(
+  z.strictObject({
+    code: accountCodeSchema,
+    name: z.string().trim().min(1).max(200),
+    type: z.enum(accountTypes),
+    currency: z
+      .string()
+      .refine((code: string): boolean => isCurrencyCode(code), 'must be an ISO 4217 currency code'),
+  }),
+);
+
+export type ChartOfAccounts = z.infer<typeof chartSchema>;
+
+/**
+ * Opened on first start (and any missing account on later starts): what receivables, payroll
+ * and stock postings book to. Five-digit codes, so they do not take the short codes a company
+ * may want for its own accounts.
+ */
+export function defaultChartOfAccounts(currency: string): ChartOfAccounts {
+  const account = (code: string, name: string, type: ChartOfAccounts[number]['type']) => ({
+    code,
+    name,
+    type,
+    currency,
+  });
+  return [
+    account('10000', 'Cash at bank', 'asset'),
+    account('12000', 'Accounts receivable', 'asset'),
+    account('13000', 'Inventory', 'asset'),
+    account('21000', 'Payroll liabilities', 'liability'),
+    account('40000', 'Sales revenue', 'revenue'),
+    account('50000', 'Cost of goods sold', 'expense'),
+    account('60000', 'Salaries and wages', 'expense'),
+  ];
+}
 
 /** Every setting the service reads, with a default that works for a first start. */
 const envSchema = z.object({
@@ -62,6 +103,33 @@ const envSchema = z.object({
   ),
   MONGODB_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUnset, int(100, 300_000).default(10_000)),
   READ_FRESHNESS_WAIT_MS: z.preprocess(emptyAsUnset, int(0, 60_000).default(1_000)),
+  BASE_CURRENCY: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .refine(
+        (code: string): boolean => isCurrencyCode(code),
+        'must be an ISO 4217 currency code with minor units',
+      )
+      .default('EUR'),
+  ),
+  CHART_OF_ACCOUNTS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON array of accounts' });
+          return z.NEVER;
+        }
+      })
+      .pipe(chartSchema)
+      .optional(),
+  ),
+  RECEIVABLE_ACCOUNT: z.preprocess(emptyAsUnset, accountCodeSchema.default('12000')),
+  CASH_ACCOUNT: z.preprocess(emptyAsUnset, accountCodeSchema.default('10000')),
   INSTANCE_ID: z.preprocess(
     emptyAsUnset,
     z
@@ -106,6 +174,15 @@ export interface Config {
    * to expire.
    */
   readonly instanceId: string;
+  /** The currency of the default chart and of the receivables posting accounts' plain codes. */
+  readonly baseCurrency: string;
+  readonly chartOfAccounts: ChartOfAccounts;
+  /**
+   * Where receivables post: in the base currency these codes, in another currency XXX the
+   * accounts `<code>-XXX` (which must be opened before invoicing in XXX).
+   */
+  readonly receivableAccount: string;
+  readonly cashAccount: string;
   readonly projectionBatchSize: number;
   /** A projection's lease expires this long after its holder last renewed it. */
   readonly projectionLeaseTtlMs: number;
@@ -147,6 +224,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     mongoConnectTimeoutMs: values.MONGODB_CONNECT_TIMEOUT_MS,
     readFreshnessWaitMs: values.READ_FRESHNESS_WAIT_MS,
     instanceId: values.INSTANCE_ID ?? `${hostname()}:${values.PORT}`,
+    baseCurrency: values.BASE_CURRENCY,
+    chartOfAccounts: values.CHART_OF_ACCOUNTS ?? defaultChartOfAccounts(values.BASE_CURRENCY),
+    receivableAccount: values.RECEIVABLE_ACCOUNT,
+    cashAccount: values.CASH_ACCOUNT,
     projectionBatchSize: values.PROJECTION_BATCH_SIZE,
     projectionLeaseTtlMs: values.PROJECTION_LEASE_TTL_MS,
     projectionTickMs: values.PROJECTION_TICK_MS,

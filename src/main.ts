@@ -63,6 +63,8 @@ async function main(): Promise<void> {
     }
     logger.info({ url: redactCredentials(store.url) }, `connected to ${store.name}`);
   }
+  // The chart of accounts is open before the first request can ask to post to it.
+  await service.started;
   if (service.generatedAdminKey) {
     logger.warn(
       { apiKeyId: 'bootstrap-admin', dataDir: config.dataDir },

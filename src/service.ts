@@ -6,7 +6,11 @@ import { createCommandHandler, type CommandHandler } from './commands/pipeline.j
 import { uuidGenerator, type IdGenerator } from './commands/ids.js';
 import { createKeyedLock } from './commands/keyed-lock.js';
 import { createLedgerCommands } from './commands/ledger/ledger-commands.js';
+import { waitUntil } from './wait-until.js';
 import { createReceivablesCommands } from './commands/receivables/receivables-commands.js';
+import { openChartOfAccounts } from './commands/ledger/chart-of-accounts.js';
+import { createReactorRunner, type ReactorRunner } from './projections/reactor-runner.js';
+import { createLedgerPostingsReactor } from './projections/receivables/ledger-postings-reactor.js';
 import { createApiKeyAuthenticator } from './http/api-keys.js';
 import { createApp } from './http/app.js';
 import { ledgerRoutes } from './http/ledger/ledger-routes.js';
@@ -39,6 +43,9 @@ export interface Service {
   readonly readModels: ReadModelStore;
   readonly readModelsKind: ReadModelStoreKind;
   readonly projections: ProjectionManager;
+  readonly reactors: readonly ReactorRunner[];
+  /** Resolves once the chart of accounts is open and the projections have started. */
+  readonly started: Promise<void>;
   /** The bootstrap admin secret, only on the start that created it. */
   readonly generatedAdminKey?: string;
   close(): Promise<void>;
@@ -49,6 +56,17 @@ export interface ServiceOverrides {
   readonly ids?: IdGenerator;
   /** Names this process in projection leases; `config.instanceId` by default. */
   readonly instanceId?: string;
+}
+
+/** Receivables post to the configured codes in the base currency, `<code>-XXX` in currency XXX. */
+export function postingAccountCodes(config: Config) {
+  return (currency: string) =>
+    currency === config.baseCurrency
+      ? { receivable: config.receivableAccount, cash: config.cashAccount }
+      : {
+          receivable: `${config.receivableAccount}-${currency}`,
+          cash: `${config.cashAccount}-${currency}`,
+        };
 }
 
 /** The composition root: the one place that picks adapters and wires every dependency. */
@@ -86,14 +104,60 @@ export function createService(
     locks: createKeyedLock(),
     maxAttempts: config.commandMaxAttempts,
   });
-  // New events: projections look for them now rather than at their next poll.
+  const reactors: ReactorRunner[] = [];
+
+  /**
+   * Read models reflect `position` once the reactors have reacted to every event up to it and
+   * the projections have applied what they wrote in response: an invoice read with its
+   * position also shows its ledger posting. `strict`: a projection that will not move counts as
+   * not reached (consistentWith); otherwise it is skipped (the freshness courtesy).
+   */
+  async function awaitConsistency(
+    position: bigint,
+    readModels: readonly string[] | undefined,
+    timeoutMs: number,
+    strict: boolean,
+  ): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    const remaining = () => Math.max(0, deadline - performance.now());
+    let target = position;
+    if (reactors.length > 0) {
+      const reacted = await waitUntil(
+        async () => {
+          for (const reactor of reactors) {
+            // A failed reactor will not move: the failure shows in /readyz and the logs.
+            if (reactor.status().state === 'failed') continue;
+            if (!(await reactor.reached(position))) {
+              reactor.wake();
+              return false;
+            }
+          }
+          return true;
+        },
+        { timeoutMs: remaining() },
+      );
+      if (!reacted && strict) return false;
+      if (strict && reactors.some((reactor) => reactor.status().state === 'failed')) return false;
+      // What the reactors wrote in response lies before the head as it is now.
+      if (reacted) target = await eventStore.headPosition();
+    }
+    if (strict) return projections.awaitPosition(target, readModels, remaining());
+    await projections.awaitFresh(readModels, remaining(), target);
+    return true;
+  }
+  // New events: projections and reactors look for them now rather than at their next poll.
   const handle: CommandHandler = async (context, spec) => {
     const result = await handleCommand(context, spec);
     projections.wake();
+    for (const reactor of reactors) reactor.wake();
     return result;
   };
   const ledger = createLedgerCommands({ handle, eventStore });
-  const receivables = createReceivablesCommands({ handle, eventStore });
+  const receivables = createReceivablesCommands({
+    handle,
+    eventStore,
+    postingAccounts: postingAccountCodes(config),
+  });
   const today = () => clock().toISOString().slice(0, 10);
   const ledgerQueries = createLedgerQueries({
     readModels: readModelStore.store,
@@ -114,6 +178,12 @@ export function createService(
         () => 'unreachable',
       ),
       ...(await projections.readiness().catch(() => ({ projections: 'unknown' }))),
+      ...Object.fromEntries(
+        reactors.map((reactor) => {
+          const { name, state } = reactor.status();
+          return [`reactor:${name}`, state === 'failed' ? 'failed' : 'ok'];
+        }),
+      ),
     }),
     idempotency: {
       store: idempotencyStore,
@@ -137,13 +207,47 @@ export function createService(
     bodyLimitBytes: config.bodyLimitBytes,
     version: packageVersion(),
     awaitPosition: (position, readModels) =>
-      projections.awaitPosition(position, readModels, config.consistencyWaitMs),
-    awaitFresh: (readModels) => projections.awaitFresh(readModels, config.readFreshnessWaitMs),
+      awaitConsistency(position, readModels, config.consistencyWaitMs, true),
+    awaitFresh: async (readModels) => {
+      await awaitConsistency(
+        await eventStore.headPosition(),
+        readModels,
+        config.readFreshnessWaitMs,
+        false,
+      );
+    },
   });
 
-  const started = projections.start().catch((error: unknown) => {
-    logger.error({ err: error }, 'projections could not start; retrying on their next tick');
+  const postings = createReactorRunner({
+    reactor: createLedgerPostingsReactor({
+      ledger,
+      eventStore,
+      postingAccounts: postingAccountCodes(config),
+    }),
+    eventStore,
+    readModels: readModelStore.store,
+    logger,
+    instanceId: overrides.instanceId ?? config.instanceId,
+    leaseTtlMs: config.projectionLeaseTtlMs,
   });
+  reactors.push(postings);
+
+  const started = (async () => {
+    // Before anything can be invoiced, the accounts postings book to must be open.
+    try {
+      const opened = await openChartOfAccounts(ledger, config.chartOfAccounts);
+      if (opened.length > 0) logger.info({ accounts: opened }, 'opened chart of accounts');
+    } catch (error) {
+      logger.error(
+        { err: error },
+        'could not open the chart of accounts; open the accounts by hand',
+      );
+    }
+    postings.start();
+    await projections.start().catch((error: unknown) => {
+      logger.error({ err: error }, 'projections could not start; retrying on their next tick');
+    });
+  })();
 
   return {
     app,
@@ -152,9 +256,12 @@ export function createService(
     readModels: readModelStore.store,
     readModelsKind: readModelStore.kind,
     projections,
+    reactors,
     generatedAdminKey,
+    started,
     async close() {
       await started;
+      await postings.stop();
       await projections.stop();
       await readModelStore.close();
       await events.close();

@@ -166,7 +166,12 @@ export interface ProjectionManager {
    * Waits, bounded, until the named projections that are following the log have reached its
    * head as it is now. Never fails: a projection that is behind is simply read as it is.
    */
-  awaitFresh(names: readonly string[] | undefined, timeoutMs: number): Promise<void>;
+  awaitFresh(
+    names: readonly string[] | undefined,
+    timeoutMs: number,
+    /** The head of the log by default. */
+    position?: bigint,
+  ): Promise<void>;
   status(): Promise<ProjectionReport[]>;
   /** Per projection: `ok` when it serves queries, else `building` or `failed`. */
   readiness(): Promise<Record<string, 'ok' | 'building' | 'failed'>>;
@@ -799,13 +804,13 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
 
     awaitPosition,
 
-    async awaitFresh(names, timeoutMs) {
+    async awaitFresh(names, timeoutMs, position) {
       const wanted: string[] = [];
       for (const name of names ?? [...controllers.keys()]) {
         if (await worthWaitingFor(controllerOf(name))) wanted.push(name);
       }
       if (wanted.length === 0) return;
-      const head = await eventStore.headPosition();
+      const head = position ?? (await eventStore.headPosition());
       await awaitPosition(head, wanted, timeoutMs);
     },
 

@@ -9,9 +9,14 @@ import {
 } from './fixtures.js';
 
 let t: TestService;
-beforeEach(() => {
+beforeEach(async () => {
   // Business "today" is fixed, so overdue and default dates are predictable.
-  t = startTestService({}, { clock: () => new Date('2026-11-23T10:00:00Z') });
+  // The default chart of accounts: receivable 12000, cash 10000, revenue 40000, ...
+  t = startTestService(
+    { CHART_OF_ACCOUNTS: '' },
+    { clock: () => new Date('2026-11-23T10:00:00Z') },
+  );
+  await t.service.started;
 });
 afterEach(async () => {
   await t.close();

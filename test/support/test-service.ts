@@ -36,7 +36,14 @@ export function startTestService(
   overrides: ServiceOverrides = {},
 ): TestService {
   const dataDir = mkdtempSync(join(tmpdir(), 'backoffice-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, API_KEYS, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    API_KEYS,
+    LOG_LEVEL: 'silent',
+    // An empty chart, so tests see only the accounts they open; the default is tested apart.
+    CHART_OF_ACCOUNTS: '[]',
+    ...env,
+  });
   const service = createService(config, createLogger('silent'), overrides);
   return {
     service,

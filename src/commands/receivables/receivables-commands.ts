@@ -61,11 +61,15 @@ export interface ReceivablesCommands {
   voidInvoice(context: CommandContext, command: VoidInvoice): Promise<CommandResult<InvoiceState>>;
 }
 
+/** The account codes receivables post to in a currency (see `Config.receivableAccount`). */
+export type PostingAccountCodes = (currency: string) => { receivable: string; cash: string };
+
 export function createReceivablesCommands(deps: {
   readonly handle: CommandHandler;
   readonly eventStore: EventStore;
+  readonly postingAccounts: PostingAccountCodes;
 }): ReceivablesCommands {
-  const { handle, eventStore } = deps;
+  const { handle, eventStore, postingAccounts } = deps;
 
   async function foldStream<S, E extends DomainEvent>(
     streamId: string,
@@ -80,8 +84,17 @@ export function createReceivablesCommands(deps: {
     );
   }
 
+  const loadAccount = (code: string) =>
+    foldStream<AccountState, LedgerEvent>(
+      ledgerStreams.account(code),
+      ledgerEventSchemas,
+      initialAccountState,
+      evolveAccount,
+    );
+
   async function loadFacts(
     customerId: string | undefined,
+    currency: (customer: CustomerState) => string | undefined,
     accountCodes: readonly string[],
     date: string,
   ): Promise<InvoiceFacts> {
@@ -95,17 +108,8 @@ export function createReceivablesCommands(deps: {
             evolveCustomer,
           );
     const accounts = new Map<string, AccountState>();
-    for (const code of new Set(accountCodes)) {
-      accounts.set(
-        code,
-        await foldStream<AccountState, LedgerEvent>(
-          ledgerStreams.account(code),
-          ledgerEventSchemas,
-          initialAccountState,
-          evolveAccount,
-        ),
-      );
-    }
+    for (const code of new Set(accountCodes)) accounts.set(code, await loadAccount(code));
+    const codes = postingAccounts(currency(customer) ?? '');
     const closedPeriods = new Set<string>();
     if (isAccountingDate(date)) {
       const period = periodOf(date);
@@ -117,7 +121,13 @@ export function createReceivablesCommands(deps: {
       );
       if (state.closed) closedPeriods.add(period);
     }
-    return { customer, accounts, closedPeriods };
+    return {
+      customer,
+      accounts,
+      closedPeriods,
+      receivable: { code: codes.receivable, state: await loadAccount(codes.receivable) },
+      cash: { code: codes.cash, state: await loadAccount(codes.cash) },
+    };
   }
 
   /**
@@ -127,7 +137,7 @@ export function createReceivablesCommands(deps: {
   function invoiceSpec(
     command: IssueInvoice | RecordPayment | VoidInvoice,
     date: string,
-    facts: () => Promise<InvoiceFacts>,
+    facts: (invoice: InvoiceState) => Promise<InvoiceFacts>,
   ): CommandSpec<InvoiceState, ReceivablesEvent, InvoiceFacts> {
     return {
       streamId: receivablesStreams.invoice(command.invoiceId),
@@ -161,6 +171,8 @@ export function createReceivablesCommands(deps: {
         invoiceSpec(command, command.issueDate, () =>
           loadFacts(
             command.customerId,
+            (customer) =>
+              command.currency ?? (customer.status === 'active' ? customer.currency : undefined),
             command.lines.map((line) => line.revenueAccount),
             command.issueDate,
           ),
@@ -169,14 +181,20 @@ export function createReceivablesCommands(deps: {
     recordPayment: (context, command) =>
       handle(
         context,
-        invoiceSpec(command, command.receivedOn, () =>
-          loadFacts(undefined, [], command.receivedOn),
+        invoiceSpec(command, command.receivedOn, (invoice) =>
+          loadFacts(undefined, () => currencyOf(invoice), [], command.receivedOn),
         ),
       ),
     voidInvoice: (context, command) =>
       handle(
         context,
-        invoiceSpec(command, command.voidedOn, () => loadFacts(undefined, [], command.voidedOn)),
+        invoiceSpec(command, command.voidedOn, (invoice) =>
+          loadFacts(undefined, () => currencyOf(invoice), [], command.voidedOn),
+        ),
       ),
   };
+}
+
+function currencyOf(invoice: InvoiceState): string | undefined {
+  return invoice.status === 'none' ? undefined : invoice.currency;
 }

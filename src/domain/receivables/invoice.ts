@@ -34,6 +34,18 @@ export interface InvoiceFacts {
   readonly customer: CustomerState;
   readonly accounts: ReadonlyMap<string, AccountState>;
   readonly closedPeriods: ReadonlySet<string>;
+  /**
+   * The accounts the ledger postings of this invoice's currency go to: receivable (issue,
+   * void) and cash (payments). Checked here so that a posting the ledger would refuse is
+   * refused up front, not left to fail later in the reactor.
+   */
+  readonly receivable: PostingAccount;
+  readonly cash: PostingAccount;
+}
+
+export interface PostingAccount {
+  readonly code: string;
+  readonly state: AccountState;
 }
 
 export function invoiceStatus(state: Exclude<InvoiceState, { status: 'none' }>): InvoiceStatus {
@@ -195,6 +207,7 @@ function issue(
       message: `Invoice ${command.invoiceId} already exists`,
     });
   }
+  refuseIfNoPostingAccount(facts.receivable, currency, 'receivable');
   refuseIfClosed(command.issueDate, facts, 'issued');
   return [
     {
@@ -264,6 +277,7 @@ function recordPayment(
           : `A payment of ${formatAmount(amount.minor, currency)} ${currency} exceeds the ${formatAmount(outstanding, currency)} ${currency} outstanding on invoice ${invoice.invoiceId}`,
     });
   }
+  refuseIfNoPostingAccount(facts.cash, currency, 'cash');
   refuseIfClosed(command.receivedOn, facts, 'recorded');
   return [
     {
@@ -339,6 +353,19 @@ function existing(state: InvoiceState, invoiceId: string) {
     });
   }
   return state;
+}
+
+function refuseIfNoPostingAccount(account: PostingAccount, currency: string, role: string): void {
+  const { state } = account;
+  if (state.status === 'open' && state.type === 'asset' && state.currency === currency) return;
+  refuse({
+    kind: 'conflict',
+    code: 'PostingAccountMissing',
+    message:
+      state.status === 'none'
+        ? `The ${role} account ${account.code} for ${currency} postings is not open; open it (an asset account in ${currency}) first`
+        : `The ${role} account ${account.code} must be an asset account in ${currency}`,
+  });
 }
 
 /** Its posting is dated like the command: a closed period would refuse that posting. */

@@ -57,6 +57,7 @@ export interface Page<T> {
 
 export interface TrialBalance {
   readonly asOf: string | null;
+  /** Every account with anything booked to it (by `asOf`), by code. */
   readonly accounts: readonly Omit<AccountView, 'status' | 'revision'>[];
   readonly totals: readonly { currency: string; debits: string; credits: string }[];
   /** Debits equal credits in every currency. */
@@ -314,16 +315,18 @@ export function createLedgerQueries({ readModels, collection }: LedgerQueryDeps)
       ]);
       const totals = asOf === undefined ? undefined : await totalsUpTo(asOf, true);
       const byCurrency = new Map<string, Totals>();
-      const rows = accounts.map((document) => {
+      const rows = accounts.flatMap((document) => {
         const sum = totals
           ? (totals.get(document.code) ?? ZERO())
           : { debits: BigInt(document.debitsMinor), credits: BigInt(document.creditsMinor) };
+        // Accounts with nothing booked (by that date) are left out, as on a printed trial balance.
+        if (sum.debits === 0n && sum.credits === 0n) return [];
         const currencySum = byCurrency.get(document.currency) ?? ZERO();
         currencySum.debits += sum.debits;
         currencySum.credits += sum.credits;
         byCurrency.set(document.currency, currencySum);
         const { status: _status, revision: _revision, ...row } = accountView(document, sum);
-        return row;
+        return [row];
       });
       const currencies = [...byCurrency.keys()].sort();
       return {

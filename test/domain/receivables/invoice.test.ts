@@ -22,6 +22,7 @@ import {
   invoiceStatus,
   type InvoiceFacts,
   type InvoiceState,
+  type PostingAccount,
 } from '../../../src/domain/receivables/invoice.js';
 import { givenWhenThen } from '../ledger/given-when-then.js';
 
@@ -58,13 +59,37 @@ function facts(
     customer?: CustomerState;
     accounts?: ReadonlyMap<string, AccountState>;
     closedPeriods?: string[];
+    receivable?: PostingAccount;
+    cash?: PostingAccount;
+    /** The currency the posting accounts are kept in: the customer's by default. */
+    postingCurrency?: string;
   } = {},
 ): InvoiceFacts {
   return {
     customer: options.customer ?? acme,
     accounts: options.accounts ?? chart,
     closedPeriods: new Set(options.closedPeriods ?? []),
+    receivable: options.receivable ?? {
+      code: '12000',
+      state: account(
+        '12000',
+        'asset',
+        options.postingCurrency ?? customerCurrency(options.customer),
+      ),
+    },
+    cash: options.cash ?? {
+      code: '10000',
+      state: account(
+        '10000',
+        'asset',
+        options.postingCurrency ?? customerCurrency(options.customer),
+      ),
+    },
   };
+}
+
+function customerCurrency(customer: CustomerState | undefined): string {
+  return customer?.status === 'active' ? customer.currency : 'EUR';
 }
 
 /** given/when/then for one invoice stream, deciding against the given outside facts. */
@@ -461,6 +486,16 @@ describe('issuing an invoice', () => {
     ).toHaveLength(1);
   });
 
+  it('refuses an invoice when the receivable account for its currency is not open', () => {
+    invoice(facts({ receivable: { code: '12000-EUR', state: { status: 'none' } } }))([])
+      .when(issue())
+      .thenRefuses({
+        kind: 'conflict',
+        code: 'PostingAccountMissing',
+        message: 'The receivable account 12000-EUR for EUR postings is not open',
+      });
+  });
+
   it('refuses a currency other than the customer’s', () => {
     given([])
       .when(
@@ -811,7 +846,20 @@ describe('recording a payment', () => {
       .then([received('PAY-1', '59.98')]);
   });
 
+  it('refuses a payment when the cash account for its currency is not an open asset account in it', () => {
+    for (const cash of [
+      { code: '10000', state: { status: 'none' } as const },
+      { code: '10000', state: account('10000', 'asset', 'USD') },
+      { code: '10000', state: account('10000', 'revenue', 'EUR') },
+    ]) {
+      invoice(facts({ cash }))([issued])
+        .when(pay({ amount: '1.00' }))
+        .thenRefuses({ kind: 'conflict', code: 'PostingAccountMissing', message: 'account 10000' });
+    }
+  });
+
   it('takes a payment in a currency without minor units', () => {
+    const given = invoice(facts({ postingCurrency: 'JPY' }));
     given([yenIssued])
       .when(pay({ amount: '152' }))
       .then([

@@ -1,0 +1,14 @@
+import type { RecordedEvent } from '../stores/event-store.js';
+
+/**
+ * A reactor (process manager) turns events into further commands: an invoice issued becomes a
+ * journal entry posted. The engine (`reactor-runner.ts`) hands it the events of its types in log
+ * order, at least once: after a crash, the events since the last checkpoint come again, so
+ * `react` must be idempotent (derive the ids of what it writes from the event it reacts to).
+ */
+export interface Reactor {
+  /** Lower case letters, digits and `_`. */
+  readonly name: string;
+  readonly eventTypes: readonly string[];
+  react(event: RecordedEvent): Promise<void>;
+}
