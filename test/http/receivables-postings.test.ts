@@ -216,4 +216,66 @@ describe('receivables posted to the ledger', () => {
     expect(res.status, res.text).toBe(201);
     expect(await balances(res.body.position)).toMatchObject({ '12000-USD': '5.00' });
   });
+
+  it('ages open amounts as of any date, agreeing with the receivable account on that date', async () => {
+    await post('/v1/customers', customer);
+    const invoice = async (invoiceId: string, issueDate: string, unitPrice: string) => {
+      const res = await post('/v1/invoices', {
+        invoiceId,
+        customerId: 'ACME',
+        issueDate,
+        lines: [{ description: 'x', quantity: '1', unitPrice, revenueAccount: '40000' }],
+      });
+      expect(res.status, res.text).toBe(201);
+      return res.body.position as string;
+    };
+    await invoice('I1', '2026-01-01', '100.00'); // due 2026-01-31
+    await invoice('I2', '2026-03-01', '50.00'); // due 2026-03-31
+    await invoice('I3', '2026-04-20', '20.00'); // due 2026-05-20
+    await post('/v1/invoices/I1/payments', {
+      amount: '40.00',
+      receivedOn: '2026-02-15',
+      method: 'bank_transfer',
+      reference: '',
+    });
+    const last = await post('/v1/invoices/I3/void', { reason: 'x', voidedOn: '2026-05-01' });
+    const position = last.body.position as string;
+
+    const aging = async (asOf: string) => {
+      const res = await get(`/v1/reports/ar-aging?asOf=${asOf}&consistentWith=${position}`);
+      expect(res.status, res.text).toBe(200);
+      const receivable = await get(`/v1/ledger/accounts/12000?asOf=${asOf}`);
+      // The report and the ledger agree on every date.
+      expect(res.body.totals[0]?.total ?? '0.00').toBe(receivable.body.balance);
+      return res.body;
+    };
+    const row = (b: [string, string, string, string], notYetDue: string, total: string) => ({
+      currency: 'EUR',
+      buckets: { '0-30': b[0], '31-60': b[1], '61-90': b[2], '90+': b[3] },
+      notYetDue,
+      total,
+    });
+
+    expect((await aging('2025-12-31')).customers).toEqual([]);
+    expect(await aging('2026-02-10')).toEqual({
+      asOf: '2026-02-10',
+      customers: [
+        {
+          customerId: 'ACME',
+          name: 'Acme GmbH',
+          ...row(['100.00', '0.00', '0.00', '0.00'], '0.00', '100.00'),
+        },
+      ],
+      totals: [row(['100.00', '0.00', '0.00', '0.00'], '0.00', '100.00')],
+    });
+    expect((await aging('2026-04-05')).totals).toEqual([
+      row(['50.00', '0.00', '60.00', '0.00'], '0.00', '110.00'),
+    ]);
+    expect((await aging('2026-04-25')).totals).toEqual([
+      row(['70.00', '0.00', '60.00', '0.00'], '20.00', '130.00'),
+    ]);
+    expect((await aging('2026-06-01')).totals).toEqual([
+      row(['0.00', '0.00', '50.00', '60.00'], '0.00', '110.00'),
+    ]);
+  });
 });

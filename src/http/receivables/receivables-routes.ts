@@ -87,6 +87,18 @@ const invoiceResponse = z.object({
   voided: z.object({ voidedOn: z.string(), reason: z.string() }).nullable(),
 });
 
+const agingRow = z.object({
+  currency: z.string(),
+  buckets: z.object({
+    '0-30': z.string(),
+    '31-60': z.string(),
+    '61-90': z.string(),
+    '90+': z.string(),
+  }),
+  notYetDue: z.string().describe('The part of 0-30 that is not due yet'),
+  total: z.string(),
+});
+
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
@@ -449,6 +461,34 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
           status: 200,
           body: { items: result.items.map(withoutRevision), nextCursor: result.nextCursor },
         };
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/reports/ar-aging',
+      operationId: 'getArAging',
+      summary: 'Accounts receivable aging: open amounts per customer by days past due',
+      description:
+        'Invoices issued by asOf, less payments received by then, leaving out invoices voided by then; each open amount goes to 0-30 (including not yet due), 31-60, 61-90 or 90+ days past its due date. Totals per currency equal the receivable accounts on that date.',
+      tag: 'reports',
+      scopes: READ_SCOPES,
+      query: consistencyQuery.extend({
+        asOf: accountingDate.optional().describe('Today (UTC) by default'),
+      }),
+      readModels: RECEIVABLES_READ_MODELS.aging,
+      responses: {
+        200: {
+          description: 'The aging report',
+          schema: z.object({
+            asOf: z.string(),
+            customers: z.array(agingRow.extend({ customerId: z.string(), name: z.string() })),
+            totals: z.array(agingRow),
+          }),
+        },
+      },
+      async handle({ query }) {
+        return { status: 200, body: await queries.aging(query.asOf ?? today()) };
       },
     }),
 

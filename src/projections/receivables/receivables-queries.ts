@@ -1,5 +1,6 @@
 /** Accounts receivable queries, answered from the receivables read models. */
-import { formatAmount } from '../../domain/shared/money.js';
+import { daysBetween, type AccountingDate } from '../../domain/shared/dates.js';
+import { formatAmount, parseAmount } from '../../domain/shared/money.js';
 import type { CurrencyCode } from '../../domain/shared/currency.js';
 import type { ReadModelStore, Where } from '../../stores/read-model-store.js';
 import type { Page } from '../ledger/ledger-queries.js';
@@ -25,6 +26,7 @@ export type InvoiceStatusFilter = InvoiceDocument['status'] | 'overdue';
 export const RECEIVABLES_READ_MODELS = {
   customers: [customersProjection.name],
   invoices: [invoicesProjection.name],
+  aging: [invoicesProjection.name, customersProjection.name],
 } as const;
 
 export function customerView(document: CustomerDocument): CustomerView {
@@ -38,6 +40,53 @@ export function customerView(document: CustomerDocument): CustomerView {
 export function invoiceView(document: InvoiceDocument, today: string): InvoiceView {
   const unpaid = document.status === 'open' || document.status === 'partially_paid';
   return { ...document, overdue: unpaid && document.dueDate < today };
+}
+
+export const AGING_BUCKETS = ['0-30', '31-60', '61-90', '90+'] as const;
+export type AgingBucket = (typeof AGING_BUCKETS)[number];
+
+export interface AgingRow {
+  readonly currency: string;
+  /** Open amounts by days past due on `asOf`; not yet due counts as 0-30. */
+  readonly buckets: Readonly<Record<AgingBucket, string>>;
+  /** The part of `0-30` not due yet on `asOf`. */
+  readonly notYetDue: string;
+  readonly total: string;
+}
+
+export interface AgingReport {
+  readonly asOf: string;
+  readonly customers: readonly (AgingRow & {
+    readonly customerId: string;
+    readonly name: string;
+  })[];
+  readonly totals: readonly AgingRow[];
+}
+
+function bucketOf(daysPastDue: number): AgingBucket {
+  if (daysPastDue <= 30) return '0-30';
+  if (daysPastDue <= 60) return '31-60';
+  if (daysPastDue <= 90) return '61-90';
+  return '90+';
+}
+
+interface AgingSums {
+  readonly currency: string;
+  readonly buckets: Record<AgingBucket, bigint>;
+  notYetDue: bigint;
+}
+
+function formatRow(sums: AgingSums): AgingRow {
+  const currency = sums.currency as CurrencyCode;
+  const total = AGING_BUCKETS.reduce((sum, bucket) => sum + sums.buckets[bucket], 0n);
+  return {
+    currency: sums.currency,
+    buckets: Object.fromEntries(
+      AGING_BUCKETS.map((bucket) => [bucket, formatAmount(sums.buckets[bucket], currency)]),
+    ) as Record<AgingBucket, string>,
+    notYetDue: formatAmount(sums.notYetDue, currency),
+    total: formatAmount(total, currency),
+  };
 }
 
 export function createReceivablesQueries(deps: {
@@ -74,6 +123,73 @@ export function createReceivablesQueries(deps: {
     async getInvoice(invoiceId: string, today: string): Promise<InvoiceView | undefined> {
       const document = await loadOne<InvoiceDocument>(invoicesProjection.name, invoiceId);
       return document && invoiceView(document, today);
+    },
+
+    /**
+     * What each customer owed on `asOf`, by days past due: invoices issued by then, less the
+     * payments received by then, leaving out those voided by then. The same events, dated the
+     * same way, are what the ledger's receivable account holds on that date.
+     */
+    async aging(asOf: string): Promise<AgingReport> {
+      const target = await collection(invoicesProjection.name);
+      const byCustomer = new Map<string, AgingSums>();
+      for (let cursor: string | undefined; ;) {
+        const page = await readModels.find(target, {
+          where: { issueDate: { lte: asOf } },
+          sort: [
+            { field: 'issueDate', direction: 'asc' },
+            { field: 'invoiceId', direction: 'asc' },
+          ],
+          limit: 1000,
+          cursor,
+        });
+        for (const stored of page.documents) {
+          const invoice = stored.body as unknown as InvoiceDocument;
+          if (invoice.voided && invoice.voided.voidedOn <= asOf) continue;
+          const currency = invoice.currency as CurrencyCode;
+          const paid = invoice.payments
+            .filter((payment) => payment.receivedOn <= asOf)
+            .reduce((sum, payment) => sum + minorOf(payment.amount, currency), 0n);
+          const open = minorOf(invoice.total, currency) - paid;
+          if (open <= 0n) continue;
+          const sums = byCustomer.get(invoice.customerId) ?? {
+            currency,
+            buckets: { '0-30': 0n, '31-60': 0n, '61-90': 0n, '90+': 0n },
+            notYetDue: 0n,
+          };
+          const daysPastDue = daysBetween(
+            invoice.dueDate as AccountingDate,
+            asOf as AccountingDate,
+          );
+          sums.buckets[bucketOf(daysPastDue)] += open;
+          if (daysPastDue < 0) sums.notYetDue += open;
+          byCustomer.set(invoice.customerId, sums);
+        }
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      const ids = [...byCustomer.keys()].sort();
+      const customers = await readModels.load(await collection(customersProjection.name), ids);
+      const totals = new Map<string, AgingSums>();
+      for (const sums of byCustomer.values()) {
+        const total = totals.get(sums.currency) ?? {
+          currency: sums.currency,
+          buckets: { '0-30': 0n, '31-60': 0n, '61-90': 0n, '90+': 0n },
+          notYetDue: 0n,
+        };
+        for (const bucket of AGING_BUCKETS) total.buckets[bucket] += sums.buckets[bucket];
+        total.notYetDue += sums.notYetDue;
+        totals.set(sums.currency, total);
+      }
+      return {
+        asOf,
+        customers: ids.map((customerId) => ({
+          customerId,
+          name: String(customers.get(customerId)?.body?.name ?? ''),
+          ...formatRow(byCustomer.get(customerId)!),
+        })),
+        totals: [...totals.keys()].sort().map((currency) => formatRow(totals.get(currency)!)),
+      };
     },
 
     async listInvoices(options: {
@@ -130,3 +246,10 @@ export function createReceivablesQueries(deps: {
 }
 
 export type ReceivablesQueries = ReturnType<typeof createReceivablesQueries>;
+
+function minorOf(amount: string, currency: CurrencyCode): bigint {
+  const parsed = parseAmount(amount, currency);
+  if (!parsed.ok)
+    throw new Error(`Read model holds amount ${amount} ${currency}: ${parsed.message}`);
+  return parsed.minor;
+}
