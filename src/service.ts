@@ -202,7 +202,10 @@ export function createService(
         ids,
         today,
       }),
-      ...projectionAdminRoutes({ projections }),
+      ...projectionAdminRoutes({
+        projections,
+        reactors: () => reactors.map((reactor) => reactor.status()),
+      }),
     ],
     bodyLimitBytes: config.bodyLimitBytes,
     version: packageVersion(),

@@ -3,6 +3,7 @@ import {
   UnknownProjectionError,
   type ProjectionManager,
 } from '../../projections/projection-manager.js';
+import type { ReactorStatus } from '../../projections/reactor-runner.js';
 import { httpProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { consistencyQuery } from '../schemas.js';
@@ -62,10 +63,21 @@ const projectionReport = z.object({
 
 const projectionName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a projection name');
 
+const reactorReport = z.object({
+  name: z.string(),
+  position: z.string().describe('Every event up to here has been reacted to (on this instance)'),
+  state: z.enum(['standby', 'catching_up', 'live', 'paused', 'failed', 'stopped']),
+  lastError: projectionError,
+  eventsProcessed: z.number().int(),
+});
+
 export function projectionAdminRoutes({
   projections,
+  reactors,
 }: {
   readonly projections: ProjectionManager;
+  /** Reactors as this instance sees them (`standby` where another instance runs them). */
+  readonly reactors: () => readonly ReactorStatus[];
 }): RouteSpec[] {
   const notFound = (error: unknown, name: string): never => {
     if (error instanceof UnknownProjectionError) {
@@ -91,11 +103,23 @@ export function projectionAdminRoutes({
       responses: {
         200: {
           description: 'The projections',
-          schema: z.object({ items: z.array(projectionReport) }),
+          schema: z.object({ items: z.array(projectionReport), reactors: z.array(reactorReport) }),
         },
       },
       async handle() {
-        return { status: 200, body: { items: await projections.status() } };
+        return {
+          status: 200,
+          body: {
+            items: await projections.status(),
+            reactors: reactors().map((reactor) => ({
+              name: reactor.name,
+              position: reactor.position.toString(),
+              state: reactor.state,
+              lastError: reactor.lastError ?? null,
+              eventsProcessed: reactor.eventsProcessed,
+            })),
+          },
+        };
       },
     }),
 
