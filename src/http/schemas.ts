@@ -55,6 +55,10 @@ export const paginationQuery = {
 
 export const DEFAULT_PAGE_LIMIT = 50;
 
+/** The answer of a list: a page of `item`s and the cursor of the next page. */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
 export const recordId = z
   .string()
   .regex(

@@ -1,3 +1,4 @@
+import { toDomainEvent, type DomainEvent, type EventSchemas } from '../commands/pipeline.js';
 import type { RecordedEvent } from '../stores/event-store.js';
 import type { IndexSpec, JsonObject } from '../stores/read-model-store.js';
 
@@ -22,4 +23,22 @@ export interface Projection {
 /** The collection a projection's version writes to. */
 export function collectionFor(projection: Pick<Projection, 'name' | 'version'>): string {
   return `${projection.name}_v${projection.version}`;
+}
+
+/**
+ * Validates stored events into domain events, once per event object: the engine hands one
+ * event to `documentIds` and then to `evolve` for every document it touches.
+ */
+export function cachedDecoder<E extends DomainEvent>(
+  schemas: EventSchemas,
+): (recorded: RecordedEvent) => E {
+  const decoded = new WeakMap<RecordedEvent, E>();
+  return (recorded) => {
+    let event = decoded.get(recorded);
+    if (!event) {
+      event = toDomainEvent<E>(schemas, recorded);
+      decoded.set(recorded, event);
+    }
+    return event;
+  };
 }

@@ -2,7 +2,7 @@ import type { AccountState } from '../ledger/account.js';
 import { isCurrencyCode, type CurrencyCode } from '../shared/currency.js';
 import { addDays, isAccountingDate, periodOf, type AccountingDate } from '../shared/dates.js';
 import { refuse } from '../shared/errors.js';
-import { formatAmount, parseAmount } from '../shared/money.js';
+import { formatAmount, parseAmount, storedMinor } from '../shared/money.js';
 import type { InvoiceCommand, IssueInvoice, RecordPayment, VoidInvoice } from './commands.js';
 import type { CustomerState } from './customer.js';
 import type { InvoiceLine, ReceivablesEvent } from './events.js';
@@ -79,7 +79,7 @@ export function evolveInvoice(state: InvoiceState, event: ReceivablesEvent): Inv
         currency: event.data.currency,
         issueDate: event.data.issueDate,
         dueDate: event.data.dueDate,
-        totalMinor: minorOf(event.data.total, event.data.currency),
+        totalMinor: storedMinor(event.data.total, event.data.currency),
         paidMinor: 0n,
         paymentIds: new Set(),
       };
@@ -87,7 +87,7 @@ export function evolveInvoice(state: InvoiceState, event: ReceivablesEvent): Inv
       if (state.status === 'none') return state;
       return {
         ...state,
-        paidMinor: state.paidMinor + minorOf(event.data.amount, event.data.currency),
+        paidMinor: state.paidMinor + storedMinor(event.data.amount, event.data.currency),
         paymentIds: new Set([...state.paymentIds, event.data.paymentId]),
       };
     case 'InvoiceVoided':
@@ -387,11 +387,4 @@ function refuseInvalid(code: string, issues: readonly Issue[]): never {
     message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
     issues,
   });
-}
-
-function minorOf(amount: string, currency: string): bigint {
-  if (!isCurrencyCode(currency)) throw new Error(`Stored invoice has unknown currency ${currency}`);
-  const parsed = parseAmount(amount, currency);
-  if (!parsed.ok) throw new Error(`Stored amount ${amount} ${currency}: ${parsed.message}`);
-  return parsed.minor;
 }

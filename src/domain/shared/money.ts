@@ -1,4 +1,4 @@
-import { minorUnitExponent, type CurrencyCode } from './currency.js';
+import { isCurrencyCode, minorUnitExponent, type CurrencyCode } from './currency.js';
 
 /** Money inside the domain: integer minor units, so sums are exact. */
 export interface Money {
@@ -62,4 +62,15 @@ export function toMoneyJson(money: Money): MoneyJson {
 
 function truncate(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/**
+ * Minor units of an amount the service itself stored (an event, a read model). Such an amount
+ * always parses; if it does not, the data is broken and this throws rather than guess.
+ */
+export function storedMinor(amount: string, currency: string): bigint {
+  if (!isCurrencyCode(currency)) throw new Error(`Stored amount has unknown currency ${currency}`);
+  const parsed = parseAmount(amount, currency);
+  if (!parsed.ok) throw new Error(`Stored amount ${amount} ${currency}: ${parsed.message}`);
+  return parsed.minor;
 }

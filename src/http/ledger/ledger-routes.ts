@@ -24,6 +24,7 @@ import {
   decimalAmount,
   DEFAULT_PAGE_LIMIT,
   globalPosition,
+  pageOf,
   paginationQuery,
   periodId,
   recordId,
@@ -98,9 +99,6 @@ const dateRangeQuery = {
   from: accountingDate.optional().describe('Only lines dated on or after this day'),
   to: accountingDate.optional().describe('Only lines dated on or before this day'),
 };
-
-const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 const withPosition = <T extends z.ZodObject>(schema: T) =>
   schema.extend({ position: globalPosition });
@@ -230,7 +228,7 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
         ...paginationQuery,
       }),
       readModels: LEDGER_READ_MODELS.accountsAsOf,
-      responses: { 200: { description: 'A page of accounts', schema: page(accountResponse) } },
+      responses: { 200: { description: 'A page of accounts', schema: pageOf(accountResponse) } },
       async handle({ query }) {
         const result = await queries.listAccounts({
           type: query.type,
@@ -261,7 +259,7 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
       responses: {
         200: {
           description: 'A page of general ledger lines',
-          schema: page(ledgerLineResponse).extend({
+          schema: pageOf(ledgerLineResponse).extend({
             account: z.string(),
             currency: z.string(),
             openingBalance: z.string(),
@@ -321,7 +319,7 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
       }),
       readModels: LEDGER_READ_MODELS.journalEntries,
       responses: {
-        200: { description: 'A page of journal entries', schema: page(journalEntryResponse) },
+        200: { description: 'A page of journal entries', schema: pageOf(journalEntryResponse) },
       },
       async handle({ query }) {
         const result = await queries.listJournalEntries({

@@ -22,6 +22,7 @@ import {
   decimalAmount,
   DEFAULT_PAGE_LIMIT,
   globalPosition,
+  pageOf,
   paginationQuery,
   recordId,
   writeHeaders,
@@ -98,9 +99,6 @@ const agingRow = z.object({
   notYetDue: z.string().describe('The part of 0-30 that is not due yet'),
   total: z.string(),
 });
-
-const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export interface ReceivablesRouteDeps {
   readonly commands: ReceivablesCommands;
@@ -230,7 +228,7 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
       responses: {
         200: {
           description: 'A page of customers',
-          schema: page(customerResponse.extend({ openBalance: z.string() })),
+          schema: pageOf(customerResponse.extend({ openBalance: z.string() })),
         },
       },
       async handle({ query }) {
@@ -444,7 +442,7 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
         ...paginationQuery,
       }),
       readModels: RECEIVABLES_READ_MODELS.invoices,
-      responses: { 200: { description: 'A page of invoices', schema: page(invoiceResponse) } },
+      responses: { 200: { description: 'A page of invoices', schema: pageOf(invoiceResponse) } },
       async handle({ query }) {
         const result = await queries.listInvoices({
           today: query.asOf ?? today(),

@@ -15,12 +15,9 @@ import {
   type AccountType,
   type LedgerEvent,
 } from '../../domain/ledger/events.js';
-import { isCurrencyCode, type CurrencyCode } from '../../domain/shared/currency.js';
-import { parseAmount } from '../../domain/shared/money.js';
-import { toDomainEvent } from '../../commands/pipeline.js';
-import type { RecordedEvent } from '../../stores/event-store.js';
+import { storedMinor } from '../../domain/shared/money.js';
 import { encodePosition, type JsonObject } from '../../stores/read-model-store.js';
-import type { Projection } from '../projection.js';
+import { cachedDecoder, type Projection } from '../projection.js';
 import { evolveJournalEntryView, type JournalEntryView } from './journal-entry-view.js';
 
 const POSTING_TYPES = ['JournalEntryPosted', 'JournalEntryReversed'] as const;
@@ -65,19 +62,7 @@ export interface BalanceDocument {
   readonly creditsMinor: string;
 }
 
-/**
- * One event is handed to `documentIds` and then to `evolve` once per document it touches (up to
- * three balance documents per account line); validating it once keeps rebuilds fast.
- */
-const decoded = new WeakMap<RecordedEvent, LedgerEvent>();
-function decode(recorded: RecordedEvent): LedgerEvent {
-  let event = decoded.get(recorded);
-  if (!event) {
-    event = toDomainEvent<LedgerEvent>(ledgerEventSchemas, recorded);
-    decoded.set(recorded, event);
-  }
-  return event;
-}
+const decode = cachedDecoder<LedgerEvent>(ledgerEventSchemas);
 
 interface BookedLine {
   readonly account: string;
@@ -92,16 +77,9 @@ function bookedLines(event: LedgerEvent): BookedLine[] {
   return event.data.lines.map((line) => ({
     account: line.account,
     side: line.side,
-    minor: toMinor(line.amount, line.currency),
+    minor: storedMinor(line.amount, line.currency),
     currency: line.currency,
   }));
-}
-
-function toMinor(amount: string, currency: string): bigint {
-  if (!isCurrencyCode(currency)) throw new Error(`Stored line has unknown currency ${currency}`);
-  const parsed = parseAmount(amount, currency as CurrencyCode);
-  if (!parsed.ok) throw new Error(`Stored amount ${amount} ${currency}: ${parsed.message}`);
-  return parsed.minor;
 }
 
 function postingDate(event: LedgerEvent): string {
@@ -246,7 +224,7 @@ export const ledgerLinesProjection: Projection = {
           ? event.data.description
           : `Reversal: ${event.data.reason}`,
       side: line.side,
-      amountMinor: toMinor(line.amount, line.currency).toString(),
+      amountMinor: storedMinor(line.amount, line.currency).toString(),
       currency: line.currency,
       seq: lineSeq(recorded.position, index),
     };

@@ -17,9 +17,9 @@ import type { PostingAccountCodes } from '../../commands/receivables/receivables
 import type { RequestedLine } from '../../domain/ledger/commands.js';
 import { receivablesEventSchemas, type ReceivablesEvent } from '../../domain/receivables/events.js';
 import { receivablesStreams } from '../../domain/receivables/streams.js';
-import { isCurrencyCode, type CurrencyCode } from '../../domain/shared/currency.js';
+import type { CurrencyCode } from '../../domain/shared/currency.js';
 import { isDomainError } from '../../domain/shared/errors.js';
-import { formatAmount, parseAmount } from '../../domain/shared/money.js';
+import { formatAmount, storedMinor } from '../../domain/shared/money.js';
 import type { EventStore, RecordedEvent } from '../../stores/event-store.js';
 import type { Reactor } from '../reactor.js';
 
@@ -73,7 +73,7 @@ export function createLedgerPostingsReactor(deps: {
           for (const line of lines) {
             revenue.set(
               line.revenueAccount,
-              (revenue.get(line.revenueAccount) ?? 0n) + minor(line.amount, currency),
+              (revenue.get(line.revenueAccount) ?? 0n) + storedMinor(line.amount, currency),
             );
           }
           const entryLines: RequestedLine[] = [
@@ -139,10 +139,4 @@ export function createLedgerPostingsReactor(deps: {
       }
     },
   };
-}
-
-function minor(amount: string, currency: string): bigint {
-  const parsed = isCurrencyCode(currency) ? parseAmount(amount, currency) : undefined;
-  if (!parsed?.ok) throw new Error(`Stored amount ${amount} ${currency} does not parse`);
-  return parsed.minor;
 }

@@ -13,12 +13,10 @@ import {
   type PaymentMethod,
   type ReceivablesEvent,
 } from '../../domain/receivables/events.js';
-import { isCurrencyCode, type CurrencyCode } from '../../domain/shared/currency.js';
-import { formatAmount, parseAmount } from '../../domain/shared/money.js';
-import { toDomainEvent } from '../../commands/pipeline.js';
-import type { RecordedEvent } from '../../stores/event-store.js';
+import type { CurrencyCode } from '../../domain/shared/currency.js';
+import { formatAmount, storedMinor } from '../../domain/shared/money.js';
 import type { JsonObject } from '../../stores/read-model-store.js';
-import type { Projection } from '../projection.js';
+import { cachedDecoder, type Projection } from '../projection.js';
 
 export interface CustomerDocument {
   readonly customerId: string;
@@ -56,21 +54,7 @@ export interface InvoiceDocument {
   readonly revision: number;
 }
 
-const decoded = new WeakMap<RecordedEvent, ReceivablesEvent>();
-function decode(recorded: RecordedEvent): ReceivablesEvent {
-  let event = decoded.get(recorded);
-  if (!event) {
-    event = toDomainEvent<ReceivablesEvent>(receivablesEventSchemas, recorded);
-    decoded.set(recorded, event);
-  }
-  return event;
-}
-
-function minor(amount: string, currency: string): bigint {
-  const parsed = isCurrencyCode(currency) ? parseAmount(amount, currency) : undefined;
-  if (!parsed?.ok) throw new Error(`Stored amount ${amount} ${currency} does not parse`);
-  return parsed.minor;
-}
+const decode = cachedDecoder<ReceivablesEvent>(receivablesEventSchemas);
 
 export const customersProjection: Projection = {
   name: 'receivables_customers',
@@ -113,17 +97,21 @@ export const customersProjection: Projection = {
       case 'InvoiceIssued':
         return {
           ...customer,
-          openBalanceMinor: (balance + minor(event.data.total, event.data.currency)).toString(),
+          openBalanceMinor: (
+            balance + storedMinor(event.data.total, event.data.currency)
+          ).toString(),
         };
       case 'PaymentReceived':
         return {
           ...customer,
-          openBalanceMinor: (balance - minor(event.data.amount, event.data.currency)).toString(),
+          openBalanceMinor: (
+            balance - storedMinor(event.data.amount, event.data.currency)
+          ).toString(),
         };
       case 'InvoiceVoided':
         return {
           ...customer,
-          openBalanceMinor: (balance - minor(event.data.total, customer.currency)).toString(),
+          openBalanceMinor: (balance - storedMinor(event.data.total, customer.currency)).toString(),
         };
     }
   },
@@ -185,8 +173,8 @@ export const invoicesProjection: Projection = {
     const invoice = document as unknown as InvoiceDocument;
     const currency = invoice.currency as CurrencyCode;
     if (event.type === 'PaymentReceived') {
-      const total = minor(invoice.total, currency);
-      const paid = minor(invoice.paid, currency) + minor(event.data.amount, currency);
+      const total = storedMinor(invoice.total, currency);
+      const paid = storedMinor(invoice.paid, currency) + storedMinor(event.data.amount, currency);
       const next: InvoiceDocument = {
         ...invoice,
         paid: formatAmount(paid, currency),

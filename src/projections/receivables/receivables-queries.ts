@@ -1,6 +1,6 @@
 /** Accounts receivable queries, answered from the receivables read models. */
 import { daysBetween, type AccountingDate } from '../../domain/shared/dates.js';
-import { formatAmount, parseAmount } from '../../domain/shared/money.js';
+import { formatAmount, storedMinor } from '../../domain/shared/money.js';
 import type { CurrencyCode } from '../../domain/shared/currency.js';
 import type { ReadModelStore, Where } from '../../stores/read-model-store.js';
 import type { Page } from '../ledger/ledger-queries.js';
@@ -149,8 +149,8 @@ export function createReceivablesQueries(deps: {
           const currency = invoice.currency as CurrencyCode;
           const paid = invoice.payments
             .filter((payment) => payment.receivedOn <= asOf)
-            .reduce((sum, payment) => sum + minorOf(payment.amount, currency), 0n);
-          const open = minorOf(invoice.total, currency) - paid;
+            .reduce((sum, payment) => sum + storedMinor(payment.amount, currency), 0n);
+          const open = storedMinor(invoice.total, currency) - paid;
           if (open <= 0n) continue;
           const sums = byCustomer.get(invoice.customerId) ?? {
             currency,
@@ -246,10 +246,3 @@ export function createReceivablesQueries(deps: {
 }
 
 export type ReceivablesQueries = ReturnType<typeof createReceivablesQueries>;
-
-function minorOf(amount: string, currency: CurrencyCode): bigint {
-  const parsed = parseAmount(amount, currency);
-  if (!parsed.ok)
-    throw new Error(`Read model holds amount ${amount} ${currency}: ${parsed.message}`);
-  return parsed.minor;
-}
