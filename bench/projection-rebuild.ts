@@ -21,7 +21,7 @@ import type { AccountType, LedgerEvent, PostedLine } from '../src/domain/ledger/
 import { ledgerStreams } from '../src/domain/ledger/streams.js';
 import { createLogger } from '../src/logger.js';
 import { ledgerProjections } from '../src/projections/ledger/ledger-projections.js';
-import type { Projection } from '../src/projections/projection.js';
+import { handlesEventType, type Projection } from '../src/projections/projection.js';
 import { createProjectionManager } from '../src/projections/projection-manager.js';
 import { createProjectionRunner } from '../src/projections/projection-runner.js';
 import type { EventStore, ExpectedRevision, LogFilter } from '../src/stores/event-store.js';
@@ -106,8 +106,12 @@ export async function runProjectionBenchmark(
     const seeded = await seed(eventStore, total);
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     const rssSeeded = memory.rss();
-    const countOf = (projection: Projection): number =>
-      projection.eventTypes.reduce((sum, type) => sum + (seeded.byType.get(type) ?? 0), 0);
+    const countOf = (projection: Projection): number => {
+      const handles = handlesEventType(projection);
+      let count = 0;
+      for (const [type, n] of seeded.byType) if (handles(type)) count += n;
+      return count;
+    };
 
     // Baseline. One untimed pass first, so the OS cache and the JIT are as warm for the read as
     // they will be for the projections; then the median of three, before the projections and

@@ -141,6 +141,8 @@ const envSchema = z.object({
   PROJECTION_LEASE_TTL_MS: z.preprocess(emptyAsUnset, int(1_000, 3_600_000).default(10_000)),
   PROJECTION_TICK_MS: z.preprocess(emptyAsUnset, int(10, 60_000).default(1_000)),
   PROJECTION_DROP_DELAY_MS: z.preprocess(emptyAsUnset, int(0, 86_400_000).default(30_000)),
+  AUDIT_CHECKPOINT_EVERY: z.preprocess(emptyAsUnset, int(100, 10_000_000).default(10_000)),
+  AUDIT_RECHECK_SEGMENTS: z.preprocess(emptyAsUnset, int(0, 1_000).default(1)),
 });
 
 export interface Config {
@@ -190,6 +192,10 @@ export interface Config {
   readonly projectionTickMs: number;
   /** How long a replaced read-model collection is kept for queries already reading it. */
   readonly projectionDropDelayMs: number;
+  /** A verification saves a digest checkpoint every this many events of the log. */
+  readonly auditCheckpointEvery: number;
+  /** Old segments an incremental verification re-reads, least recently re-checked first. */
+  readonly auditRecheckSegments: number;
 }
 
 export class ConfigError extends Error {
@@ -232,6 +238,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     projectionLeaseTtlMs: values.PROJECTION_LEASE_TTL_MS,
     projectionTickMs: values.PROJECTION_TICK_MS,
     projectionDropDelayMs: values.PROJECTION_DROP_DELAY_MS,
+    auditCheckpointEvery: values.AUDIT_CHECKPOINT_EVERY,
+    auditRecheckSegments: values.AUDIT_RECHECK_SEGMENTS,
   };
 }
 

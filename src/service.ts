@@ -5,6 +5,10 @@ import type { Config } from './config.js';
 import { createCommandHandler, type CommandHandler } from './commands/pipeline.js';
 import { uuidGenerator, type IdGenerator } from './commands/ids.js';
 import { createKeyedLock } from './commands/keyed-lock.js';
+import { createAuditAccessLog, type RecordAccess } from './commands/audit/audit-access-log.js';
+import { auditRoutes } from './http/audit/audit-routes.js';
+import { createAuditQueries } from './projections/audit/audit-queries.js';
+import { createLogVerifier } from './projections/audit/log-verifier.js';
 import { createLedgerCommands } from './commands/ledger/ledger-commands.js';
 import { waitUntil } from './wait-until.js';
 import { createReceivablesCommands } from './commands/receivables/receivables-commands.js';
@@ -97,11 +101,12 @@ export function createService(
     dropDelayMs: config.projectionDropDelayMs,
   });
 
+  const locks = createKeyedLock();
   const handleCommand = createCommandHandler({
     eventStore,
     clock,
     ids,
-    locks: createKeyedLock(),
+    locks,
     maxAttempts: config.commandMaxAttempts,
   });
   const reactors: ReactorRunner[] = [];
@@ -159,6 +164,18 @@ export function createService(
     postingAccounts: postingAccountCodes(config),
   });
   const today = () => clock().toISOString().slice(0, 10);
+  const recordAuditAccess = createAuditAccessLog({
+    eventStore,
+    clock,
+    ids,
+    locks,
+    maxAttempts: config.commandMaxAttempts,
+  });
+  const recordAccess: RecordAccess = async (context, command) => {
+    const recorded = await recordAuditAccess(context, command);
+    projections.wake();
+    return recorded;
+  };
   const ledgerQueries = createLedgerQueries({
     readModels: readModelStore.store,
     collection: (name) => projections.collection(name),
@@ -201,6 +218,22 @@ export function createService(
         }),
         ids,
         today,
+      }),
+      ...auditRoutes({
+        queries: createAuditQueries({
+          readModels: readModelStore.store,
+          collection: (name) => projections.collection(name),
+        }),
+        eventStore,
+        verifier: createLogVerifier({
+          eventStore,
+          readModels: readModelStore.store,
+          logger,
+          clock,
+          checkpointEvery: config.auditCheckpointEvery,
+          recheckSegments: config.auditRecheckSegments,
+        }),
+        recordAccess,
       }),
       ...projectionAdminRoutes({
         projections,

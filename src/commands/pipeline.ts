@@ -189,26 +189,18 @@ async function attemptOnce<S, E extends DomainEvent, F>(
   const toAppend: EventToAppend[] = decided.map((event, index) => {
     const schema = spec.schemas[event.type];
     if (!schema) throw new Error(`No schema registered for event type ${event.type}`);
-    const data = schema.parse(event.data) as Record<string, unknown>;
-    const id = context.idempotencyKey
-      ? idempotentEventId(deps.ids, context, spec.streamId, index)
-      : deps.ids.random();
-    const metadata: Record<string, unknown> = {
-      actor: context.actor,
-      onBehalfOf: context.onBehalfOf,
-      correlationId: context.correlationId,
-      causationId: context.causationId,
-      requestId: context.requestId,
-      idempotencyKey: context.idempotencyKey,
-      occurredAt: context.occurredAt ?? recordedAt,
+    const sealed = sealEvent({
+      id: context.idempotencyKey
+        ? idempotentEventId(deps.ids, context, spec.streamId, index)
+        : deps.ids.random(),
+      type: event.type,
+      data: schema.parse(event.data) as Record<string, unknown>,
+      context,
       recordedAt,
-      schemaVersion: SCHEMA_VERSION,
       prevHash,
-    };
-    for (const key of Object.keys(metadata)) if (metadata[key] === undefined) delete metadata[key];
-    metadata.hash = eventHash({ id, type: event.type, data, metadata });
-    prevHash = metadata.hash as string;
-    return { id, type: event.type, data, metadata };
+    });
+    prevHash = sealed.metadata.hash as string;
+    return sealed;
   });
 
   const result = await deps.eventStore.append(spec.streamId, toAppend, {
@@ -231,6 +223,36 @@ async function attemptOnce<S, E extends DomainEvent, F>(
     state: fold(spec, [...recorded, ...appended]),
     replayed: false,
   };
+}
+
+/**
+ * An event ready to append: its metadata says who, on whose behalf, within which request and
+ * when, and its hash chains it to the stream's previous event (`prevHash`).
+ */
+export function sealEvent(input: {
+  readonly id: string;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+  readonly context: CommandContext;
+  readonly recordedAt: string;
+  readonly prevHash: string;
+}): EventToAppend {
+  const { id, type, data, context, recordedAt, prevHash } = input;
+  const metadata: Record<string, unknown> = {
+    actor: context.actor,
+    onBehalfOf: context.onBehalfOf,
+    correlationId: context.correlationId,
+    causationId: context.causationId,
+    requestId: context.requestId,
+    idempotencyKey: context.idempotencyKey,
+    occurredAt: context.occurredAt ?? recordedAt,
+    recordedAt,
+    schemaVersion: SCHEMA_VERSION,
+    prevHash,
+  };
+  for (const key of Object.keys(metadata)) if (metadata[key] === undefined) delete metadata[key];
+  metadata.hash = eventHash({ id, type, data, metadata });
+  return { id, type, data, metadata };
 }
 
 /**

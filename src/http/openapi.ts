@@ -98,7 +98,13 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], version: stri
         description: response.description,
         ...(response.schema
           ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }
-          : {}),
+          : response.mediaTypes
+            ? {
+                content: Object.fromEntries(
+                  response.mediaTypes.map((type) => [type, { schema: { type: 'string' } }]),
+                ),
+              }
+            : {}),
       };
     }
     for (const status of ['400', '401', '403', '413', '415', '422', '500']) {

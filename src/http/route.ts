@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import type { RequestHandler, Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { canonicalJson } from '../commands/canonical-json.js';
+import { canonicalJson } from '../domain/shared/canonical-json.js';
 import { runIdempotently, type IdempotencyDeps } from '../commands/idempotency.js';
 import type { CommandContext } from '../commands/pipeline.js';
 import type { StoredResponse } from '../stores/idempotency-store.js';
@@ -19,6 +20,8 @@ export interface RequestContext {
   /** The stream revision named by If-Match, when given. */
   readonly ifMatch?: bigint;
   readonly log: Logger;
+  /** Aborted when the client goes away before the answer is complete: long work can stop. */
+  readonly signal: AbortSignal;
 }
 
 export interface HttpResult {
@@ -27,11 +30,29 @@ export interface HttpResult {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/**
+ * An answer written as it is produced (exports): memory stays flat however long it is.
+ * `write` resolves once the socket can take more, so a slow client slows the producer; it
+ * rejects, like `signal` aborts, once the client has gone, which stops the work.
+ */
+export interface StreamedResult {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly stream: (sink: ResponseSink) => Promise<void>;
+}
+
+export interface ResponseSink {
+  write(chunk: string): Promise<void>;
+  readonly signal: AbortSignal;
+}
+
 type AnyObjectSchema = z.ZodObject;
 
 export interface ResponseSpec {
   readonly description: string;
   readonly schema?: z.ZodType;
+  /** Media types of a body that is not JSON (a streamed export), described as text. */
+  readonly mediaTypes?: readonly string[];
 }
 
 /**
@@ -66,7 +87,7 @@ export interface RouteSpec<
     readonly query: z.output<Q>;
     readonly body: z.output<B>;
     readonly context: RequestContext;
-  }) => Promise<HttpResult>;
+  }) => Promise<HttpResult | StreamedResult>;
 }
 
 /** Identity at run time; at compile time it infers the handler's input types from the schemas. */
@@ -152,7 +173,9 @@ export function mountRoutes(
           );
         }
         if (route.method !== 'post' || context.idempotencyKey === undefined) {
-          send(res, await route.handle(input));
+          const result = await route.handle(input);
+          if ('stream' in result) await sendStream(res, result, context.signal);
+          else send(res, result);
           return;
         }
         const { response, replayed } = await runIdempotently(
@@ -164,7 +187,7 @@ export function mountRoutes(
           },
           async () => {
             try {
-              return toStored(await route.handle(input));
+              return toStored((await route.handle(input)) as HttpResult);
             } catch (error) {
               // Refusals are answers too: a retry must get the same one. Server faults are not
               // remembered, so a retry after one runs the command again.
@@ -214,6 +237,7 @@ function requestContext(req: Request, res: Response, route: RouteSpec): RequestC
         : undefined,
     ifMatch: parseIfMatch(req.get('if-match')),
     log: req.log,
+    signal: clientGone(res),
   };
 }
 
@@ -312,6 +336,32 @@ function send(res: Response, result: HttpResult): void {
   res.status(result.status);
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
   res.json(result.body);
+}
+
+function clientGone(res: Response): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort(new Error('The client closed the connection'));
+  });
+  return gone.signal;
+}
+
+async function sendStream(
+  res: Response,
+  result: StreamedResult,
+  signal: AbortSignal,
+): Promise<void> {
+  res.status(result.status);
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+  await result.stream({
+    signal,
+    async write(chunk) {
+      signal.throwIfAborted();
+      if (res.write(chunk)) return;
+      await once(res, 'drain', { signal });
+    },
+  });
+  if (!signal.aborted) res.end();
 }
 
 /** The command metadata a request implies (DESIGN.md §3). */

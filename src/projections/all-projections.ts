@@ -1,3 +1,4 @@
+import { auditEventsProjection } from './audit/audit-projection.js';
 import { ledgerProjections } from './ledger/ledger-projections.js';
 import { receivablesProjections } from './receivables/receivables-projections.js';
 import type { Projection } from './projection.js';
@@ -6,4 +7,5 @@ import type { Projection } from './projection.js';
 export const allProjections: readonly Projection[] = [
   ...ledgerProjections,
   ...receivablesProjections,
+  auditEventsProjection,
 ];

@@ -16,7 +16,7 @@ import {
   type RecordedEvent,
 } from '../stores/event-store.js';
 import type { DocumentWrite, JsonObject, ReadModelStore } from '../stores/read-model-store.js';
-import { collectionFor, type Projection } from './projection.js';
+import { collectionFor, handlesEventType, logFilterFor, type Projection } from './projection.js';
 
 export const CHECKPOINTS_COLLECTION = 'projection_checkpoints';
 
@@ -100,7 +100,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   const retryMaxMs = options.retryMaxMs ?? 10_000;
   const clock = options.clock ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  const eventTypes = new Set(projection.eventTypes);
+  const handles = handlesEventType(projection);
 
   let position: bigint | undefined;
   let state: ProjectionState = 'starting';
@@ -131,9 +131,9 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     const events = await eventStore.readAll({
       after,
       maxCount: batchSize,
-      filter: { eventTypes: projection.eventTypes },
+      filter: logFilterFor(projection),
     });
-    const relevant = events.filter((event) => eventTypes.has(event.type));
+    const relevant = events.filter((event) => handles(event.type));
     if (relevant.length > 0) await apply(relevant);
     eventsProcessed += relevant.length;
     const reachedHead = events.length < batchSize;

@@ -1,5 +1,5 @@
 import { toDomainEvent, type DomainEvent, type EventSchemas } from '../commands/pipeline.js';
-import type { RecordedEvent } from '../stores/event-store.js';
+import type { LogFilter, RecordedEvent } from '../stores/event-store.js';
 import type { IndexSpec, JsonObject } from '../stores/read-model-store.js';
 
 /**
@@ -14,10 +14,27 @@ export interface Projection {
   readonly name: string;
   /** Bumped whenever `evolve` or the document shape changes: the projection is then rebuilt. */
   readonly version: number;
-  readonly eventTypes: readonly string[];
+  /** The event types it handles, or `all`: every type, present and future (the audit trail). */
+  readonly eventTypes: readonly string[] | typeof ALL_EVENT_TYPES;
   readonly indexes?: readonly IndexSpec[];
   documentIds(event: RecordedEvent): readonly string[];
   evolve(document: JsonObject | null, event: RecordedEvent, documentId: string): JsonObject | null;
+}
+
+export const ALL_EVENT_TYPES = 'all';
+
+/** Whether the projection handles events of `type`. */
+export function handlesEventType(
+  projection: Pick<Projection, 'eventTypes'>,
+): (type: string) => boolean {
+  if (projection.eventTypes === ALL_EVENT_TYPES) return () => true;
+  const types = new Set(projection.eventTypes);
+  return (type) => types.has(type);
+}
+
+/** The log filter that reads exactly the events the projection handles. */
+export function logFilterFor(projection: Pick<Projection, 'eventTypes'>): LogFilter {
+  return projection.eventTypes === ALL_EVENT_TYPES ? {} : { eventTypes: projection.eventTypes };
 }
 
 /** The collection a projection's version writes to. */

@@ -53,6 +53,7 @@ describe('operator CLI', () => {
     expect(io.lines[0]).toMatch(/^projection\s+version\s+collection\s+position\s+lag\s+state/);
     const rows = io.lines.slice(1);
     expect(rows.map((row) => row.split(/\s+/)[0]).sort()).toEqual([
+      'audit_events',
       'ledger_accounts',
       'ledger_balances',
       'ledger_journal_entries',

@@ -400,6 +400,7 @@ describe.each(readModelStores)('$name', (stores) => {
       );
       expect(res.status, res.text).toBe(200);
       expect(res.body.items.map((item: { name: string }) => item.name).sort()).toEqual([
+        'audit_events',
         'ledger_accounts',
         'ledger_balances',
         'ledger_journal_entries',

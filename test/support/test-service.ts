@@ -12,6 +12,7 @@ export const testKeys = {
   finance: 'test-finance-secret-0001',
   reports: 'test-reports-secret-0001',
   people: 'test-people-secret-0001',
+  auditor: 'test-auditor-secret-0001',
 } as const;
 
 const API_KEYS = JSON.stringify([
@@ -19,6 +20,7 @@ const API_KEYS = JSON.stringify([
   { id: 'finance-app', secret: testKeys.finance, scopes: ['finance:write'] },
   { id: 'reporting', secret: testKeys.reports, scopes: ['reports:read'] },
   { id: 'hr-app', secret: testKeys.people, scopes: ['people:write'] },
+  { id: 'auditor', secret: testKeys.auditor, scopes: ['audit:read'] },
 ]);
 
 export interface TestService {

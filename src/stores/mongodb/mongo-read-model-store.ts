@@ -339,7 +339,15 @@ function keyset(
     }
     alternatives.push(alternative);
   }
-  return { $or: alternatives } as Filter<StoredDocument>;
+  if (sort.length === 0) return { $or: alternatives } as Filter<StoredDocument>;
+  // Implied by the alternatives; stated alone so the planner bounds the index scan with it.
+  const first = sort[0]!;
+  return {
+    $and: [
+      { [`d.${first.field}`]: { [first.direction === 'asc' ? '$gte' : '$lte']: after.values[0] } },
+      { $or: alternatives },
+    ],
+  } as Filter<StoredDocument>;
 }
 
 function isNamespaceNotFound(error: unknown): boolean {

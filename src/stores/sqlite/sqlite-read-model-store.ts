@@ -334,7 +334,14 @@ function keyset(
     }
     alternatives.push(`(${parts.join(' AND ')})`);
   }
-  return { clause: `(${alternatives.join(' OR ')})`, params };
+  if (sort.length === 0) return { clause: `(${alternatives.join(' OR ')})`, params };
+  // Implied by the alternatives, but a plain range on the first key lets SQLite start the
+  // index scan at the cursor instead of filtering every earlier row.
+  const first = sort[0]!;
+  return {
+    clause: `(${extract(first.field)} ${first.direction === 'asc' ? '>=' : '<='} ? AND (${alternatives.join(' OR ')}))`,
+    params: [after.values[0]!, ...params],
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/commands/canonical-json.js';
+import { canonicalJson } from '../../../src/domain/shared/canonical-json.js';
 
 /** JSON.stringify of a deep copy with every object's keys sorted: what canonicalJson must equal. */
 function sortedStringify(value: unknown): string {

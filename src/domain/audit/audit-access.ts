@@ -1,0 +1,65 @@
+/**
+ * Reading the audit trail is itself on the record: every query, history, export and
+ * verification appends an `AuditTrailAccessed` event saying who asked for what and how much
+ * they got. The events go to one stream per UTC day, `auditAccess-<YYYY-MM-DD>`, so each stream
+ * stays short and the access log of a day is one record's history.
+ */
+import { z } from 'zod';
+
+export const auditOperations = ['events', 'history', 'export', 'verify'] as const;
+export type AuditOperation = (typeof auditOperations)[number];
+
+export const auditAccessEventSchemas = {
+  AuditTrailAccessed: z.strictObject({
+    operation: z.enum(auditOperations),
+    /** The filters and options as the caller gave them (validated), by name. */
+    filters: z.record(z.string(), z.string()),
+    /** Rows returned (events, history entries, exported rows, or events verified). */
+    rowCount: z.number().int().nonnegative(),
+    /** False when an export ended early because the client went away. */
+    completed: z.boolean(),
+    /** Verification only: `intact` or `tampered`. */
+    outcome: z.enum(['intact', 'tampered']).optional(),
+  }),
+} as const;
+
+export type AuditAccessEvent = {
+  readonly type: 'AuditTrailAccessed';
+  readonly data: z.infer<(typeof auditAccessEventSchemas)['AuditTrailAccessed']>;
+};
+
+export interface RecordAuditAccess {
+  readonly type: 'RecordAuditAccess';
+  readonly operation: AuditOperation;
+  readonly filters: Readonly<Record<string, string | undefined>>;
+  readonly rowCount: number;
+  readonly completed: boolean;
+  readonly outcome?: 'intact' | 'tampered';
+}
+
+export const AUDIT_ACCESS_ENTITY_TYPE = 'auditAccess';
+
+/** The stream an access at `instant` is recorded in. */
+export function auditAccessStream(instant: Date): string {
+  return `${AUDIT_ACCESS_ENTITY_TYPE}-${instant.toISOString().slice(0, 10)}`;
+}
+
+/** Access is always recorded: there is no state that refuses it. Absent filters are left out. */
+export function decideAuditAccess(command: RecordAuditAccess): AuditAccessEvent[] {
+  const filters: Record<string, string> = {};
+  for (const [name, value] of Object.entries(command.filters)) {
+    if (value !== undefined) filters[name] = value;
+  }
+  return [
+    {
+      type: 'AuditTrailAccessed',
+      data: {
+        operation: command.operation,
+        filters,
+        rowCount: command.rowCount,
+        completed: command.completed,
+        ...(command.outcome ? { outcome: command.outcome } : {}),
+      },
+    },
+  ];
+}

@@ -1,0 +1,92 @@
+/**
+ * `audit_events`: one document per event of the global log, whatever its type, with who did
+ * it, when, on whose behalf and within which request. It knows no module: the record an event
+ * belongs to comes from its stream name (see `recordOfStream`).
+ *
+ * Every filter of `GET /v1/audit/events` has an index that ends with `position`, so a filtered
+ * page in log order is an index range read in either store, however long the log.
+ */
+import { recordOfStream } from '../../domain/audit/record-ref.js';
+import type { RecordedEvent } from '../../stores/event-store.js';
+import { encodePosition, type IndexSpec, type JsonObject } from '../../stores/read-model-store.js';
+import { ALL_EVENT_TYPES, type Projection } from '../projection.js';
+
+export interface AuditEventDocument {
+  /** The global position, zero-padded to 20 digits so that text order is log order. */
+  readonly position: string;
+  readonly stream: string;
+  readonly entityType: string;
+  readonly entityId: string;
+  readonly revision: number;
+  readonly eventId: string;
+  readonly type: string;
+  readonly occurredAt: string | null;
+  /** When the store committed the event. */
+  readonly recordedAt: string;
+  readonly actor: string | null;
+  readonly onBehalfOf: string | null;
+  readonly correlationId: string | null;
+  readonly causationId: string | null;
+  readonly requestId: string | null;
+  readonly data: JsonObject;
+}
+
+/** The fields `GET /v1/audit/events` filters on by equality. */
+export const AUDIT_FILTER_FIELDS = [
+  'stream',
+  'entityType',
+  'entityId',
+  'actor',
+  'type',
+  'correlationId',
+] as const;
+
+const byPosition = { field: 'position', direction: 'asc' } as const;
+
+const indexes: IndexSpec[] = [
+  ...AUDIT_FILTER_FIELDS.map((field) => ({
+    name: `by_${field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`,
+    fields: [{ field, direction: 'asc' as const }, byPosition],
+  })),
+  { name: 'by_position', fields: [byPosition] },
+  { name: 'by_recorded_at', fields: [{ field: 'recordedAt', direction: 'asc' }, byPosition] },
+];
+
+export const auditEventsProjection: Projection = {
+  name: 'audit_events',
+  version: 1,
+  eventTypes: ALL_EVENT_TYPES,
+  indexes,
+  documentIds: (event) => [encodePosition(event.position)],
+  evolve: (_document, event) => auditDocument(event) as unknown as JsonObject,
+};
+
+export function auditDocument(event: RecordedEvent): AuditEventDocument {
+  return {
+    position: encodePosition(event.position),
+    stream: event.streamId,
+    ...recordOfStream(event.streamId),
+    revision: Number(event.revision),
+    eventId: event.id,
+    type: event.type,
+    ...attribution(event),
+    data: event.data,
+  };
+}
+
+/** Who wrote an event, when and within which request, from its metadata (null when absent). */
+export function attribution(event: RecordedEvent) {
+  const text = (key: string): string | null => {
+    const value = event.metadata[key];
+    return typeof value === 'string' ? value : null;
+  };
+  return {
+    occurredAt: text('occurredAt'),
+    recordedAt: event.recordedAt,
+    actor: text('actor'),
+    onBehalfOf: text('onBehalfOf'),
+    correlationId: text('correlationId'),
+    causationId: text('causationId'),
+    requestId: text('requestId'),
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The audit trail's queries over the `audit_events` read model: filtered pages in log order,
+ * and the same filters as a scan of bounded pages for exports.
+ */
+import {
+  decodePosition,
+  encodePosition,
+  type ReadModelStore,
+  type Where,
+} from '../../stores/read-model-store.js';
+import type { Page } from '../ledger/ledger-queries.js';
+import { auditEventsProjection, type AuditEventDocument } from './audit-projection.js';
+
+export const AUDIT_READ_MODELS = [auditEventsProjection.name] as const;
+
+export interface AuditFilter {
+  readonly stream?: string;
+  readonly entityType?: string;
+  readonly entityId?: string;
+  readonly actor?: string;
+  readonly type?: string;
+  readonly correlationId?: string;
+  /** Inclusive bounds on `recordedAt`, ISO 8601 UTC with milliseconds. */
+  readonly from?: string;
+  readonly to?: string;
+  /** Leave out events after this position: an export stops at the head it started from. */
+  readonly upToPosition?: bigint;
+}
+
+/** An audit event as the API shows it: the document with its position as a plain decimal. */
+export type AuditEventView = Omit<AuditEventDocument, 'position'> & { readonly position: string };
+
+const LOG_ORDER = [{ field: 'position', direction: 'asc' }] as const;
+const SCAN_PAGE = 500;
+
+export interface AuditQueryDeps {
+  readonly readModels: ReadModelStore;
+  readonly collection: (projection: string) => Promise<string>;
+}
+
+export function createAuditQueries({ readModels, collection }: AuditQueryDeps) {
+  function whereOf(filter: AuditFilter): Where {
+    const where: Record<string, Where[string]> = {};
+    for (const field of [
+      'stream',
+      'entityType',
+      'entityId',
+      'actor',
+      'type',
+      'correlationId',
+    ] as const) {
+      const value = filter[field];
+      if (value !== undefined) where[field] = value;
+    }
+    // A record's type and id name its stream, whose index is the most selective there is.
+    if (
+      filter.entityType !== undefined &&
+      filter.entityId !== undefined &&
+      filter.stream === undefined
+    ) {
+      where.stream = `${filter.entityType}-${filter.entityId}`;
+    }
+    if (filter.from !== undefined || filter.to !== undefined) {
+      where.recordedAt = {
+        ...(filter.from !== undefined ? { gte: filter.from } : {}),
+        ...(filter.to !== undefined ? { lte: filter.to } : {}),
+      };
+    }
+    if (filter.upToPosition !== undefined) {
+      where.position = { lte: encodePosition(filter.upToPosition) };
+    }
+    return where;
+  }
+
+  return {
+    async listEvents(
+      filter: AuditFilter,
+      page: { readonly limit: number; readonly cursor?: string },
+    ): Promise<Page<AuditEventView>> {
+      const result = await readModels.find(await collection(auditEventsProjection.name), {
+        where: whereOf(filter),
+        sort: LOG_ORDER,
+        limit: page.limit,
+        cursor: page.cursor,
+      });
+      return {
+        items: result.documents.map((document) =>
+          view(document.body as unknown as AuditEventDocument),
+        ),
+        nextCursor: result.nextCursor ?? null,
+      };
+    },
+
+    /** Every matching event in log order, one bounded page in memory at a time. */
+    async *scanEvents(filter: AuditFilter, signal?: AbortSignal): AsyncGenerator<AuditEventView> {
+      const target = await collection(auditEventsProjection.name);
+      const where = whereOf(filter);
+      for (let cursor: string | undefined; ;) {
+        signal?.throwIfAborted();
+        const page = await readModels.find(target, {
+          where,
+          sort: LOG_ORDER,
+          limit: SCAN_PAGE,
+          cursor,
+        });
+        for (const document of page.documents) {
+          yield view(document.body as unknown as AuditEventDocument);
+        }
+        if (!page.nextCursor) return;
+        cursor = page.nextCursor;
+      }
+    },
+  };
+}
+
+export type AuditQueries = ReturnType<typeof createAuditQueries>;
+
+function view(document: AuditEventDocument): AuditEventView {
+  return { ...document, position: decodePosition(document.position).toString() };
+}
