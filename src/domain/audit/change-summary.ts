@@ -5,6 +5,10 @@
  * The record's known values are the leaves of every earlier event's data (nested objects as
  * dotted paths, arrays as whole values). An event's changes are the fields it carries whose
  * value is new or differs from the last one seen; a field it repeats unchanged is left out.
+ *
+ * One convention is understood: an event whose data has a `changes` object (as the *Changed
+ * events do) changes the record's fields of those names, so `changes.email` is compared with
+ * the `email` an earlier event set.
  */
 import { canonicalJson } from '../shared/canonical-json.js';
 
@@ -37,7 +41,7 @@ export function createHistoryFolder(): HistoryFolder {
   return {
     next(event) {
       const changes: FieldChange[] = [];
-      for (const [field, value] of leaves(event.data)) {
+      for (const [field, value] of recordFields(event.data)) {
         const text = canonicalJson(value);
         const before = known.get(field);
         if (before && before.text === text) continue;
@@ -76,6 +80,13 @@ function brief(value: unknown): string {
   if (Array.isArray(value)) return `[${value.length} item${value.length === 1 ? '' : 's'}]`;
   const text = value === undefined ? 'null' : JSON.stringify(value);
   return text.length > VALUE_IN_SUMMARY ? `${text.slice(0, VALUE_IN_SUMMARY - 1)}…` : text;
+}
+
+/** The record fields an event's data sets: its leaves, with `changes.x` read as `x`. */
+function recordFields(data: unknown): [string, unknown][] {
+  return leaves(data).map(([field, value]): [string, unknown] =>
+    field.startsWith('changes.') ? [field.slice('changes.'.length), value] : [field, value],
+  );
 }
 
 /** The scalar and array leaves of a JSON value, keyed by dotted path, in key order. */
