@@ -555,7 +555,7 @@ describe('GET /v1/audit/export', () => {
     const res = await audit(`/v1/audit/export?format=ndjson&consistentWith=${last}`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
-    const upTo = BigInt(res.headers['x-position']);
+    const upTo = BigInt(String(res.headers['x-position']));
     const lines = res.text
       .trimEnd()
       .split('\n')
