@@ -352,7 +352,16 @@ export function auditRoutes({
       responses: { 200: { description: 'The verification report', schema: verificationReport } },
       async handle({ query, context }) {
         const mode = query.mode ?? 'full';
-        const report = await verifier.verify(mode, context.signal);
+        let report;
+        try {
+          report = await verifier.verify(mode, context.signal);
+        } catch (error) {
+          if (!context.signal.aborted) throw error;
+          // Nobody is left to answer; the stop is still on the record.
+          context.log.info('verification stopped: the client went away');
+          await record(context, 'verify', { mode }, { rowCount: 0, completed: false });
+          return { status: 499, body: null };
+        }
         await record(
           context,
           'verify',
