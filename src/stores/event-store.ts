@@ -137,6 +137,29 @@ export function isWrongExpectedVersion(error: unknown): error is WrongExpectedVe
   return error instanceof WrongExpectedVersionError;
 }
 
+/**
+ * A stored event that cannot be read back (its JSON no longer parses): the store was edited or
+ * corrupted underneath. Carries where it is, so a verification can report it and read on.
+ */
+export class UnreadableEventError extends Error {
+  override readonly name = 'UnreadableEventError';
+
+  constructor(
+    readonly event: {
+      readonly position: bigint;
+      readonly streamId: string;
+      readonly revision: bigint;
+      readonly id: string;
+      readonly type: string;
+      readonly recordedAt: string;
+    },
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A store that cannot be reached: callers may retry later; HTTP maps it to 503. */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';

@@ -80,7 +80,7 @@ const auditEvent = z.object({
   eventId: z.string(),
   type: z.string(),
   occurredAt: z.string().nullable().describe('Business time given by the writer'),
-  recordedAt: z.string().describe('When the store committed the event'),
+  recordedAt: z.string().describe('When the service recorded it (sealed in the event hash)'),
   actor: z.string().nullable().describe('The API key that wrote it'),
   onBehalfOf: z.string().nullable().describe('The user the caller acted for (X-On-Behalf-Of)'),
   correlationId: z.string().nullable(),
@@ -107,6 +107,7 @@ const linkProblem = z.object({
     'broken-link',
     'revision-gap',
     'revision-out-of-order',
+    'unreadable',
   ]),
   detail: z.string(),
 });

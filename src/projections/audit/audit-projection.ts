@@ -21,7 +21,7 @@ export interface AuditEventDocument {
   readonly eventId: string;
   readonly type: string;
   readonly occurredAt: string | null;
-  /** When the store committed the event. */
+  /** When the service recorded it: the time sealed in the event's hash. */
   readonly recordedAt: string;
   readonly actor: string | null;
   readonly onBehalfOf: string | null;
@@ -82,7 +82,9 @@ export function attribution(event: RecordedEvent) {
   };
   return {
     occurredAt: text('occurredAt'),
-    recordedAt: event.recordedAt,
+    // The time sealed in the event's hash, so that what the audit trail shows is tamper-evident;
+    // the store's own commit time is only the fallback for an event without one.
+    recordedAt: text('recordedAt') ?? event.recordedAt,
     actor: text('actor'),
     onBehalfOf: text('onBehalfOf'),
     correlationId: text('correlationId'),

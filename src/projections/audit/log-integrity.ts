@@ -4,7 +4,7 @@
  * Per stream: revisions run 0, 1, 2… without a gap, each event's `prevHash` is the stored
  * `hash` of the event before it (the genesis hash for the first), and `hash` is the SHA-256 of
  * the event's own content. Over the global log: a running digest folds every event's position,
- * stream, revision and recomputed content hash, so a digest remembered at a position pins
+ * stream, revision, commit time and recomputed content hash, so a digest remembered at a position pins
  * everything up to it, removals and reorderings included.
  */
 import { createHash } from 'node:crypto';
@@ -19,6 +19,8 @@ export interface StoredEventContent {
   readonly position: bigint;
   readonly data: unknown;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The store's commit time: outside the event's hash, so only the digest pins it. */
+  readonly recordedAt: string;
 }
 
 /** The last event of a stream that the verification has seen. */
@@ -38,7 +40,9 @@ export type LinkProblemKind =
   /** Revisions jump: events between were removed. */
   | 'revision-gap'
   /** A revision at or below one already seen: events were reordered or duplicated. */
-  | 'revision-out-of-order';
+  | 'revision-out-of-order'
+  /** The store cannot read the event back at all (its stored JSON is broken). */
+  | 'unreadable';
 
 export interface LinkProblem {
   readonly kind: LinkProblemKind;
@@ -115,12 +119,12 @@ export const EMPTY_LOG_DIGEST = GENESIS_HASH;
 /** The running digest after one more event of the global log. */
 export function foldDigest(
   digest: string,
-  event: Pick<StoredEventContent, 'position' | 'streamId' | 'revision'>,
+  event: Pick<StoredEventContent, 'position' | 'streamId' | 'revision' | 'recordedAt'>,
   contentHash: string,
 ): string {
   return createHash('sha256')
     .update(
-      `${digest}\n${event.position}\n${JSON.stringify(event.streamId)}\n${event.revision}\n${contentHash}`,
+      `${digest}\n${event.position}\n${JSON.stringify(event.streamId)}\n${event.revision}\n${event.recordedAt}\n${contentHash}`,
     )
     .digest('hex');
 }

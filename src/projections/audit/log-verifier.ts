@@ -31,7 +31,11 @@ import {
   type LinkProblem,
   type StreamTip,
 } from './log-integrity.js';
-import type { EventStore, RecordedEvent } from '../../stores/event-store.js';
+import {
+  UnreadableEventError,
+  type EventStore,
+  type RecordedEvent,
+} from '../../stores/event-store.js';
 import {
   decodePosition,
   encodePosition,
@@ -95,6 +99,8 @@ interface DigestCheckpoint {
   readonly digest: string;
   readonly verifiedAt: string;
   readonly recheckedAt: string;
+  /** How often the segment ending here was re-checked: orders re-checks when clocks tie. */
+  readonly rechecks: number;
 }
 
 export interface LogVerifierDeps {
@@ -128,43 +134,95 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
   const { eventStore, readModels } = deps;
   let queue: Promise<unknown> = Promise.resolve();
 
+  /**
+   * Each checkpoint document's write position is a version: the store's guard only lets a
+   * write with a higher one through, so a re-check counts up from the version it loaded.
+   */
+  const versions = new Map<string, bigint>();
+
   async function loadCheckpoints(): Promise<DigestCheckpoint[]> {
     await readModels.ensureCollection(DIGESTS_COLLECTION);
     const found: DigestCheckpoint[] = [];
     for (let cursor: string | undefined; ;) {
       const page = await readModels.find(DIGESTS_COLLECTION, { limit: 1000, cursor });
-      for (const document of page.documents)
-        found.push(document.body as unknown as DigestCheckpoint);
-      if (!page.nextCursor) return found;
+      for (const document of page.documents) {
+        versions.set(document.id, document.position);
+        const body = document.body as unknown as DigestCheckpoint;
+        found.push({ ...body, rechecks: body.rechecks ?? 0 });
+      }
+      if (!page.nextCursor) return found.sort((a, b) => a.position.localeCompare(b.position));
       cursor = page.nextCursor;
     }
   }
 
   async function saveCheckpoints(checkpoints: readonly DigestCheckpoint[]): Promise<void> {
     if (checkpoints.length === 0) return;
-    await readModels.writeBatch(
-      DIGESTS_COLLECTION,
-      checkpoints.map((checkpoint) => ({
+    const writes = checkpoints.map((checkpoint) => {
+      const version = (versions.get(checkpoint.position) ?? 0n) + 1n;
+      versions.set(checkpoint.position, version);
+      return {
         id: checkpoint.position,
-        // The guard compares positions; a re-check's update must win over the saved version.
-        position: BigInt(Date.parse(checkpoint.recheckedAt)),
+        position: version,
         body: checkpoint as unknown as Record<string, unknown>,
-      })),
-    );
+      };
+    });
+    await readModels.writeBatch(DIGESTS_COLLECTION, writes);
   }
 
-  /** Reads the log after `after` in batches, handing each event to `visit` until it says stop. */
-  async function readLog(
-    after: bigint,
-    signal: AbortSignal | undefined,
-    visit: (event: RecordedEvent) => boolean | void,
-  ): Promise<void> {
+  /**
+   * The log after `after` in order, one page in memory at a time. An event the store cannot
+   * read back is handed over as such, and reading goes on after it.
+   */
+  async function* readLog(after: bigint, signal: AbortSignal | undefined): AsyncGenerator<LogItem> {
     for (let position = after; ;) {
       signal?.throwIfAborted();
-      const events = await eventStore.readAll({ after: position, maxCount: readBatch });
-      for (const event of events) if (visit(event) === false) return;
+      let events: RecordedEvent[];
+      let unreadable: UnreadableEventError | undefined;
+      try {
+        events = await eventStore.readAll({ after: position, maxCount: readBatch });
+      } catch (error) {
+        if (!(error instanceof UnreadableEventError)) throw error;
+        // One at a time up to the unreadable event, so every readable one is still checked.
+        events = [];
+        for (;;) {
+          try {
+            const [next] = await eventStore.readAll({
+              after: events.at(-1)?.position ?? position,
+              maxCount: 1,
+            });
+            if (!next) break;
+            events.push(next);
+          } catch (single) {
+            if (!(single instanceof UnreadableEventError)) throw single;
+            unreadable = single;
+            break;
+          }
+        }
+      }
+      for (const event of events) yield { event };
+      if (unreadable) {
+        yield { unreadable };
+        position = unreadable.event.position;
+        continue;
+      }
       if (events.length < readBatch) return;
       position = events.at(-1)!.position;
+    }
+  }
+
+  /** A stream's stored event before `event`, if it is there. */
+  async function readPrevious(event: RecordedEvent): Promise<LogItem | undefined> {
+    try {
+      const [previous] = await eventStore.readStream(event.streamId, {
+        fromRevision: event.revision - 1n,
+        maxCount: 1,
+      });
+      return previous && previous.revision === event.revision - 1n
+        ? { event: previous }
+        : undefined;
+    } catch (error) {
+      if (error instanceof UnreadableEventError) return { unreadable: error };
+      throw error;
     }
   }
 
@@ -172,7 +230,7 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
     const started = clock();
     const startedMs = performance.now();
     const log = deps.logger.child({ verification: mode });
-    const saved = (await loadCheckpoints()).sort((a, b) => a.position.localeCompare(b.position));
+    const saved = await loadCheckpoints();
     const latest = saved.at(-1);
     const incremental = mode === 'incremental' && latest !== undefined;
 
@@ -189,7 +247,7 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
     const fresh: DigestCheckpoint[] = [];
     const now = () => clock().toISOString();
 
-    const noteBroken = (event: RecordedEvent, problems: readonly LinkProblem[]) => {
+    const noteBroken = (event: EventLocation, problems: readonly LinkProblem[]) => {
       if (problems.length === 0 || broken.has(event.streamId)) return;
       broken.set(event.streamId, {
         stream: event.streamId,
@@ -201,12 +259,7 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
         problems,
       });
     };
-    const compare = (
-      checkpoint: DigestCheckpoint,
-      from: string,
-      digestNow: string,
-      eventsNow: number,
-    ) => {
+    const compare: Compare = (checkpoint, from, digestNow, eventsNow) => {
       compared += 1;
       if (checkpoint.digest === digestNow && checkpoint.events === eventsNow) return true;
       mismatched.push({
@@ -242,13 +295,10 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
       }
     };
 
-    const visit = (event: RecordedEvent) => {
-      passCheckpointsBefore(event.position);
-      const check = checkLink(tips.get(event.streamId), event);
-      noteBroken(event, check.problems);
-      tips.set(event.streamId, check.tip);
-      digest = foldDigest(digest, event, check.contentHash);
-      segmentDigest = foldDigest(segmentDigest, event, check.contentHash);
+    /** Folds one event, readable or not, into the digests and counts. */
+    const fold = (event: EventLocation & { recordedAt: string }, contentHash: string) => {
+      digest = foldDigest(digest, event, contentHash);
+      segmentDigest = foldDigest(segmentDigest, event, contentHash);
       segmentCount += 1;
       count += 1;
       eventsChecked += 1;
@@ -261,28 +311,35 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
       }
     };
 
-    for (let after = lastPosition; ;) {
-      signal?.throwIfAborted();
-      const events = await eventStore.readAll({ after, maxCount: readBatch });
-      for (const event of events) {
-        // Incremental: a stream the new events extend is first linked to its stored previous
-        // event, whose own content is checked too.
-        if (incremental && event.revision > 0n && !tips.has(event.streamId)) {
-          const [previous] = await eventStore.readStream(event.streamId, {
-            fromRevision: event.revision - 1n,
-            maxCount: 1,
-          });
-          if (previous && previous.revision === event.revision - 1n) {
-            eventsRechecked += 1;
-            const check = checkLink(undefined, previous);
-            noteBroken(previous, check.problems.filter(isContentProblem));
-            tips.set(event.streamId, check.tip);
-          }
-        }
-        visit(event);
+    for await (const item of readLog(lastPosition, signal)) {
+      if ('unreadable' in item) {
+        const event = item.unreadable.event;
+        passCheckpointsBefore(event.position);
+        noteBroken(event, [unreadableProblem(item.unreadable)]);
+        tips.set(event.streamId, { revision: event.revision, hash: UNREADABLE });
+        fold(event, UNREADABLE);
+        continue;
       }
-      if (events.length < readBatch) break;
-      after = events.at(-1)!.position;
+      const event = item.event;
+      // Incremental: a stream the new events extend is first linked to its stored previous
+      // event, whose own content is checked too.
+      if (incremental && event.revision > 0n && !tips.has(event.streamId)) {
+        const previous = await readPrevious(event);
+        if (previous) eventsRechecked += 1;
+        if (previous && 'unreadable' in previous) {
+          noteBroken(previous.unreadable.event, [unreadableProblem(previous.unreadable)]);
+          tips.set(event.streamId, { revision: event.revision - 1n, hash: UNREADABLE });
+        } else if (previous) {
+          const check = checkLink(undefined, previous.event);
+          noteBroken(previous.event, check.problems.filter(isContentProblem));
+          tips.set(event.streamId, check.tip);
+        }
+      }
+      passCheckpointsBefore(event.position);
+      const check = checkLink(tips.get(event.streamId), event);
+      noteBroken(event, check.problems);
+      tips.set(event.streamId, check.tip);
+      fold(event, check.contentHash);
     }
     passCheckpointsBefore(undefined);
     if (incremental) eventsRechecked += await recheckOldest(saved, signal, compare, noteBroken);
@@ -326,36 +383,46 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
   async function recheckOldest(
     saved: readonly DigestCheckpoint[],
     signal: AbortSignal | undefined,
-    compare: (
-      checkpoint: DigestCheckpoint,
-      from: string,
-      digestNow: string,
-      eventsNow: number,
-    ) => boolean,
-    noteBroken: (event: RecordedEvent, problems: readonly LinkProblem[]) => void,
+    compare: Compare,
+    noteBroken: (event: EventLocation, problems: readonly LinkProblem[]) => void,
   ): Promise<number> {
     const segments = saved.map((checkpoint, index) => ({ checkpoint, before: saved[index - 1] }));
-    segments.sort((a, b) => a.checkpoint.recheckedAt.localeCompare(b.checkpoint.recheckedAt));
+    // Least recently re-checked first; when the clock did not move, the least re-checked.
+    segments.sort(
+      (a, b) =>
+        a.checkpoint.recheckedAt.localeCompare(b.checkpoint.recheckedAt) ||
+        a.checkpoint.rechecks - b.checkpoint.rechecks,
+    );
     let read = 0;
     const rechecked: DigestCheckpoint[] = [];
     for (const { checkpoint, before } of segments.slice(0, recheckSegments)) {
       let digest = before?.digest ?? EMPTY_LOG_DIGEST;
       let count = before?.events ?? 0;
       const end = decodePosition(checkpoint.position);
-      await readLog(before ? decodePosition(before.position) : 0n, signal, (event) => {
-        if (event.position > end) return false;
-        const check = checkLink(undefined, event);
-        // Without the stream's earlier events only the event's own content can be judged here;
-        // the segment digest covers links, removals and order.
-        noteBroken(event, check.problems.filter(isContentProblem));
-        digest = foldDigest(digest, event, check.contentHash);
+      for await (const item of readLog(before ? decodePosition(before.position) : 0n, signal)) {
+        const location = 'event' in item ? item.event : item.unreadable.event;
+        if (location.position > end) break;
+        let contentHash = UNREADABLE;
+        if ('event' in item) {
+          const check = checkLink(undefined, item.event);
+          // Without the stream's earlier events only the event's own content can be judged
+          // here; the segment digest covers links, removals and order.
+          noteBroken(item.event, check.problems.filter(isContentProblem));
+          contentHash = check.contentHash;
+        } else {
+          noteBroken(location, [unreadableProblem(item.unreadable)]);
+        }
+        digest = foldDigest(digest, location, contentHash);
         count += 1;
         read += 1;
-        return true;
-      });
+      }
       const from = before ? decodePosition(before.position).toString() : '0';
       if (compare(checkpoint, from, digest, count)) {
-        rechecked.push({ ...checkpoint, recheckedAt: clock().toISOString() });
+        rechecked.push({
+          ...checkpoint,
+          recheckedAt: clock().toISOString(),
+          rechecks: checkpoint.rechecks + 1,
+        });
       }
     }
     await saveCheckpoints(rechecked);
@@ -371,6 +438,25 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
   };
 }
 
+type Compare = (
+  checkpoint: DigestCheckpoint,
+  from: string,
+  digestNow: string,
+  eventsNow: number,
+) => boolean;
+
+/** Where an event is and what it is: all a report names, readable or not. */
+type EventLocation = Pick<RecordedEvent, 'position' | 'streamId' | 'revision' | 'id' | 'type'>;
+
+type LogItem = { readonly event: RecordedEvent } | { readonly unreadable: UnreadableEventError };
+
+/** What an unreadable event's content hash and tip hash are folded as. */
+const UNREADABLE = 'unreadable';
+
+function unreadableProblem(error: UnreadableEventError): LinkProblem {
+  return { kind: 'unreadable', detail: error.message };
+}
+
 /** What can be judged of an event without its stream's earlier events. */
 function isContentProblem(problem: LinkProblem): boolean {
   return problem.kind === 'content-altered' || problem.kind === 'unsealed';
@@ -382,5 +468,12 @@ function checkpointAt(
   events: number,
   at: string,
 ): DigestCheckpoint {
-  return { position: encodePosition(position), events, digest, verifiedAt: at, recheckedAt: at };
+  return {
+    position: encodePosition(position),
+    events,
+    digest,
+    verifiedAt: at,
+    recheckedAt: at,
+    rechecks: 0,
+  };
 }

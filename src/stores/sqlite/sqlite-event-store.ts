@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import {
   StoreUnavailableError,
+  UnreadableEventError,
   WrongExpectedVersionError,
   type AppendResult,
   type EventStore,
@@ -603,22 +604,37 @@ function toRecorded(row: EventRow): RecordedEvent {
     streamId: row.stream_id,
     revision: row.revision,
     position: row.position,
-    data: parseObject(row.data, 'data', row.position),
-    metadata: parseObject(row.metadata, 'metadata', row.position),
+    data: parseObject(row, 'data'),
+    metadata: parseObject(row, 'metadata'),
     recordedAt: row.recorded_at,
   };
 }
 
 /** Only this store writes the column, so a bad value means the file was edited or corrupted. */
-function parseObject(text: string, column: string, position: bigint): JsonObject {
+function parseObject(row: EventRow, column: 'data' | 'metadata'): JsonObject {
+  const where = {
+    position: row.position,
+    streamId: row.stream_id,
+    revision: row.revision,
+    id: row.event_id,
+    type: row.type,
+    recordedAt: row.recorded_at,
+  };
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(row[column]);
   } catch (cause) {
-    throw new Error(`Event at position ${position} has malformed ${column} JSON`, { cause });
+    throw new UnreadableEventError(
+      where,
+      `Event at position ${row.position} has malformed ${column} JSON`,
+      { cause },
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`Event at position ${position} has ${column} that is not a JSON object`);
+    throw new UnreadableEventError(
+      where,
+      `Event at position ${row.position} has ${column} that is not a JSON object`,
+    );
   }
   return value as JsonObject;
 }

@@ -1,0 +1,742 @@
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventHash } from '../../src/commands/hash-chain.js';
+import { createLogger } from '../../src/logger.js';
+import { checkLink, foldDigest } from '../../src/projections/audit/log-integrity.js';
+import {
+  createLogVerifier,
+  DIGESTS_COLLECTION,
+  type VerificationReport,
+} from '../../src/projections/audit/log-verifier.js';
+import { startTestService, type TestService } from '../support/test-service.js';
+
+/**
+ * Tampering with the event store of a real service, behind its back: through a second SQLite
+ * connection, or byte by byte in the file itself. GET /v1/audit/verify must say exactly which
+ * stream, revision and position is wrong and how, and must not blame the streams left alone.
+ */
+
+interface Row {
+  position: number;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+const services: TestService[] = [];
+const closed = new Set<TestService>();
+const dirs: string[] = [];
+
+function start(env: Record<string, string> = {}): TestService {
+  const service = startTestService({ CHART_OF_ACCOUNTS: '', ...env });
+  services.push(service);
+  return service;
+}
+
+/** Closes only the service (its SQLite handles), leaving its data directory in place. */
+async function stop(service: TestService): Promise<void> {
+  closed.add(service);
+  await service.service.close();
+}
+
+afterEach(async () => {
+  for (const service of services.splice(0)) {
+    if (closed.has(service)) rmSync(service.dataDir, { recursive: true, force: true });
+    else await service.close();
+  }
+  closed.clear();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const dbFile = (dir: string) => join(dir, 'backoffice.db');
+
+/** A second connection to the event store file, as someone with file access would open it. */
+function tamper<T>(dir: string, change: (db: Database.Database) => T): T {
+  const db = new Database(dbFile(dir));
+  try {
+    db.pragma('busy_timeout = 5000');
+    return change(db);
+  } finally {
+    db.close();
+  }
+}
+
+function row(db: Database.Database, stream: string, revision: number): Row {
+  const found = db
+    .prepare('SELECT * FROM events WHERE stream_id = ? AND revision = ?')
+    .get(stream, revision) as Row | undefined;
+  if (!found) throw new Error(`no event ${stream}@${revision}`);
+  return found;
+}
+
+function lastRow(db: Database.Database, stream: string): Row {
+  return db
+    .prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1')
+    .get(stream) as Row;
+}
+
+function setData(db: Database.Database, target: Row, data: unknown): void {
+  db.prepare('UPDATE events SET data = ? WHERE position = ?').run(
+    JSON.stringify(data),
+    target.position,
+  );
+}
+
+const customer = (customerId: string, name: string) => ({
+  customerId,
+  name,
+  email: `billing@${customerId.toLowerCase()}.example`,
+  billingAddress: { line1: 'Hauptstr. 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
+  currency: 'EUR',
+  paymentTermsDays: 30,
+});
+
+const invoice = (invoiceId: string, customerId: string, unitPrice: string) => ({
+  invoiceId,
+  customerId,
+  issueDate: '2026-10-01',
+  lines: [
+    { description: 'Widgets', quantity: '3', unitPrice, revenueAccount: '40000' },
+    { description: 'Setup', quantity: '1', unitPrice: '25.00', revenueAccount: '40000' },
+  ],
+});
+
+const payment = (paymentId: string, amount: string) => ({
+  paymentId,
+  amount,
+  receivedOn: '2026-10-15',
+  method: 'bank_transfer',
+  reference: `SEPA ${paymentId}`,
+});
+
+async function post(t: TestService, path: string, body: object): Promise<string> {
+  const res = await t.request.post(path).set(t.auth('finance')).send(body);
+  expect(res.status, res.text).toBe(201);
+  return res.body.position as string;
+}
+
+/** Waits until the postings reactor has booked everything up to `position`, and its entries. */
+async function settle(t: TestService, position: string, invoiceId = 'INV-1'): Promise<void> {
+  const res = await t.request
+    .get(`/v1/invoices/${invoiceId}?consistentWith=${position}`)
+    .set(t.auth('reports'));
+  expect(res.status, res.text).toBe(200);
+}
+
+/**
+ * Realistic activity: customers, invoices (each booked to the ledger by the postings reactor),
+ * payments (booked too) and a manual journal entry.
+ *
+ * invoice-INV-1: InvoiceIssued, PaymentReceived (P1), PaymentReceived (P2)
+ * invoice-INV-2: InvoiceIssued, PaymentReceived (P3)
+ */
+async function seed(t: TestService): Promise<void> {
+  await t.service.started;
+  await post(t, '/v1/customers', customer('ACME', 'Acme GmbH'));
+  await post(t, '/v1/customers', customer('BETA', 'Beta Handel KG'));
+  await post(t, '/v1/customers', customer('GAMMA', 'Gamma Werke AG'));
+  await post(t, '/v1/invoices', invoice('INV-1', 'ACME', '19.99'));
+  await post(t, '/v1/invoices', invoice('INV-2', 'BETA', '47.11'));
+  await post(t, '/v1/invoices', invoice('INV-3', 'GAMMA', '3.50'));
+  await post(t, '/v1/invoices/INV-1/payments', payment('P1', '20.00'));
+  await post(t, '/v1/invoices/INV-1/payments', payment('P2', '30.00'));
+  await post(t, '/v1/invoices/INV-2/payments', payment('P3', '50.00'));
+  const last = await post(t, '/v1/ledger/journal-entries', {
+    entryId: 'JE-1',
+    date: '2026-11-02',
+    description: 'Office supplies paid in cash',
+    lines: [
+      { account: '60000', debit: '12.34' },
+      { account: '10000', credit: '12.34' },
+    ],
+  });
+  await settle(t, last);
+}
+
+async function verify(t: TestService, mode?: 'full' | 'incremental'): Promise<VerificationReport> {
+  const res = await t.request
+    .get(`/v1/audit/verify${mode ? `?mode=${mode}` : ''}`)
+    .set(t.auth('auditor'));
+  expect(res.status, res.text).toBe(200);
+  return res.body as VerificationReport;
+}
+
+const allEvents = (t: TestService, after = 0n) =>
+  t.service.eventStore.readAll({ after, maxCount: 100_000 });
+
+const streams = (report: VerificationReport) => report.brokenStreams.map((broken) => broken.stream);
+const kindsOf = (report: VerificationReport) =>
+  report.brokenStreams.map((broken) => broken.problems.map((problem) => problem.kind));
+
+/** Every stream of the log has sound chains: a precondition of each tampering case. */
+async function expectIntact(t: TestService): Promise<VerificationReport> {
+  const report = await verify(t);
+  expect(report.status, JSON.stringify(report.brokenStreams)).toBe('intact');
+  return report;
+}
+
+describe('GET /v1/audit/verify on an untouched log', () => {
+  let t: TestService;
+  beforeEach(async () => {
+    t = start();
+    await seed(t);
+  });
+
+  it('reports intact, checks every event, and a second run confirms the saved digest', async () => {
+    const before = await allEvents(t);
+    const first = await verify(t);
+    expect(first).toMatchObject({
+      mode: 'full',
+      status: 'intact',
+      fromPosition: '0',
+      toPosition: before.at(-1)!.position.toString(),
+      eventsChecked: before.length,
+      streamsChecked: new Set(before.map((event) => event.streamId)).size,
+      eventsRechecked: 0,
+      brokenStreams: [],
+      brokenStreamCount: 0,
+      checkpoints: { compared: 0, mismatched: [] },
+    });
+    expect(first.digest).toEqual({
+      position: before.at(-1)!.position.toString(),
+      events: before.length,
+      value: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+
+    // The digest is the fold of the log as stored, recomputed here independently.
+    let digest = '0'.repeat(64);
+    for (const event of before)
+      digest = foldDigest(digest, event, checkLink(undefined, event).contentHash);
+    expect(first.digest.value).toBe(digest);
+
+    // The first run saved a checkpoint; the verify call itself was appended to the log after it.
+    const after = await allEvents(t, before.at(-1)!.position);
+    expect(after.map((event) => event.type)).toEqual(['AuditTrailAccessed']);
+
+    const second = await verify(t);
+    expect(second).toMatchObject({
+      status: 'intact',
+      eventsChecked: before.length + 1,
+      brokenStreamCount: 0,
+      checkpoints: { mismatched: [] },
+    });
+    expect(second.checkpoints.compared).toBeGreaterThanOrEqual(1);
+    // The same log up to the first run's position gives the same digest: the second run's
+    // digest is the first one's carried on over the one event appended since.
+    for (const event of after)
+      digest = foldDigest(digest, event, checkLink(undefined, event).contentHash);
+    expect(second.digest).toEqual({
+      position: after.at(-1)!.position.toString(),
+      events: before.length + 1,
+      value: digest,
+    });
+  });
+
+  it('records the verification itself as an AuditTrailAccessed event', async () => {
+    const report = await expectIntact(t);
+    const head = await t.service.eventStore.headPosition();
+    const res = await t.request
+      .get(`/v1/audit/events?type=AuditTrailAccessed&consistentWith=${head}`)
+      .set(t.auth('auditor'));
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.items).toEqual([
+      expect.objectContaining({
+        type: 'AuditTrailAccessed',
+        actor: 'auditor',
+        position: head.toString(),
+        data: {
+          operation: 'verify',
+          filters: { mode: 'full' },
+          rowCount: report.eventsChecked,
+          completed: true,
+          outcome: 'intact',
+        },
+      }),
+    ]);
+  });
+
+  it('refuses a key without audit:read, and unknown modes or query fields', async () => {
+    const res = await t.request.get('/v1/audit/verify').set(t.auth('reports'));
+    expect(res.status, res.text).toBe(403);
+    expect((await t.request.get('/v1/audit/verify')).status).toBe(401);
+    const bogus = await t.request.get('/v1/audit/verify?mode=bogus').set(t.auth('auditor'));
+    expect(bogus.status, bogus.text).toBe(400);
+    expect(bogus.body.errors.map((error: { path: string }) => error.path)).toContain('query.mode');
+    const unknown = await t.request.get('/v1/audit/verify?since=5').set(t.auth('auditor'));
+    expect(unknown.status, unknown.text).toBe(400);
+    const consistent = await t.request
+      .get('/v1/audit/verify?consistentWith=1')
+      .set(t.auth('auditor'));
+    expect(consistent.status, consistent.text).toBe(400);
+    // None of the refused calls verified anything, so none was recorded.
+    const recorded = (await allEvents(t)).filter((event) => event.type === 'AuditTrailAccessed');
+    expect(recorded).toEqual([]);
+  });
+});
+
+describe('GET /v1/audit/verify finds tampering', () => {
+  let t: TestService;
+  beforeEach(async () => {
+    t = start();
+    await seed(t);
+  });
+
+  it('one byte flipped in the SQLite file: content-altered on exactly that event', async () => {
+    const dir = t.dataDir;
+    await expectIntact(t);
+    const target = tamper(dir, (db) => row(db, 'customer-GAMMA', 0));
+    expect(JSON.parse(target.data).name).toBe('Gamma Werke AG');
+    await stop(t);
+
+    // Closing the last connection checkpoints the WAL into the file; make sure of it.
+    const wal = `${dbFile(dir)}-wal`;
+    if (existsSync(wal) && statSync(wal).size > 0) {
+      tamper(dir, (db) => db.pragma('wal_checkpoint(TRUNCATE)'));
+    }
+    const bytes = readFileSync(dbFile(dir));
+    // In the row's record event_id, type and data are stored back to back: unique in the file.
+    const prefix = target.event_id + target.type;
+    const needle = Buffer.from(prefix + target.data, 'utf8');
+    const at = bytes.indexOf(needle);
+    expect(at).toBeGreaterThan(0);
+    expect(bytes.indexOf(needle, at + 1)).toBe(-1);
+    const offset =
+      at +
+      Buffer.byteLength(prefix) +
+      Buffer.byteLength(target.data.slice(0, target.data.indexOf('Gamma')));
+    expect(String.fromCharCode(bytes[offset]!)).toBe('G');
+    bytes[offset] = 'H'.charCodeAt(0);
+    writeFileSync(dbFile(dir), bytes);
+
+    const again = start({ DATA_DIR: dir });
+    await again.service.started;
+    const [stored] = await again.service.eventStore.readStream('customer-GAMMA');
+    expect(stored!.data).toMatchObject({ name: 'Hamma Werke AG' });
+
+    const report = await verify(again);
+    expect(report.status).toBe('tampered');
+    expect(report.brokenStreamCount).toBe(1);
+    expect(report.brokenStreams).toEqual([
+      {
+        stream: 'customer-GAMMA',
+        entityType: 'customer',
+        entityId: 'GAMMA',
+        position: target.position.toString(),
+        revision: '0',
+        eventId: target.event_id,
+        eventType: 'CustomerRegistered',
+        problems: [{ kind: 'content-altered', detail: expect.any(String) }],
+      },
+    ]);
+    // The checkpoint of the first run no longer matches either.
+    expect(report.checkpoints.mismatched).toHaveLength(1);
+  });
+
+  it('data changed by UPDATE through a second connection: content-altered', async () => {
+    const target = tamper(t.dataDir, (db) => {
+      const found = row(db, 'invoice-INV-2', 0);
+      const data = JSON.parse(found.data);
+      data.lines[0].unitPrice = '4.71';
+      setData(db, found, data);
+      return found;
+    });
+    const report = await verify(t);
+    expect(report.status).toBe('tampered');
+    expect(report.brokenStreamCount).toBe(1);
+    expect(report.brokenStreams[0]).toMatchObject({
+      stream: 'invoice-INV-2',
+      position: target.position.toString(),
+      revision: '0',
+      eventId: target.event_id,
+      eventType: 'InvoiceIssued',
+    });
+    expect(kindsOf(report)).toEqual([['content-altered']]);
+  });
+
+  it('a middle event deleted: revision-gap and broken-link at the next event', async () => {
+    const next = tamper(t.dataDir, (db) => {
+      db.prepare('DELETE FROM events WHERE position = ?').run(row(db, 'invoice-INV-1', 1).position);
+      return row(db, 'invoice-INV-1', 2);
+    });
+    const report = await verify(t);
+    expect(report.status).toBe('tampered');
+    expect(streams(report)).toEqual(['invoice-INV-1']);
+    expect(report.brokenStreams[0]).toMatchObject({
+      position: next.position.toString(),
+      revision: '2',
+      eventId: next.event_id,
+    });
+    expect(kindsOf(report)).toEqual([['revision-gap', 'broken-link']]);
+  });
+
+  it('two events of a stream reordered: reported on that stream', async () => {
+    const [first, second] = tamper(t.dataDir, (db) => {
+      const one = row(db, 'invoice-INV-1', 1);
+      const two = row(db, 'invoice-INV-1', 2);
+      const setRevision = db.prepare('UPDATE events SET revision = ? WHERE position = ?');
+      db.transaction(() => {
+        setRevision.run(999_999, one.position);
+        setRevision.run(1, two.position);
+        setRevision.run(2, one.position);
+      })();
+      return [one, two];
+    });
+    expect(first.position).toBeLessThan(second.position);
+    const report = await verify(t);
+    expect(report.status).toBe('tampered');
+    expect(streams(report)).toEqual(['invoice-INV-1']);
+    // In log order the old revision 1 comes first, now numbered 2: a gap after revision 0.
+    expect(report.brokenStreams[0]).toMatchObject({
+      position: first.position.toString(),
+      revision: '2',
+      eventId: first.event_id,
+    });
+    expect(kindsOf(report)[0]).toContain('revision-gap');
+  });
+
+  it('the contents of two events swapped, positions and revisions kept: broken-link', async () => {
+    const [first] = tamper(t.dataDir, (db) => {
+      const one = row(db, 'invoice-INV-1', 1);
+      const two = row(db, 'invoice-INV-1', 2);
+      const setContent = db.prepare(
+        'UPDATE events SET event_id = ?, type = ?, data = ?, metadata = ? WHERE position = ?',
+      );
+      db.transaction(() => {
+        setContent.run(two.event_id, two.type, two.data, two.metadata, one.position);
+        setContent.run(one.event_id, one.type, one.data, one.metadata, two.position);
+      })();
+      return [one, two];
+    });
+    const report = await verify(t);
+    expect(report.status).toBe('tampered');
+    expect(streams(report)).toEqual(['invoice-INV-1']);
+    // Each event still hashes to itself, but revision 1 now names P2's predecessor.
+    expect(report.brokenStreams[0]).toMatchObject({
+      position: first.position.toString(),
+      revision: '1',
+    });
+    expect(kindsOf(report)).toEqual([['broken-link']]);
+  });
+
+  it('a stream rewritten with recomputed hashes: the checkpoint catches what chains cannot', async () => {
+    const verified = await expectIntact(t);
+    const checkpointsBefore = await t.service.readModels.count(DIGESTS_COLLECTION);
+    const altered = tamper(t.dataDir, (db) => {
+      const rows = db
+        .prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision')
+        .all('invoice-INV-1') as Row[];
+      expect(rows).toHaveLength(3);
+      const update = db.prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?');
+      let prevHash = JSON.parse(rows[0]!.metadata).hash as string;
+      for (const stored of rows.slice(1)) {
+        const data = JSON.parse(stored.data);
+        if (stored.revision === 1) data.reference = 'SEPA P9';
+        const metadata = { ...JSON.parse(stored.metadata), prevHash };
+        metadata.hash = eventHash({ id: stored.event_id, type: stored.type, data, metadata });
+        prevHash = metadata.hash;
+        update.run(JSON.stringify(data), JSON.stringify(metadata), stored.position);
+      }
+      return rows[1]!;
+    });
+
+    const report = await verify(t);
+    expect(report.status).toBe('tampered');
+    // Every chain is sound again...
+    expect(report.brokenStreamCount).toBe(0);
+    // ...but the segment the first run pinned is not what it verified.
+    expect(report.checkpoints.mismatched).toEqual([
+      {
+        fromPosition: '0',
+        toPosition: verified.toPosition,
+        verifiedAt: expect.any(String),
+        eventsThen: verified.eventsChecked,
+        eventsNow: verified.eventsChecked,
+        digestThen: verified.digest.value,
+        digestNow: expect.not.stringMatching(verified.digest.value),
+      },
+    ]);
+    const mismatch = report.checkpoints.mismatched[0]!;
+    expect(BigInt(mismatch.fromPosition)).toBeLessThan(BigInt(altered.position));
+    expect(BigInt(altered.position)).toBeLessThanOrEqual(BigInt(mismatch.toPosition));
+
+    // The tampered run saved no checkpoint: an incremental run still starts from the one
+    // before the change, re-checks its segment and reports the change again.
+    expect(await t.service.readModels.count(DIGESTS_COLLECTION)).toBe(checkpointsBefore);
+    const incremental = await verify(t, 'incremental');
+    expect(incremental).toMatchObject({
+      mode: 'incremental',
+      status: 'tampered',
+      fromPosition: verified.toPosition,
+      brokenStreamCount: 0,
+    });
+    expect(incremental.checkpoints.mismatched.map((m) => m.toPosition)).toEqual([
+      verified.toPosition,
+    ]);
+    const full = await verify(t);
+    expect(full.status).toBe('tampered');
+    expect(full.checkpoints.mismatched).toHaveLength(1);
+    expect(await t.service.readModels.count(DIGESTS_COLLECTION)).toBe(checkpointsBefore);
+
+    // And the tampered runs were recorded as such.
+    const head = await t.service.eventStore.headPosition();
+    const res = await t.request
+      .get(`/v1/audit/events?type=AuditTrailAccessed&consistentWith=${head}`)
+      .set(t.auth('auditor'));
+    expect(res.status, res.text).toBe(200);
+    expect(
+      res.body.items.map((item: { data: { operation: string; outcome?: string } }) => [
+        item.data.operation,
+        item.data.outcome,
+      ]),
+    ).toEqual([
+      ['verify', 'intact'],
+      ['verify', 'tampered'],
+      ['verify', 'tampered'],
+      ['verify', 'tampered'],
+    ]);
+  });
+
+  it("a stream's last event deleted after a verification: the checkpoint is one event short", async () => {
+    const verified = await expectIntact(t);
+    const removed = tamper(t.dataDir, (db) => {
+      const last = lastRow(db, 'invoice-INV-2');
+      expect(last.type).toBe('PaymentReceived');
+      db.prepare('DELETE FROM events WHERE position = ?').run(last.position);
+      return last;
+    });
+    expect(BigInt(removed.position)).toBeLessThan(BigInt(verified.toPosition));
+    const report = await verify(t);
+    expect(report.status).toBe('tampered');
+    expect(report.brokenStreamCount).toBe(0);
+    expect(report.checkpoints.mismatched).toEqual([
+      expect.objectContaining({
+        fromPosition: '0',
+        toPosition: verified.toPosition,
+        eventsThen: verified.eventsChecked,
+        eventsNow: verified.eventsChecked - 1,
+      }),
+    ]);
+  });
+});
+
+describe('GET /v1/audit/verify finds what the hashes do not cover', () => {
+  let t: TestService;
+  beforeEach(async () => {
+    t = start();
+    await seed(t);
+  });
+
+  it("a stored commit time changed after a verification: the checkpoint's digest catches it", async () => {
+    const verified = await expectIntact(t);
+    const target = tamper(t.dataDir, (db) => {
+      const found = row(db, 'invoice-INV-1', 0);
+      db.prepare('UPDATE events SET recorded_at = ? WHERE position = ?').run(
+        '2020-01-01T00:00:00.000Z',
+        found.position,
+      );
+      return found;
+    });
+    const report = await verify(t);
+    expect(report.status).toBe('tampered');
+    expect(report.checkpoints.mismatched).toEqual([
+      expect.objectContaining({ fromPosition: '0', toPosition: verified.toPosition }),
+    ]);
+    expect(BigInt(target.position)).toBeLessThanOrEqual(BigInt(verified.toPosition));
+    // What the audit trail shows as recordedAt is the time sealed in the event's hash.
+    const history = await t.request
+      .get('/v1/audit/entities/invoice/INV-1/history')
+      .set(t.auth('auditor'));
+    expect(history.body.items[0].recordedAt).not.toBe('2020-01-01T00:00:00.000Z');
+  });
+
+  it('an event whose stored JSON no longer parses: reported as unreadable, the rest still checked', async () => {
+    const events = await allEvents(t);
+    const target = tamper(t.dataDir, (db) => {
+      const found = row(db, 'invoice-INV-1', 0);
+      db.prepare('UPDATE events SET data = ? WHERE position = ?').run(
+        found.data.slice(0, -1),
+        found.position,
+      );
+      return found;
+    });
+    const report = await verify(t);
+    expect(report.status).toBe('tampered');
+    expect(report.eventsChecked).toBe(events.length);
+    expect(report.brokenStreams).toEqual([
+      expect.objectContaining({
+        stream: 'invoice-INV-1',
+        position: target.position.toString(),
+        revision: '0',
+        problems: [expect.objectContaining({ kind: 'unreadable' })],
+      }),
+    ]);
+  });
+
+  it('re-checks every segment in turn even when the clock does not move', async () => {
+    const verifier = createLogVerifier({
+      eventStore: t.service.eventStore,
+      readModels: t.service.readModels,
+      logger: createLogger('silent'),
+      clock: () => new Date('2026-11-23T10:00:00.000Z'),
+      checkpointEvery: 5,
+      recheckSegments: 1,
+    });
+    const events = await allEvents(t);
+    expect((await verifier.verify('full')).status).toBe('intact');
+    const segments = await t.service.readModels.count(DIGESTS_COLLECTION);
+    const target = events[events.length - 3]!;
+    tamper(t.dataDir, (db) => {
+      const stored = row(db, target.streamId, Number(target.revision));
+      setData(db, stored, { ...JSON.parse(stored.data), tampered: true });
+    });
+    const statuses: string[] = [];
+    for (let run = 0; run < segments; run += 1) {
+      statuses.push((await verifier.verify('incremental')).status);
+    }
+    expect(statuses).toContain('tampered');
+  });
+});
+
+describe('GET /v1/audit/verify?mode=incremental', () => {
+  it('reads only what is new since the last checkpoint', async () => {
+    const t = start();
+    await seed(t);
+    const full = await expectIntact(t);
+    await post(t, '/v1/customers', customer('DELTA', 'Delta Bau GmbH'));
+    await post(t, '/v1/invoices', invoice('INV-4', 'DELTA', '9.99'));
+    const last = await post(t, '/v1/invoices/INV-3/payments', payment('P4', '10.00'));
+    await settle(t, last, 'INV-4');
+    const fresh = await allEvents(t, BigInt(full.toPosition));
+    // The access record of the full run, the new events and the reactor's two entries.
+    expect(fresh.length).toBe(6);
+
+    const report = await verify(t, 'incremental');
+    expect(report).toMatchObject({
+      mode: 'incremental',
+      status: 'intact',
+      fromPosition: full.toPosition,
+      toPosition: fresh.at(-1)!.position.toString(),
+      eventsChecked: fresh.length,
+      streamsChecked: new Set(fresh.map((event) => event.streamId)).size,
+      digest: { position: fresh.at(-1)!.position.toString(), events: full.eventsChecked + 6 },
+      brokenStreamCount: 0,
+      checkpoints: { mismatched: [] },
+    });
+    // The digest is carried on from the checkpoint: a full run reaches the same value.
+    let digest = full.digest.value;
+    for (const event of fresh)
+      digest = foldDigest(digest, event, checkLink(undefined, event).contentHash);
+    expect(report.digest.value).toBe(digest);
+    const again = await verify(t, 'incremental');
+    expect(again).toMatchObject({
+      fromPosition: report.toPosition,
+      eventsChecked: 1,
+      status: 'intact',
+    });
+  });
+
+  it('checks the stored predecessor of every stream it extends', async () => {
+    // No old segment is re-checked, so only the predecessor check can see the change.
+    const t = start({ AUDIT_RECHECK_SEGMENTS: '0' });
+    await seed(t);
+    const full = await expectIntact(t);
+    const altered = tamper(t.dataDir, (db) => {
+      const last = lastRow(db, 'invoice-INV-3');
+      expect(last).toMatchObject({ revision: 0, type: 'InvoiceIssued' });
+      const data = JSON.parse(last.data);
+      data.lines[1].description = 'Setup and training';
+      setData(db, last, data);
+      return last;
+    });
+    const last = await post(t, '/v1/invoices/INV-3/payments', payment('P4', '5.00'));
+    await settle(t, last, 'INV-3');
+
+    const report = await verify(t, 'incremental');
+    expect(report).toMatchObject({
+      mode: 'incremental',
+      status: 'tampered',
+      fromPosition: full.toPosition,
+      brokenStreamCount: 1,
+      checkpoints: { compared: 0, mismatched: [] },
+    });
+    expect(report.eventsRechecked).toBeGreaterThanOrEqual(1);
+    expect(report.brokenStreams[0]).toMatchObject({
+      stream: 'invoice-INV-3',
+      position: altered.position.toString(),
+      revision: '0',
+      eventId: altered.event_id,
+      eventType: 'InvoiceIssued',
+    });
+    expect(kindsOf(report)).toEqual([['content-altered']]);
+  });
+
+  it('re-reads every old segment in turn, so a change deep in the log shows within as many runs', async () => {
+    const t = start();
+    await seed(t);
+    let now = Date.parse('2026-11-23T10:00:00.000Z');
+    const verifier = createLogVerifier({
+      eventStore: t.service.eventStore,
+      readModels: t.service.readModels,
+      logger: createLogger('silent'),
+      // A clock that always moves on, so which segment was re-checked longest ago is clear.
+      clock: () => new Date((now += 1000)),
+      checkpointEvery: 5,
+      recheckSegments: 1,
+    });
+    const events = await allEvents(t);
+    const full = await verifier.verify('full');
+    expect(full).toMatchObject({ status: 'intact', eventsChecked: events.length });
+    expect(await verifier.verify('full')).toEqual({
+      ...full,
+      startedAt: expect.any(String),
+      durationMs: expect.any(Number),
+      checkpoints: { compared: Math.ceil(events.length / 5), mismatched: [] },
+    });
+    const segments = await t.service.readModels.count(DIGESTS_COLLECTION);
+    expect(segments).toBe(Math.ceil(events.length / 5));
+    expect(segments).toBeGreaterThanOrEqual(4);
+
+    // An account opened at the very start, in the second segment, whose stream gets no events.
+    const target = events[6]!;
+    expect(target.type).toBe('AccountOpened');
+    tamper(t.dataDir, (db) => {
+      const stored = row(db, target.streamId, Number(target.revision));
+      setData(db, stored, { ...JSON.parse(stored.data), name: 'Petty cash' });
+    });
+
+    const runs: VerificationReport[] = [];
+    for (let run = 0; run < segments; run += 1) {
+      const report = await verifier.verify('incremental');
+      runs.push(report);
+      expect(report).toMatchObject({ mode: 'incremental', eventsChecked: 0 });
+      if (report.status === 'tampered') break;
+    }
+    const found = runs.at(-1)!;
+    expect(found.status).toBe('tampered');
+    expect(runs.slice(0, -1).every((report) => report.status === 'intact')).toBe(true);
+    expect(runs.length).toBeGreaterThan(1);
+    expect(found.checkpoints.mismatched).toHaveLength(1);
+    const mismatch = found.checkpoints.mismatched[0]!;
+    expect(BigInt(mismatch.fromPosition)).toBeLessThan(target.position);
+    expect(target.position).toBeLessThanOrEqual(BigInt(mismatch.toPosition));
+    expect(mismatch.eventsNow).toBe(mismatch.eventsThen);
+    expect(found.brokenStreams.map((broken) => [broken.stream, broken.revision])).toEqual([
+      [target.streamId, target.revision.toString()],
+    ]);
+
+    // The mismatched segment is not marked re-checked: the next run reports it again.
+    const next = await verifier.verify('incremental');
+    expect(next.status).toBe('tampered');
+    expect(next.checkpoints.mismatched).toEqual([
+      expect.objectContaining({
+        fromPosition: mismatch.fromPosition,
+        toPosition: mismatch.toPosition,
+      }),
+    ]);
+  });
+});
