@@ -20,7 +20,11 @@ import {
 useChildServices();
 
 const SECRET = 'e2e-esdb-finance-secret-01';
-const API_KEYS = JSON.stringify([{ id: 'finance-app', secret: SECRET, scopes: ['finance:write'] }]);
+const AUDITOR = 'e2e-esdb-auditor-secret-01';
+const API_KEYS = JSON.stringify([
+  { id: 'finance-app', secret: SECRET, scopes: ['finance:write'] },
+  { id: 'auditor', secret: AUDITOR, scopes: ['audit:read'] },
+]);
 
 let server: EsdbTestServer | undefined;
 const realServer = process.env.EVENTSTORE_URL;
@@ -120,6 +124,77 @@ describe('the service on EventStoreDB', () => {
       201, 201, 409, 201, 409, 400, 400, 400, 201, 201, 422, 412, 201, 409, 200, 409, 200, 200, 200,
     ]);
     expect(onSqlite.at(-3)?.body).toMatchObject({ debits: '125.50', credits: '100.00' });
+  });
+
+  it('keeps the audit trail and verifies the log read back from EventStoreDB', async () => {
+    const suffix = `a${Date.now()}`;
+    const service = await startService({
+      DATA_DIR: newDataDir(),
+      API_KEYS,
+      EVENTSTORE_URL: connectionString(),
+    });
+    const post = (path: string, body: unknown) =>
+      call(service, 'POST', path, {
+        secret: SECRET,
+        body,
+        headers: { 'X-Correlation-Id': `flow-${suffix}`, 'X-On-Behalf-Of': 'dora' },
+      });
+    const audit = (path: string) => call(service, 'GET', path, { secret: AUDITOR });
+    for (const [code, type] of [
+      [`1000-${suffix}`, 'asset'],
+      [`4000-${suffix}`, 'revenue'],
+    ]) {
+      expect(
+        (await post('/v1/ledger/accounts', { code, name: code, type, currency: 'EUR' })).status,
+      ).toBe(201);
+    }
+    const posted = await post('/v1/ledger/journal-entries', {
+      entryId: `E-${suffix}`,
+      date: '2026-11-02',
+      description: 'sale',
+      lines: [
+        { account: `1000-${suffix}`, debit: '10.00' },
+        { account: `4000-${suffix}`, credit: '10.00' },
+      ],
+    });
+    expect(posted.status).toBe(201);
+
+    const followed = await audit(
+      `/v1/audit/events?correlationId=flow-${suffix}&consistentWith=${posted.body.position as string}`,
+    );
+    expect(followed.status).toBe(200);
+    expect(
+      (followed.body.items as { stream: string; onBehalfOf: string }[]).map((item) => item.stream),
+    ).toEqual([`account-1000-${suffix}`, `account-4000-${suffix}`, `journalEntry-E-${suffix}`]);
+    const history = await audit(`/v1/audit/entities/journalEntry/E-${suffix}/history`);
+    expect(history.body.items).toEqual([
+      expect.objectContaining({
+        type: 'JournalEntryPosted',
+        actor: 'finance-app',
+        onBehalfOf: 'dora',
+      }),
+    ]);
+
+    const full = await audit('/v1/audit/verify');
+    expect(full.body).toMatchObject({ mode: 'full', status: 'intact', brokenStreamCount: 0 });
+    expect(full.body.eventsChecked).toBeGreaterThanOrEqual(3);
+    expect(
+      (
+        await post('/v1/ledger/journal-entries/E-' + suffix + '/reversal', {
+          date: '2026-11-03',
+          reason: 'x',
+        })
+      ).status,
+    ).toBe(201);
+    const incremental = await audit('/v1/audit/verify?mode=incremental');
+    expect(incremental.body).toMatchObject({
+      mode: 'incremental',
+      status: 'intact',
+      fromPosition: (full.body.digest as { position: string }).position,
+    });
+    // The reversal and the access events written since: the new part only.
+    expect(incremental.body.eventsChecked).toBeGreaterThanOrEqual(2);
+    expect(incremental.body.eventsChecked).toBeLessThan(full.body.eventsChecked as number);
   });
 
   it.skipIf(realServer !== undefined)(
