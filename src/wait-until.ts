@@ -15,3 +15,12 @@ export async function waitUntil(
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
+
+/**
+ * Lets timers and I/O run. The embedded stores answer synchronously, so a loop of awaited store
+ * calls never leaves the microtask queue on its own: without this, a long catch-up or
+ * verification would hold every HTTP request until it ends.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -10,6 +10,7 @@
  * exactly once, whatever the batch boundaries were before the crash.
  */
 import type { Logger } from 'pino';
+import { yieldToEventLoop } from '../wait-until.js';
 import {
   StoreUnavailableError,
   type EventStore,
@@ -219,6 +220,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
           return true;
         }
         state = 'catching_up';
+        await yieldToEventLoop();
       } catch (error) {
         lastError = recordError(error);
         if (error instanceof StoreUnavailableError) {

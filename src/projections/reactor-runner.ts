@@ -8,6 +8,7 @@
  * event and the error); it is never skipped. A store outage pauses it until the store is back.
  */
 import type { Logger } from 'pino';
+import { yieldToEventLoop } from '../wait-until.js';
 import {
   StoreUnavailableError,
   type EventStore,
@@ -175,6 +176,8 @@ export function createReactorRunner(options: ReactorRunnerOptions): ReactorRunne
         if (reachedHead) {
           state = 'live';
           await idle(pollIntervalMs);
+        } else {
+          await yieldToEventLoop();
         }
       } catch (error) {
         const event = error instanceof ReactionError ? error.event : undefined;

@@ -23,6 +23,7 @@
  * stores can rewrite them.
  */
 import type { Logger } from 'pino';
+import { yieldToEventLoop } from '../../wait-until.js';
 import { recordOfStream } from '../../domain/audit/record-ref.js';
 import {
   checkLink,
@@ -175,6 +176,7 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
    */
   async function* readLog(after: bigint, signal: AbortSignal | undefined): AsyncGenerator<LogItem> {
     for (let position = after; ;) {
+      await yieldToEventLoop();
       signal?.throwIfAborted();
       let events: RecordedEvent[];
       let unreadable: UnreadableEventError | undefined;
