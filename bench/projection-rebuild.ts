@@ -31,6 +31,16 @@ import {
   createSqliteReadModelStore,
   openSqliteReadModelDatabase,
 } from '../src/stores/sqlite/sqlite-read-model-store.js';
+import {
+  mb,
+  mulberry32,
+  printTable,
+  round,
+  startMemorySampler,
+  printReads,
+  type MemorySampler,
+  type ReadRow,
+} from './bench-support.js';
 
 export interface ProjectionBenchmarkOptions {
   /** Events in the seeded log, accounts and reversals included. Default 50000. */
@@ -41,12 +51,7 @@ export interface ProjectionBenchmarkOptions {
   readonly directory?: string;
 }
 
-export interface ReadRow {
-  readonly label: string;
-  readonly events: number;
-  readonly seconds: number;
-  readonly eventsPerSecond: number;
-}
+export type { ReadRow };
 
 export interface ProjectionRow {
   readonly label: string;
@@ -384,18 +389,6 @@ function isoDate(fromMs: number, days: number): string {
   return new Date(fromMs + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** Small seeded PRNG, so every run projects the same log. */
-function mulberry32(seedValue: number): () => number {
-  let state = seedValue >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 // ---- measuring -------------------------------------------------------------------------------
 
 async function readWholeLog(store: EventStore, filter?: LogFilter): Promise<number> {
@@ -493,51 +486,7 @@ async function poll(condition: () => Promise<boolean>, timeoutMs = 600_000): Pro
   }
 }
 
-interface MemorySampler {
-  rss(): number;
-  peak(): number;
-  resetPeak(): void;
-  stop(): void;
-}
-
-/** RSS now, and the highest RSS seen (sampled every 50 ms) since the last reset. */
-function startMemorySampler(): MemorySampler {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 50);
-  timer.unref();
-  return {
-    rss: () => process.memoryUsage.rss(),
-    peak: () => Math.max(peak, process.memoryUsage.rss()),
-    resetPeak: () => {
-      peak = process.memoryUsage.rss();
-    },
-    stop: () => clearInterval(timer),
-  };
-}
-
-function round(value: number, digits = 0): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
-function mb(bytes: number): number {
-  return Math.round(bytes / 1_048_576);
-}
-
 // ---- output ----------------------------------------------------------------------------------
-
-function printTable(header: readonly string[], lines: readonly (readonly string[])[]): void {
-  const widths = header.map((title, i) =>
-    Math.max(title.length, ...lines.map((line) => line[i]?.length ?? 0)),
-  );
-  const format = (cells: readonly string[]): string =>
-    `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join(' | ')} |`;
-  console.log(format(header));
-  console.log(`| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`);
-  for (const line of lines) console.log(format(line));
-}
 
 function printResult(result: ProjectionBenchmarkResult): void {
   console.log(
@@ -546,15 +495,7 @@ function printResult(result: ProjectionBenchmarkResult): void {
       `${result.lines} lines), seeded in ${result.seedSeconds} s`,
   );
   console.log('');
-  printTable(
-    ['raw read (pages of 500)', 'events', 'seconds', 'events/s'],
-    result.reads.map((read) => [
-      read.label,
-      String(read.events),
-      read.seconds.toFixed(3),
-      String(read.eventsPerSecond),
-    ]),
-  );
+  printReads('raw read (pages of 500)', result.reads, 3);
   console.log('');
   printTable(
     [

@@ -173,7 +173,9 @@ export function createService(
   });
   const recordAccess: RecordAccess = async (context, command) => {
     const recorded = await recordAuditAccess(context, command);
+    // As after any write: the next query waits for everyone to have seen this event.
     projections.wake();
+    for (const reactor of reactors) reactor.wake();
     return recorded;
   };
   const ledgerQueries = createLedgerQueries({
@@ -234,6 +236,8 @@ export function createService(
           recheckSegments: config.auditRecheckSegments,
         }),
         recordAccess,
+        awaitPosition: (position, readModels) =>
+          awaitConsistency(position, readModels, config.consistencyWaitMs, true),
       }),
       ...projectionAdminRoutes({
         projections,

@@ -178,6 +178,8 @@ export interface AuditRouteDeps {
   readonly eventStore: EventStore;
   readonly verifier: LogVerifier;
   readonly recordAccess: RecordAccess;
+  /** True once the read models (and reactors) reflect `position`, false after the bound. */
+  readonly awaitPosition: (position: bigint, readModels: readonly string[]) => Promise<boolean>;
 }
 
 export function auditRoutes({
@@ -185,6 +187,7 @@ export function auditRoutes({
   eventStore,
   verifier,
   recordAccess,
+  awaitPosition,
 }: AuditRouteDeps): RouteSpec[] {
   const record = (
     context: RequestContext,
@@ -295,8 +298,19 @@ export function auditRoutes({
       },
       async handle({ query, context }) {
         const format = query.format ?? 'csv';
+        // The export claims every match up to this position, so it starts only once the read
+        // model holds all of them.
         const upTo = await eventStore.headPosition();
-        const filter: AuditFilter = { ...toFilter(query), upToPosition: upTo };
+        if (!(await awaitPosition(upTo, AUDIT_READ_MODELS))) {
+          throw httpProblem(
+            503,
+            'not-yet-consistent',
+            'Not yet consistent',
+            `The audit read model has not reached position ${upTo} yet; retry shortly`,
+            { headers: { 'Retry-After': '1' } },
+          );
+        }
+        const filter = { ...toFilter(query), upToPosition: upTo };
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         return {
           status: 200,

@@ -3,8 +3,10 @@
  * it, when, on whose behalf and within which request. It knows no module: the record an event
  * belongs to comes from its stream name (see `recordOfStream`).
  *
- * Every filter of `GET /v1/audit/events` has an index that ends with `position`, so a filtered
- * page in log order is an index range read in either store, however long the log.
+ * Every equality filter of `GET /v1/audit/events` has an index that ends with `position`, so a
+ * page filtered by one of them is an index range read in log order in either store, however
+ * long the log. A time window is read through `(recordedAt, position)` and sorted by position,
+ * so its cost grows with the window (see docs/architecture.md).
  */
 import { recordOfStream } from '../../domain/audit/record-ref.js';
 import type { RecordedEvent } from '../../stores/event-store.js';

@@ -9,7 +9,11 @@ import {
   type Where,
 } from '../../stores/read-model-store.js';
 import type { Page } from '../ledger/ledger-queries.js';
-import { auditEventsProjection, type AuditEventDocument } from './audit-projection.js';
+import {
+  AUDIT_FILTER_FIELDS,
+  auditEventsProjection,
+  type AuditEventDocument,
+} from './audit-projection.js';
 
 export const AUDIT_READ_MODELS = [auditEventsProjection.name] as const;
 
@@ -23,8 +27,6 @@ export interface AuditFilter {
   /** Inclusive bounds on `recordedAt`, ISO 8601 UTC with milliseconds. */
   readonly from?: string;
   readonly to?: string;
-  /** Leave out events after this position: an export stops at the head it started from. */
-  readonly upToPosition?: bigint;
 }
 
 /** An audit event as the API shows it: the document with its position as a plain decimal. */
@@ -41,33 +43,24 @@ export interface AuditQueryDeps {
 export function createAuditQueries({ readModels, collection }: AuditQueryDeps) {
   function whereOf(filter: AuditFilter): Where {
     const where: Record<string, Where[string]> = {};
-    for (const field of [
-      'stream',
-      'entityType',
-      'entityId',
-      'actor',
-      'type',
-      'correlationId',
-    ] as const) {
-      const value = filter[field];
-      if (value !== undefined) where[field] = value;
-    }
-    // A record's type and id name its stream, whose index is the most selective there is.
-    if (
+    // A record's type and id name exactly one stream (types have no hyphen), whose index is
+    // the most selective there is: ask for the stream alone.
+    const byRecord =
       filter.entityType !== undefined &&
       filter.entityId !== undefined &&
-      filter.stream === undefined
-    ) {
-      where.stream = `${filter.entityType}-${filter.entityId}`;
+      filter.stream === undefined;
+    if (byRecord) where.stream = `${filter.entityType}-${filter.entityId}`;
+    for (const field of AUDIT_FILTER_FIELDS) {
+      const value = filter[field];
+      if (value === undefined) continue;
+      if (byRecord && (field === 'entityType' || field === 'entityId')) continue;
+      where[field] = value;
     }
     if (filter.from !== undefined || filter.to !== undefined) {
       where.recordedAt = {
         ...(filter.from !== undefined ? { gte: filter.from } : {}),
         ...(filter.to !== undefined ? { lte: filter.to } : {}),
       };
-    }
-    if (filter.upToPosition !== undefined) {
-      where.position = { lte: encodePosition(filter.upToPosition) };
     }
     return where;
   }
@@ -91,10 +84,18 @@ export function createAuditQueries({ readModels, collection }: AuditQueryDeps) {
       };
     },
 
-    /** Every matching event in log order, one bounded page in memory at a time. */
-    async *scanEvents(filter: AuditFilter, signal?: AbortSignal): AsyncGenerator<AuditEventView> {
+    /**
+     * Every matching event in log order up to `upToPosition`, one bounded page in memory at a
+     * time. The bound stops the scan rather than joining the query, so the query keeps the plan
+     * its filters give it.
+     */
+    async *scanEvents(
+      filter: AuditFilter & { readonly upToPosition: bigint },
+      signal?: AbortSignal,
+    ): AsyncGenerator<AuditEventView> {
       const target = await collection(auditEventsProjection.name);
       const where = whereOf(filter);
+      const last = encodePosition(filter.upToPosition);
       for (let cursor: string | undefined; ;) {
         signal?.throwIfAborted();
         const page = await readModels.find(target, {
@@ -104,7 +105,9 @@ export function createAuditQueries({ readModels, collection }: AuditQueryDeps) {
           cursor,
         });
         for (const document of page.documents) {
-          yield view(document.body as unknown as AuditEventDocument);
+          const body = document.body as unknown as AuditEventDocument;
+          if (body.position > last) return;
+          yield view(body);
         }
         if (!page.nextCursor) return;
         cursor = page.nextCursor;
