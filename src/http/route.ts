@@ -187,7 +187,9 @@ export function mountRoutes(
           },
           async () => {
             try {
-              return toStored((await route.handle(input)) as HttpResult);
+              const result = await route.handle(input);
+              if ('stream' in result) throw new Error('A streamed answer cannot be remembered');
+              return toStored(result);
             } catch (error) {
               // Refusals are answers too: a retry must get the same one. Server faults are not
               // remembered, so a retry after one runs the command again.

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { AuditOperation } from '../../domain/audit/audit-access.js';
 import { ENTITY_TYPE, streamOfRecord } from '../../domain/audit/record-ref.js';
 import type { RecordAccess } from '../../commands/audit/audit-access-log.js';
-import type { CommandContext } from '../../commands/pipeline.js';
 import {
   AUDIT_READ_MODELS,
   type AuditEventView,
@@ -13,7 +12,7 @@ import { readRecordHistory } from '../../projections/audit/record-history.js';
 import type { LogVerifier } from '../../projections/audit/log-verifier.js';
 import type { EventStore } from '../../stores/event-store.js';
 import { httpProblem } from '../problem.js';
-import { defineRoute, type RequestContext, type RouteSpec } from '../route.js';
+import { commandContext, defineRoute, type RequestContext, type RouteSpec } from '../route.js';
 import { consistencyQuery, DEFAULT_PAGE_LIMIT, pageOf, paginationQuery } from '../schemas.js';
 import { csvRow } from './csv.js';
 
@@ -195,7 +194,8 @@ export function auditRoutes({
     filters: Readonly<Record<string, string | undefined>>,
     outcome: { rowCount: number; completed: boolean; outcome?: 'intact' | 'tampered' },
   ) =>
-    recordAccess(accessContext(context), {
+    // Recorded as the caller's own action, within the caller's request.
+    recordAccess(commandContext(context), {
       type: 'RecordAuditAccess',
       operation,
       filters,
@@ -425,15 +425,4 @@ function csvLine(event: AuditEventView): string {
       column === 'data' ? JSON.stringify(event.data) : event[column],
     ),
   );
-}
-
-/** Audit reads are recorded as the caller's own actions, within the caller's request. */
-function accessContext(context: RequestContext): CommandContext {
-  return {
-    actor: context.principal.id,
-    onBehalfOf: context.onBehalfOf,
-    correlationId: context.correlationId,
-    causationId: context.requestId,
-    requestId: context.requestId,
-  };
 }
