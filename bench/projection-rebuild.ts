@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { GENESIS_HASH, eventHash } from '../src/commands/hash-chain.js';
-import { SCHEMA_VERSION } from '../src/commands/pipeline.js';
+import { SCHEMA_VERSION } from '../src/commands/seal-event.js';
 import type { AccountType, LedgerEvent, PostedLine } from '../src/domain/ledger/events.js';
 import { ledgerStreams } from '../src/domain/ledger/streams.js';
 import { createLogger } from '../src/logger.js';

@@ -12,7 +12,8 @@
 import { hostname } from 'node:os';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import { allProjections } from './projections/all-projections.js';
+import { projectionsOf } from './module-host.js';
+import { modules } from './modules.js';
 import {
   createProjectionManager,
   type ProjectionManager,
@@ -21,6 +22,8 @@ import {
 import { openSqliteDatabase } from './stores/sqlite/database.js';
 import { openEventStore, openReadModelStore } from './stores/open-stores.js';
 import { join } from 'node:path';
+
+const allProjections = projectionsOf(modules);
 
 const USAGE = `Usage:
   npm run cli -- projections status
@@ -56,7 +59,7 @@ export async function runCli(
   }
   let config: Config;
   try {
-    config = loadConfig(env);
+    config = loadConfig(env, modules);
   } catch (error) {
     if (error instanceof ConfigError) {
       io.err(error.message);

@@ -1,13 +1,14 @@
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig, redactCredentials } from './config.js';
 import { createLogger } from './logger.js';
+import { modules } from './modules.js';
 import { createService } from './service.js';
 import { waitUntil } from './wait-until.js';
 
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(process.env, modules);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

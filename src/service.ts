@@ -1,41 +1,33 @@
 import { join } from 'node:path';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import { createCommandHandler, type CommandHandler } from './commands/pipeline.js';
+import { createCommandHandler } from './commands/command-handler.js';
+import { afterWrites } from './commands/command-middleware.js';
 import { uuidGenerator, type IdGenerator } from './commands/ids.js';
 import { createKeyedLock } from './commands/keyed-lock.js';
-import { createAuditAccessLog, type RecordAccess } from './commands/audit/audit-access-log.js';
-import { auditRoutes } from './http/audit/audit-routes.js';
-import { createAuditQueries } from './projections/audit/audit-queries.js';
-import { createLogVerifier } from './projections/audit/log-verifier.js';
-import { createLedgerCommands } from './commands/ledger/ledger-commands.js';
-import { waitUntil } from './wait-until.js';
-import { createReceivablesCommands } from './commands/receivables/receivables-commands.js';
-import { openChartOfAccounts } from './commands/ledger/chart-of-accounts.js';
-import { createReactorRunner, type ReactorRunner } from './projections/reactor-runner.js';
-import { createLedgerPostingsReactor } from './projections/receivables/ledger-postings-reactor.js';
+import type { Config } from './config.js';
+import { projectionAdminRoutes } from './http/admin/projection-routes.js';
 import { createApiKeyAuthenticator } from './http/api-keys.js';
 import { createApp } from './http/app.js';
-import { ledgerRoutes } from './http/ledger/ledger-routes.js';
-import { receivablesRoutes } from './http/receivables/receivables-routes.js';
-import { createReceivablesQueries } from './projections/receivables/receivables-queries.js';
-import { projectionAdminRoutes } from './http/admin/projection-routes.js';
-import { allProjections } from './projections/all-projections.js';
-import { createLedgerQueries } from './projections/ledger/ledger-queries.js';
+import type { AnyModule } from './http/module.js';
+import { composeModules, projectionsOf } from './module-host.js';
+import { modules as serviceModules } from './modules.js';
 import {
   createProjectionManager,
   type ProjectionManager,
 } from './projections/projection-manager.js';
+import { createReactorRunner, type ReactorRunner } from './projections/reactor-runner.js';
+import { createReadConsistency } from './projections/read-consistency.js';
+import { readinessChecks } from './projections/readiness.js';
 import type { EventStore } from './stores/event-store.js';
-import type { ReadModelStore } from './stores/read-model-store.js';
-import { openSqliteDatabase } from './stores/sqlite/database.js';
 import {
   openEventStore,
   openReadModelStore,
   type EventStoreKind,
   type ReadModelStoreKind,
 } from './stores/open-stores.js';
+import type { ReadModelStore } from './stores/read-model-store.js';
+import { openSqliteDatabase } from './stores/sqlite/database.js';
 import { createSqliteIdempotencyStore } from './stores/sqlite/sqlite-idempotency-store.js';
 import { packageVersion } from './version.js';
 
@@ -48,7 +40,7 @@ export interface Service {
   readonly readModelsKind: ReadModelStoreKind;
   readonly projections: ProjectionManager;
   readonly reactors: readonly ReactorRunner[];
-  /** Resolves once the chart of accounts is open and the projections have started. */
+  /** Resolves once every module has started (the chart is open) and the projections run. */
   readonly started: Promise<void>;
   /** The bootstrap admin secret, only on the start that created it. */
   readonly generatedAdminKey?: string;
@@ -60,20 +52,11 @@ export interface ServiceOverrides {
   readonly ids?: IdGenerator;
   /** Names this process in projection leases; `config.instanceId` by default. */
   readonly instanceId?: string;
+  /** The modules to run; `src/modules.ts` by default. */
+  readonly modules?: readonly AnyModule[];
 }
 
-/** Receivables post to the configured codes in the base currency, `<code>-XXX` in currency XXX. */
-export function postingAccountCodes(config: Config) {
-  return (currency: string) =>
-    currency === config.baseCurrency
-      ? { receivable: config.receivableAccount, cash: config.cashAccount }
-      : {
-          receivable: `${config.receivableAccount}-${currency}`,
-          cash: `${config.cashAccount}-${currency}`,
-        };
-}
-
-/** The composition root: the one place that picks adapters and wires every dependency. */
+/** The composition root: the one place that picks adapters and wires the modules to them. */
 export function createService(
   config: Config,
   logger: Logger,
@@ -81,164 +64,81 @@ export function createService(
 ): Service {
   const clock = overrides.clock ?? (() => new Date());
   const ids = overrides.ids ?? uuidGenerator;
+  const modules = overrides.modules ?? serviceModules;
+  const instanceId = overrides.instanceId ?? config.instanceId;
 
   const db = openSqliteDatabase(join(config.dataDir, 'backoffice.db'));
   const events = openEventStore(config, db, logger, clock);
   const eventStore = events.store;
-  const idempotencyStore = createSqliteIdempotencyStore(db);
+  const readModelStore = openReadModelStore(config);
+  const readModels = readModelStore.store;
   const { authenticate, generatedAdminKey } = createApiKeyAuthenticator(config);
 
-  const readModelStore = openReadModelStore(config);
   const projections = createProjectionManager({
-    projections: allProjections,
+    projections: projectionsOf(modules),
     eventStore,
-    readModels: readModelStore.store,
+    readModels,
     logger,
-    instanceId: overrides.instanceId ?? config.instanceId,
+    instanceId,
     batchSize: config.projectionBatchSize,
     leaseTtlMs: config.projectionLeaseTtlMs,
     tickIntervalMs: config.projectionTickMs,
     dropDelayMs: config.projectionDropDelayMs,
   });
-
-  const locks = createKeyedLock();
-  const handleCommand = createCommandHandler({
+  let reactors: ReactorRunner[] = [];
+  const consistency = createReadConsistency({ eventStore, projections, reactors: () => reactors });
+  const handle = createCommandHandler({
     eventStore,
     clock,
     ids,
-    locks,
+    locks: createKeyedLock(),
     maxAttempts: config.commandMaxAttempts,
+    // New events: projections and reactors look for them now rather than at their next poll.
+    middleware: [
+      afterWrites(() => {
+        projections.wake();
+        for (const reactor of reactors) reactor.wake();
+      }),
+    ],
   });
-  const reactors: ReactorRunner[] = [];
 
-  /**
-   * Read models reflect `position` once the reactors have reacted to every event up to it and
-   * the projections have applied what they wrote in response: an invoice read with its
-   * position also shows its ledger posting. `strict`: a projection that will not move counts as
-   * not reached (consistentWith); otherwise it is skipped (the freshness courtesy).
-   */
-  async function awaitConsistency(
-    position: bigint,
-    readModels: readonly string[] | undefined,
-    timeoutMs: number,
-    strict: boolean,
-  ): Promise<boolean> {
-    const deadline = performance.now() + timeoutMs;
-    const remaining = () => Math.max(0, deadline - performance.now());
-    let target = position;
-    if (reactors.length > 0) {
-      const reacted = await waitUntil(
-        async () => {
-          for (const reactor of reactors) {
-            // A failed reactor will not move: the failure shows in /readyz and the logs.
-            if (reactor.status().state === 'failed') continue;
-            if (!(await reactor.reached(position))) {
-              reactor.wake();
-              return false;
-            }
-          }
-          return true;
-        },
-        { timeoutMs: remaining() },
-      );
-      if (!reacted && strict) return false;
-      if (strict && reactors.some((reactor) => reactor.status().state === 'failed')) return false;
-      // What the reactors wrote in response lies before the head as it is now.
-      if (reacted) target = await eventStore.headPosition();
-    }
-    if (strict) return projections.awaitPosition(target, readModels, remaining());
-    await projections.awaitFresh(readModels, remaining(), target);
-    return true;
-  }
-  // New events: projections and reactors look for them now rather than at their next poll.
-  const handle: CommandHandler = async (context, spec) => {
-    const result = await handleCommand(context, spec);
-    projections.wake();
-    for (const reactor of reactors) reactor.wake();
-    return result;
-  };
-  const ledger = createLedgerCommands({ handle, eventStore });
-  const receivables = createReceivablesCommands({
+  const composed = composeModules(modules, {
+    config,
+    eventStore,
+    readModels,
     handle,
-    eventStore,
-    postingAccounts: postingAccountCodes(config),
-  });
-  const today = () => clock().toISOString().slice(0, 10);
-  const recordAuditAccess = createAuditAccessLog({
-    eventStore,
-    clock,
     ids,
-    locks,
-    maxAttempts: config.commandMaxAttempts,
-  });
-  const recordAccess: RecordAccess = async (context, command) => {
-    const recorded = await recordAuditAccess(context, command);
-    // As after any write: the next query waits for everyone to have seen this event.
-    projections.wake();
-    for (const reactor of reactors) reactor.wake();
-    return recorded;
-  };
-  const ledgerQueries = createLedgerQueries({
-    readModels: readModelStore.store,
+    clock,
+    today: () => clock().toISOString().slice(0, 10),
+    logger,
     collection: (name) => projections.collection(name),
+    awaitPosition: (position, names) =>
+      consistency.awaitPosition(position, names, config.consistencyWaitMs),
   });
+  reactors = composed.reactors.map((reactor) =>
+    createReactorRunner({
+      reactor,
+      eventStore,
+      readModels,
+      logger,
+      instanceId,
+      leaseTtlMs: config.projectionLeaseTtlMs,
+    }),
+  );
 
   const app = createApp({
     logger,
     authenticate,
     ids,
-    readiness: async () => ({
-      eventStore: await eventStore.ping().then(
-        () => 'ok',
-        () => 'unreachable',
-      ),
-      readModels: await readModelStore.store.ping().then(
-        () => 'ok',
-        () => 'unreachable',
-      ),
-      ...(await projections.readiness().catch(() => ({ projections: 'unknown' }))),
-      ...Object.fromEntries(
-        reactors.map((reactor) => {
-          const { name, state } = reactor.status();
-          return [`reactor:${name}`, state === 'failed' ? 'failed' : 'ok'];
-        }),
-      ),
-    }),
+    readiness: readinessChecks({ eventStore, readModels, projections, reactors: () => reactors }),
     idempotency: {
-      store: idempotencyStore,
+      store: createSqliteIdempotencyStore(db),
       clock,
       leaseMs: config.idempotencyLeaseMs,
       waitMs: config.idempotencyWaitMs,
     },
     routes: [
-      ...ledgerRoutes({ commands: ledger, queries: ledgerQueries, ids }),
-      ...receivablesRoutes({
-        commands: receivables,
-        queries: createReceivablesQueries({
-          readModels: readModelStore.store,
-          collection: (name) => projections.collection(name),
-        }),
-        ids,
-        today,
-      }),
-      ...auditRoutes({
-        queries: createAuditQueries({
-          readModels: readModelStore.store,
-          collection: (name) => projections.collection(name),
-        }),
-        eventStore,
-        verifier: createLogVerifier({
-          eventStore,
-          readModels: readModelStore.store,
-          logger,
-          clock,
-          checkpointEvery: config.auditCheckpointEvery,
-          recheckSegments: config.auditRecheckSegments,
-        }),
-        recordAccess,
-        awaitPosition: (position, readModels) =>
-          awaitConsistency(position, readModels, config.consistencyWaitMs, true),
-      }),
+      ...composed.routes,
       ...projectionAdminRoutes({
         projections,
         reactors: () => reactors.map((reactor) => reactor.status()),
@@ -246,44 +146,14 @@ export function createService(
     ],
     bodyLimitBytes: config.bodyLimitBytes,
     version: packageVersion(),
-    awaitPosition: (position, readModels) =>
-      awaitConsistency(position, readModels, config.consistencyWaitMs, true),
-    awaitFresh: async (readModels) => {
-      await awaitConsistency(
-        await eventStore.headPosition(),
-        readModels,
-        config.readFreshnessWaitMs,
-        false,
-      );
-    },
+    awaitPosition: (position, names) =>
+      consistency.awaitPosition(position, names, config.consistencyWaitMs),
+    awaitFresh: (names) => consistency.awaitFresh(names, config.readFreshnessWaitMs),
   });
-
-  const postings = createReactorRunner({
-    reactor: createLedgerPostingsReactor({
-      ledger,
-      eventStore,
-      postingAccounts: postingAccountCodes(config),
-    }),
-    eventStore,
-    readModels: readModelStore.store,
-    logger,
-    instanceId: overrides.instanceId ?? config.instanceId,
-    leaseTtlMs: config.projectionLeaseTtlMs,
-  });
-  reactors.push(postings);
 
   const started = (async () => {
-    // Before anything can be invoiced, the accounts postings book to must be open.
-    try {
-      const opened = await openChartOfAccounts(ledger, config.chartOfAccounts);
-      if (opened.length > 0) logger.info({ accounts: opened }, 'opened chart of accounts');
-    } catch (error) {
-      logger.error(
-        { err: error },
-        'could not open the chart of accounts; open the accounts by hand',
-      );
-    }
-    postings.start();
+    await composed.start();
+    for (const reactor of reactors) reactor.start();
     await projections.start().catch((error: unknown) => {
       logger.error({ err: error }, 'projections could not start; retrying on their next tick');
     });
@@ -293,7 +163,7 @@ export function createService(
     app,
     eventStore,
     eventStoreKind: events.kind,
-    readModels: readModelStore.store,
+    readModels,
     readModelsKind: readModelStore.kind,
     projections,
     reactors,
@@ -301,7 +171,7 @@ export function createService(
     started,
     async close() {
       await started;
-      await postings.stop();
+      for (const reactor of reactors) await reactor.stop();
       await projections.stop();
       await readModelStore.close();
       await events.close();

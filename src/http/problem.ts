@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { isDomainError } from '../domain/shared/errors.js';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../commands/idempotency.js';
-import { ConcurrencyExhaustedError, PreconditionFailedError } from '../commands/pipeline.js';
+import { ConcurrencyExhaustedError, PreconditionFailedError } from '../commands/command-handler.js';
 import { ReadModelUnavailableError } from '../projections/projection-manager.js';
 import { StoreUnavailableError } from '../stores/event-store.js';
 import { InvalidQueryError } from '../stores/read-model-store.js';

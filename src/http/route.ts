@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { canonicalJson } from '../domain/shared/canonical-json.js';
 import { runIdempotently, type IdempotencyDeps } from '../commands/idempotency.js';
-import type { CommandContext } from '../commands/pipeline.js';
+import type { CommandContext } from '../commands/command-context.js';
 import type { StoredResponse } from '../stores/idempotency-store.js';
 import { hasScope, type ApiKey, type Scope } from './api-keys.js';
 import { httpProblem, toProblemResponse } from './problem.js';

@@ -1,4 +1,3 @@
-import { toDomainEvent, type DomainEvent, type EventSchemas } from '../commands/pipeline.js';
 import type { LogFilter, RecordedEvent } from '../stores/event-store.js';
 import type { IndexSpec, JsonObject } from '../stores/read-model-store.js';
 
@@ -40,22 +39,4 @@ export function logFilterFor(projection: Pick<Projection, 'eventTypes'>): LogFil
 /** The collection a projection's version writes to. */
 export function collectionFor(projection: Pick<Projection, 'name' | 'version'>): string {
   return `${projection.name}_v${projection.version}`;
-}
-
-/**
- * Validates stored events into domain events, once per event object: the engine hands one
- * event to `documentIds` and then to `evolve` for every document it touches.
- */
-export function cachedDecoder<E extends DomainEvent>(
-  schemas: EventSchemas,
-): (recorded: RecordedEvent) => E {
-  const decoded = new WeakMap<RecordedEvent, E>();
-  return (recorded) => {
-    let event = decoded.get(recorded);
-    if (!event) {
-      event = toDomainEvent<E>(schemas, recorded);
-      decoded.set(recorded, event);
-    }
-    return event;
-  };
 }

@@ -4,6 +4,7 @@
  * the test, from what the service acknowledged.
  */
 import { describe, expect, it } from 'vitest';
+import { ledgerModule } from '../../src/http/ledger/ledger-module.js';
 import {
   call,
   kill,
@@ -31,12 +32,8 @@ const ENV = {
   INSTANCE_ID: 'e2e-instance',
 };
 const ACCOUNTS = ['1000', '1010', '4000', '4010', '5000'];
-const PROJECTIONS = [
-  'ledger_accounts',
-  'ledger_balances',
-  'ledger_journal_entries',
-  'ledger_lines',
-];
+/** The ledger module's projections: the ones these tests rebuild. */
+const PROJECTIONS = ledgerModule.projections.map((projection) => projection.name).sort();
 
 /** What the acknowledged postings add up to, per account, per date. */
 class Books {

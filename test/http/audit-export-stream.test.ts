@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GENESIS_HASH } from '../../src/commands/hash-chain.js';
-import { sealEvent } from '../../src/commands/pipeline.js';
+import { sealEvent } from '../../src/commands/seal-event.js';
 import { createAuditQueries } from '../../src/projections/audit/audit-queries.js';
 import type { ReadModelStore } from '../../src/stores/read-model-store.js';
 import { startTestService, testKeys, type TestService } from '../support/test-service.js';

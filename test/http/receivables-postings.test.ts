@@ -1,11 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCommandHandler } from '../../src/commands/pipeline.js';
+import { createCommandHandler } from '../../src/commands/command-handler.js';
 import { uuidGenerator } from '../../src/commands/ids.js';
 import { createKeyedLock } from '../../src/commands/keyed-lock.js';
 import { createLedgerCommands } from '../../src/commands/ledger/ledger-commands.js';
+import { createPostingRules } from '../../src/commands/ledger/posting-rules.js';
+import {
+  receivablesPostingAccounts,
+  receivablesSettings,
+} from '../../src/http/receivables/receivables-module.js';
 import { createLedgerPostingsReactor } from '../../src/projections/receivables/ledger-postings-reactor.js';
-import { loadConfig } from '../../src/config.js';
-import { postingAccountCodes } from '../../src/service.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { expectProblem, openAccount } from './fixtures.js';
 
@@ -185,12 +188,12 @@ describe('receivables posted to the ledger', () => {
         locks: createKeyedLock(),
         maxAttempts: 5,
       }),
-      eventStore,
+      postingRules: createPostingRules({ eventStore }),
     });
     const replay = createLedgerPostingsReactor({
       ledger,
       eventStore,
-      postingAccounts: postingAccountCodes(loadConfig({})),
+      postingAccounts: receivablesPostingAccounts(receivablesSettings.parse({}), 'EUR'),
     });
     const log = await eventStore.readAll({ maxCount: 10_000 });
     for (const event of log.filter((e) => replay.eventTypes.includes(e.type))) {

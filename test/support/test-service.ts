@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import supertest from 'supertest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { modules } from '../../src/modules.js';
 import { createService, type Service, type ServiceOverrides } from '../../src/service.js';
 
 /** Secrets of the API keys every HTTP test service is configured with. */
@@ -38,14 +39,17 @@ export function startTestService(
   overrides: ServiceOverrides = {},
 ): TestService {
   const dataDir = mkdtempSync(join(tmpdir(), 'backoffice-test-'));
-  const config = loadConfig({
-    DATA_DIR: dataDir,
-    API_KEYS,
-    LOG_LEVEL: 'silent',
-    // An empty chart, so tests see only the accounts they open; the default is tested apart.
-    CHART_OF_ACCOUNTS: '[]',
-    ...env,
-  });
+  const config = loadConfig(
+    {
+      DATA_DIR: dataDir,
+      API_KEYS,
+      LOG_LEVEL: 'silent',
+      // An empty chart, so tests see only the accounts they open; the default is tested apart.
+      CHART_OF_ACCOUNTS: '[]',
+      ...env,
+    },
+    overrides.modules ?? modules,
+  );
   const service = createService(config, createLogger('silent'), overrides);
   return {
     service,

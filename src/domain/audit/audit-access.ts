@@ -5,6 +5,7 @@
  * stays short and the access log of a day is one record's history.
  */
 import { z } from 'zod';
+import type { Decider } from '../shared/decider.js';
 
 export const auditOperations = ['events', 'history', 'export', 'verify'] as const;
 export type AuditOperation = (typeof auditOperations)[number];
@@ -63,3 +64,10 @@ export function decideAuditAccess(command: RecordAuditAccess): AuditAccessEvent[
     },
   ];
 }
+
+/** Access has no state: the log of a day only grows. */
+export const auditAccessDecider: Decider<null, RecordAuditAccess, AuditAccessEvent> = {
+  initialState: null,
+  evolve: (state) => state,
+  decide: decideAuditAccess,
+};

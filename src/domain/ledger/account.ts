@@ -1,4 +1,5 @@
 import { isCurrencyCode } from '../shared/currency.js';
+import type { Decider } from '../shared/decider.js';
 import { refuse } from '../shared/errors.js';
 import type { OpenAccount } from './commands.js';
 import type { AccountType, LedgerEvent } from './events.js';
@@ -70,3 +71,9 @@ export function evolveAccount(state: AccountState, event: LedgerEvent): AccountS
       return state;
   }
 }
+
+export const accountDecider: Decider<AccountState, OpenAccount, LedgerEvent> = {
+  initialState: initialAccountState,
+  evolve: evolveAccount,
+  decide: decideAccount,
+};

@@ -1,10 +1,15 @@
 import { isCurrencyCode } from '../shared/currency.js';
-import { isAccountingDate, periodOf } from '../shared/dates.js';
-import { refuse, type DomainRefusal } from '../shared/errors.js';
+import { isAccountingDate } from '../shared/dates.js';
+import type { Decider } from '../shared/decider.js';
+import { refuse, refuseInvalid } from '../shared/errors.js';
 import { formatAmount, parseAmount } from '../shared/money.js';
 import type { PostJournalEntry, ReverseJournalEntry } from './commands.js';
-import type { AccountState } from './account.js';
 import type { LedgerEvent, PostedLine } from './events.js';
+import {
+  refuseIfAccountsNotOpen,
+  refuseIfPeriodClosed,
+  type PostingFacts,
+} from './posting-rules.js';
 
 export type JournalEntryState =
   | { readonly status: 'none' }
@@ -17,32 +22,24 @@ export type JournalEntryState =
 
 export const initialJournalEntryState: JournalEntryState = { status: 'none' };
 
-/**
- * What a posting needs to know from outside its own stream: the accounts its lines name and
- * whether the periods it books into are closed. The command handler reads them from their own
- * streams; the decider stays a pure function of what it is given.
- */
-export interface LedgerFacts {
-  readonly accounts: ReadonlyMap<string, AccountState>;
-  readonly closedPeriods: ReadonlySet<string>;
-}
-
-export interface JournalEntryDecisionState {
-  readonly entry: JournalEntryState;
-  readonly facts: LedgerFacts;
-}
+export type JournalEntryCommand = PostJournalEntry | ReverseJournalEntry;
 
 type Issue = { path: string; message: string };
 
+/**
+ * The accounts an entry's lines name and whether its date's period is closed come from other
+ * streams (`PostingFacts`); the command handler reads them, the decider stays pure.
+ */
 export function decideJournalEntry(
-  command: PostJournalEntry | ReverseJournalEntry,
-  state: JournalEntryDecisionState,
+  command: JournalEntryCommand,
+  entry: JournalEntryState,
+  facts: PostingFacts,
 ): LedgerEvent[] {
   switch (command.type) {
     case 'PostJournalEntry':
-      return post(command, state);
+      return post(command, entry, facts);
     case 'ReverseJournalEntry':
-      return reverse(command, state);
+      return reverse(command, entry, facts);
   }
 }
 
@@ -67,7 +64,8 @@ export function evolveJournalEntry(
 
 function post(
   command: PostJournalEntry,
-  { entry, facts }: JournalEntryDecisionState,
+  entry: JournalEntryState,
+  facts: PostingFacts,
 ): LedgerEvent[] {
   if (entry.status !== 'none') {
     refuse({
@@ -138,8 +136,11 @@ function post(
   }
   if (issues.length > 0) refuseInvalid('InvalidJournalEntry', issues);
 
-  refuseIfAccountsNotOpen(lines, facts);
-  refuseIfPeriodClosed(command.date, facts);
+  refuseIfAccountsNotOpen(
+    lines.map((line) => line.account),
+    facts,
+  );
+  refuseIfPeriodClosed(command.date, facts, 'posted');
 
   return [
     {
@@ -156,7 +157,8 @@ function post(
 
 function reverse(
   command: ReverseJournalEntry,
-  { entry, facts }: JournalEntryDecisionState,
+  entry: JournalEntryState,
+  facts: PostingFacts,
 ): LedgerEvent[] {
   if (entry.status === 'none') {
     refuse({
@@ -186,8 +188,11 @@ function reverse(
     ...line,
     side: line.side === 'debit' ? 'credit' : 'debit',
   }));
-  refuseIfAccountsNotOpen(lines, facts);
-  refuseIfPeriodClosed(command.date, facts);
+  refuseIfAccountsNotOpen(
+    lines.map((line) => line.account),
+    facts,
+  );
+  refuseIfPeriodClosed(command.date, facts, 'posted');
   return [
     {
       type: 'JournalEntryReversed',
@@ -196,35 +201,13 @@ function reverse(
   ];
 }
 
-function refuseIfAccountsNotOpen(lines: readonly PostedLine[], facts: LedgerFacts): void {
-  for (const line of lines) {
-    if (facts.accounts.get(line.account)?.status !== 'open') {
-      refuse({
-        kind: 'conflict',
-        code: 'AccountNotOpen',
-        message: `Account ${line.account} is not open for posting`,
-      });
-    }
-  }
-}
-
-function refuseIfPeriodClosed(date: string, facts: LedgerFacts): void {
-  if (!isAccountingDate(date)) return;
-  const period = periodOf(date);
-  if (facts.closedPeriods.has(period)) {
-    refuse({
-      kind: 'conflict',
-      code: 'PeriodClosed',
-      message: `Period ${period} is closed; nothing dated ${date} can be posted`,
-    });
-  }
-}
-
-function refuseInvalid(code: string, issues: DomainRefusal['issues'] & object): never {
-  refuse({
-    kind: 'invalid',
-    code,
-    message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
-    issues,
-  });
-}
+export const journalEntryDecider: Decider<
+  JournalEntryState,
+  JournalEntryCommand,
+  LedgerEvent,
+  PostingFacts
+> = {
+  initialState: initialJournalEntryState,
+  evolve: evolveJournalEntry,
+  decide: decideJournalEntry,
+};

@@ -1,3 +1,4 @@
+import type { Decider } from '../shared/decider.js';
 import { isPeriodId } from '../shared/dates.js';
 import { refuse } from '../shared/errors.js';
 import type { ClosePeriod } from './commands.js';
@@ -31,3 +32,9 @@ export function decidePeriod(command: ClosePeriod, state: PeriodState): LedgerEv
 export function evolvePeriod(state: PeriodState, event: LedgerEvent): PeriodState {
   return event.type === 'PeriodClosed' ? { closed: true } : state;
 }
+
+export const periodDecider: Decider<PeriodState, ClosePeriod, LedgerEvent> = {
+  initialState: initialPeriodState,
+  evolve: evolvePeriod,
+  decide: decidePeriod,
+};

@@ -1,4 +1,5 @@
 import { isCurrencyCode } from '../shared/currency.js';
+import type { Decider } from '../shared/decider.js';
 import { refuse } from '../shared/errors.js';
 import type { ChangeCustomerDetails, CustomerCommand, RegisterCustomer } from './commands.js';
 import type { BillingAddress, ReceivablesEvent } from './events.js';
@@ -149,3 +150,9 @@ function sameAddress(a: BillingAddress, b: BillingAddress): boolean {
     a.country === b.country
   );
 }
+
+export const customerDecider: Decider<CustomerState, CustomerCommand, ReceivablesEvent> = {
+  initialState: initialCustomerState,
+  evolve: evolveCustomer,
+  decide: decideCustomer,
+};

@@ -1,7 +1,13 @@
-import type { AccountState } from '../ledger/account.js';
+import {
+  refuseIfNoPostingAccount,
+  refuseIfPeriodClosed,
+  type PostingAccount,
+  type PostingFacts,
+} from '../ledger/posting-rules.js';
 import { isCurrencyCode, type CurrencyCode } from '../shared/currency.js';
-import { addDays, isAccountingDate, periodOf, type AccountingDate } from '../shared/dates.js';
-import { refuse } from '../shared/errors.js';
+import { addDays, isAccountingDate } from '../shared/dates.js';
+import type { Decider } from '../shared/decider.js';
+import { refuse, refuseInvalid } from '../shared/errors.js';
 import { formatAmount, parseAmount, storedMinor } from '../shared/money.js';
 import type { InvoiceCommand, IssueInvoice, RecordPayment, VoidInvoice } from './commands.js';
 import type { CustomerState } from './customer.js';
@@ -26,14 +32,14 @@ export type InvoiceState =
 
 export const initialInvoiceState: InvoiceState = { status: 'none' };
 
+export type { PostingAccount };
+
 /**
  * What an invoice command needs from other streams: the customer (to issue), the revenue
  * accounts its lines name, and which periods are closed (its postings are dated by it).
  */
-export interface InvoiceFacts {
+export interface InvoiceFacts extends PostingFacts {
   readonly customer: CustomerState;
-  readonly accounts: ReadonlyMap<string, AccountState>;
-  readonly closedPeriods: ReadonlySet<string>;
   /**
    * The accounts the ledger postings of this invoice's currency go to: receivable (issue,
    * void) and cash (payments). Checked here so that a posting the ledger would refuse is
@@ -41,11 +47,6 @@ export interface InvoiceFacts {
    */
   readonly receivable: PostingAccount;
   readonly cash: PostingAccount;
-}
-
-export interface PostingAccount {
-  readonly code: string;
-  readonly state: AccountState;
 }
 
 export function invoiceStatus(state: Exclude<InvoiceState, { status: 'none' }>): InvoiceStatus {
@@ -208,7 +209,7 @@ function issue(
     });
   }
   refuseIfNoPostingAccount(facts.receivable, currency, 'receivable');
-  refuseIfClosed(command.issueDate, facts, 'issued');
+  refuseIfPeriodClosed(command.issueDate, facts, 'issued');
   return [
     {
       type: 'InvoiceIssued',
@@ -278,7 +279,7 @@ function recordPayment(
     });
   }
   refuseIfNoPostingAccount(facts.cash, currency, 'cash');
-  refuseIfClosed(command.receivedOn, facts, 'recorded');
+  refuseIfPeriodClosed(command.receivedOn, facts, 'recorded');
   return [
     {
       type: 'PaymentReceived',
@@ -329,7 +330,7 @@ function voidInvoice(
       message: `Invoice ${invoice.invoiceId} has payments recorded; only an unpaid invoice can be voided`,
     });
   }
-  refuseIfClosed(command.voidedOn, facts, 'voided');
+  refuseIfPeriodClosed(command.voidedOn, facts, 'voided');
   return [
     {
       type: 'InvoiceVoided',
@@ -355,36 +356,9 @@ function existing(state: InvoiceState, invoiceId: string) {
   return state;
 }
 
-function refuseIfNoPostingAccount(account: PostingAccount, currency: string, role: string): void {
-  const { state } = account;
-  if (state.status === 'open' && state.type === 'asset' && state.currency === currency) return;
-  refuse({
-    kind: 'conflict',
-    code: 'PostingAccountMissing',
-    message:
-      state.status === 'none'
-        ? `The ${role} account ${account.code} for ${currency} postings is not open; open it (an asset account in ${currency}) first`
-        : `The ${role} account ${account.code} must be an asset account in ${currency}`,
-  });
-}
-
-/** Its posting is dated like the command: a closed period would refuse that posting. */
-function refuseIfClosed(date: string, facts: InvoiceFacts, what: string): void {
-  const period = periodOf(date as AccountingDate);
-  if (facts.closedPeriods.has(period)) {
-    refuse({
-      kind: 'conflict',
-      code: 'PeriodClosed',
-      message: `Period ${period} is closed: nothing dated ${date} can be ${what}`,
-    });
-  }
-}
-
-function refuseInvalid(code: string, issues: readonly Issue[]): never {
-  refuse({
-    kind: 'invalid',
-    code,
-    message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
-    issues,
-  });
-}
+export const invoiceDecider: Decider<InvoiceState, InvoiceCommand, ReceivablesEvent, InvoiceFacts> =
+  {
+    initialState: initialInvoiceState,
+    evolve: evolveInvoice,
+    decide: decideInvoice,
+  };

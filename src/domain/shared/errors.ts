@@ -29,3 +29,16 @@ export function refuse(refusal: DomainRefusal): never {
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
+
+/** A 400-kind refusal listing every issue; its message joins them for humans and logs. */
+export function refuseInvalid(
+  code: string,
+  issues: readonly { readonly path: string; readonly message: string }[],
+): never {
+  refuse({
+    kind: 'invalid',
+    code,
+    message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
+    issues,
+  });
+}

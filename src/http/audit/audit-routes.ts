@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AuditOperation } from '../../domain/audit/audit-access.js';
 import { ENTITY_TYPE, streamOfRecord } from '../../domain/audit/record-ref.js';
-import type { RecordAccess } from '../../commands/audit/audit-access-log.js';
+import type { RecordAccess } from '../../commands/audit/audit-commands.js';
 import {
   AUDIT_READ_MODELS,
   type AuditEventView,

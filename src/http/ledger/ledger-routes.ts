@@ -5,7 +5,7 @@ import { formatAmount } from '../../domain/shared/money.js';
 import type { CurrencyCode } from '../../domain/shared/currency.js';
 import type { IdGenerator } from '../../commands/ids.js';
 import type { LedgerCommands } from '../../commands/ledger/ledger-commands.js';
-import type { CommandResult } from '../../commands/pipeline.js';
+import type { CommandResult } from '../../commands/command-handler.js';
 import {
   journalEntryView,
   type JournalEntryView,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { paymentMethods } from '../../domain/receivables/events.js';
 import type { IdGenerator } from '../../commands/ids.js';
-import type { CommandResult } from '../../commands/pipeline.js';
+import type { CommandResult } from '../../commands/command-handler.js';
 import type { ReceivablesCommands } from '../../commands/receivables/receivables-commands.js';
 import {
   invoicesProjection,

@@ -17,7 +17,8 @@ import {
 } from '../../domain/ledger/events.js';
 import { storedMinor } from '../../domain/shared/money.js';
 import { encodePosition, type JsonObject } from '../../stores/read-model-store.js';
-import { cachedDecoder, type Projection } from '../projection.js';
+import { eventDecoder } from '../../domain/shared/event-schemas.js';
+import type { Projection } from '../projection.js';
 import { evolveJournalEntryView, type JournalEntryView } from './journal-entry-view.js';
 
 const POSTING_TYPES = ['JournalEntryPosted', 'JournalEntryReversed'] as const;
@@ -62,7 +63,7 @@ export interface BalanceDocument {
   readonly creditsMinor: string;
 }
 
-const decode = cachedDecoder<LedgerEvent>(ledgerEventSchemas);
+const decode = eventDecoder<LedgerEvent>(ledgerEventSchemas);
 
 interface BookedLine {
   readonly account: string;

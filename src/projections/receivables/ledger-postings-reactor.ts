@@ -10,8 +10,8 @@
  * refused as a duplicate, which counts as done. Metadata links the entry to its source: the
  * causation id is the source event's id; correlation id, request id and on-behalf-of carry over.
  */
-import type { CommandContext } from '../../commands/pipeline.js';
-import { toDomainEvent } from '../../commands/pipeline.js';
+import type { CommandContext } from '../../commands/command-context.js';
+import { decodeEvent } from '../../domain/shared/event-schemas.js';
 import type { LedgerCommands } from '../../commands/ledger/ledger-commands.js';
 import type { PostingAccountCodes } from '../../commands/receivables/receivables-commands.js';
 import type { RequestedLine } from '../../domain/ledger/commands.js';
@@ -64,7 +64,7 @@ export function createLedgerPostingsReactor(deps: {
     name: 'receivables_ledger_postings',
     eventTypes: ['InvoiceIssued', 'PaymentReceived', 'InvoiceVoided'],
     async react(recorded) {
-      const event = toDomainEvent<ReceivablesEvent>(receivablesEventSchemas, recorded);
+      const event = decodeEvent<ReceivablesEvent>(receivablesEventSchemas, recorded);
       const context = contextFor(recorded);
       switch (event.type) {
         case 'InvoiceIssued': {

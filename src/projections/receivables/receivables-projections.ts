@@ -16,7 +16,8 @@ import {
 import type { CurrencyCode } from '../../domain/shared/currency.js';
 import { formatAmount, storedMinor } from '../../domain/shared/money.js';
 import type { JsonObject } from '../../stores/read-model-store.js';
-import { cachedDecoder, type Projection } from '../projection.js';
+import { eventDecoder } from '../../domain/shared/event-schemas.js';
+import type { Projection } from '../projection.js';
 
 export interface CustomerDocument {
   readonly customerId: string;
@@ -54,7 +55,7 @@ export interface InvoiceDocument {
   readonly revision: number;
 }
 
-const decode = cachedDecoder<ReceivablesEvent>(receivablesEventSchemas);
+const decode = eventDecoder<ReceivablesEvent>(receivablesEventSchemas);
 
 export const customersProjection: Projection = {
   name: 'receivables_customers',

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { Decider, DomainCommand, DomainEvent } from '../../../src/domain/shared/decider.js';
 import { DomainError, type DomainRefusal } from '../../../src/domain/shared/errors.js';
 
 /** What a refusal must look like; `issues` lists the expected issue paths, in order. */
@@ -10,27 +11,28 @@ export interface ExpectedRefusal {
   readonly message?: string | RegExp;
 }
 
-export interface Decider<State, Command, Event> {
-  readonly initialState: State;
-  readonly evolve: (state: State, event: Event) => State;
-  readonly decide: (command: Command, state: State) => readonly Event[];
-}
-
 /**
  * given(events).when(command).then(expectedEvents) / .thenRefuses(refusal): folds the given
- * events with `evolve`, runs `decide` on the result and asserts what it returns or throws.
+ * events with `evolve`, runs `decide` on the result (with `facts`, the outside facts the
+ * command is decided against) and asserts what it returns or throws.
  */
-export function givenWhenThen<State, Command, Event>(decider: Decider<State, Command, Event>) {
+export function givenWhenThen<
+  State,
+  Command extends DomainCommand,
+  Event extends DomainEvent,
+  Facts,
+>(decider: Decider<State, Command, Event, Facts>, facts?: Facts) {
+  const decide = (command: Command, state: State) => decider.decide(command, state, facts as Facts);
   return function given(events: readonly Event[] = []) {
     const state = events.reduce(decider.evolve, decider.initialState);
     return {
       when(command: Command) {
         return {
           then(expected: readonly Event[]): void {
-            expect(decider.decide(command, state)).toEqual(expected);
+            expect(decide(command, state)).toEqual(expected);
           },
           thenRefuses(expected: ExpectedRefusal): DomainRefusal {
-            const refusal = refusalOf(() => decider.decide(command, state));
+            const refusal = refusalOf(() => decide(command, state));
             expect({ kind: refusal.kind, code: refusal.code }).toEqual({
               kind: expected.kind,
               code: expected.code,

@@ -5,6 +5,7 @@ import type {
   RequestedLine,
   ReverseJournalEntry,
 } from '../../../src/domain/ledger/commands.js';
+import type { PostingFacts } from '../../../src/domain/ledger/posting-rules.js';
 import {
   ledgerEventSchemas,
   type JournalEntryPosted,
@@ -14,7 +15,7 @@ import {
   decideJournalEntry,
   evolveJournalEntry,
   initialJournalEntryState,
-  type LedgerFacts,
+  journalEntryDecider,
 } from '../../../src/domain/ledger/journal-entry.js';
 import { givenWhenThen } from './given-when-then.js';
 
@@ -36,7 +37,7 @@ const chart = new Map<string, AccountState>([
 
 function facts(
   options: { closedPeriods?: string[]; accounts?: ReadonlyMap<string, AccountState> } = {},
-): LedgerFacts {
+): PostingFacts {
   return {
     accounts: options.accounts ?? chart,
     closedPeriods: new Set(options.closedPeriods ?? []),
@@ -44,13 +45,8 @@ function facts(
 }
 
 /** given/when/then for one journal entry stream, deciding against the given outside facts. */
-function journal(ledgerFacts: LedgerFacts = facts()) {
-  return givenWhenThen({
-    initialState: initialJournalEntryState,
-    evolve: evolveJournalEntry,
-    decide: (command: PostJournalEntry | ReverseJournalEntry, entry) =>
-      decideJournalEntry(command, { entry, facts: ledgerFacts }),
-  });
+function journal(ledgerFacts: PostingFacts = facts()) {
+  return givenWhenThen(journalEntryDecider, ledgerFacts);
 }
 const given = journal();
 
@@ -190,10 +186,7 @@ describe('posting a journal entry', () => {
   });
 
   it('emits events that match the stored event schema', () => {
-    const events = decideJournalEntry(post(saleLines), {
-      entry: initialJournalEntryState,
-      facts: facts(),
-    });
+    const events = decideJournalEntry(post(saleLines), initialJournalEntryState, facts());
     for (const event of events) {
       expect(() => ledgerEventSchemas[event.type].parse(event.data)).not.toThrow();
     }
@@ -498,10 +491,11 @@ describe('reversing a journal entry', () => {
   });
 
   it('emits an event that matches the stored event schema', () => {
-    const [event] = decideJournalEntry(reverse(), {
-      entry: evolveJournalEntry(initialJournalEntryState, salePosted),
-      facts: facts(),
-    });
+    const [event] = decideJournalEntry(
+      reverse(),
+      evolveJournalEntry(initialJournalEntryState, salePosted),
+      facts(),
+    );
     expect(event?.type).toBe('JournalEntryReversed');
     expect(() => ledgerEventSchemas.JournalEntryReversed.parse(event?.data)).not.toThrow();
   });

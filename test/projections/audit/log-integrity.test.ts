@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH, eventHash } from '../../../src/commands/hash-chain.js';
-import { sealEvent, type CommandContext } from '../../../src/commands/pipeline.js';
+import type { CommandContext } from '../../../src/commands/command-context.js';
+import { sealEvent } from '../../../src/commands/seal-event.js';
 import {
   checkLink,
   EMPTY_LOG_DIGEST,

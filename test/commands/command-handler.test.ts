@@ -7,37 +7,46 @@ import { z } from 'zod';
 import { GENESIS_HASH, eventHash } from '../../src/commands/hash-chain.js';
 import { uuidGenerator } from '../../src/commands/ids.js';
 import { createKeyedLock } from '../../src/commands/keyed-lock.js';
+import type { CommandContext } from '../../src/commands/command-context.js';
 import {
   ConcurrencyExhaustedError,
   PreconditionFailedError,
   createCommandHandler,
-  type CommandContext,
   type CommandHandler,
   type CommandSpec,
-} from '../../src/commands/pipeline.js';
+} from '../../src/commands/command-handler.js';
+import { observeCommands, type CommandObservation } from '../../src/commands/command-middleware.js';
+import type { Decider } from '../../src/domain/shared/decider.js';
+import { refuse } from '../../src/domain/shared/errors.js';
 import type { EventStore } from '../../src/stores/event-store.js';
-import { WrongExpectedVersionError } from '../../src/stores/event-store.js';
+import { StoreUnavailableError, WrongExpectedVersionError } from '../../src/stores/event-store.js';
 import { openSqliteDatabase } from '../../src/stores/sqlite/database.js';
 import { createSqliteEventStore } from '../../src/stores/sqlite/sqlite-event-store.js';
 
 /** A counter: the smallest aggregate that still has a rule (it cannot go above a limit). */
 type CounterEvent = { type: 'Incremented'; data: { by: number } };
+type Increment = { type: 'Increment'; by: number };
 const schemas = { Incremented: z.strictObject({ by: z.number().int() }) };
+
+const counterDecider: Decider<number, Increment, CounterEvent> = {
+  initialState: 0,
+  evolve: (total, event) => total + event.data.by,
+  decide: (command, total) => {
+    if (total + command.by > 10) throw new Error('limit');
+    return [{ type: 'Incremented', data: { by: command.by } }];
+  },
+};
 
 function counter(
   streamId: string,
   by: number,
-  extra: Partial<CommandSpec<number, CounterEvent, undefined>> = {},
-): CommandSpec<number, CounterEvent, undefined> {
+  extra: Partial<CommandSpec<number, Increment, CounterEvent>> = {},
+): CommandSpec<number, Increment, CounterEvent> {
   return {
     streamId,
+    decider: counterDecider,
     schemas,
-    initialState: 0,
-    evolve: (total, event) => total + event.data.by,
-    decide: (total) => {
-      if (total + by > 10) throw new Error('limit');
-      return [{ type: 'Incremented', data: { by } }];
-    },
+    command: { type: 'Increment', by },
     ...extra,
   };
 }
@@ -126,7 +135,7 @@ describe('command pipeline', () => {
 
   it('refuses an event whose data does not match its schema, writing nothing', async () => {
     const spec = counter('counter-schema', 1, {
-      decide: () => [{ type: 'Incremented', data: { by: 1.5 } }],
+      decider: { ...counterDecider, decide: () => [{ type: 'Incremented', data: { by: 1.5 } }] },
     });
     await expect(handle(context, spec)).rejects.toThrow();
     expect(await store.readStream('counter-schema')).toEqual([]);
@@ -226,5 +235,131 @@ describe('command pipeline', () => {
     );
     expect(b.replayed).toBe(false);
     expect(a.events[0]!.id).not.toBe(b.events[0]!.id);
+  });
+});
+
+describe('command middleware', () => {
+  let dir: string;
+  let db: Database;
+  let store: EventStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'middleware-'));
+    db = openSqliteDatabase(join(dir, 'events.db'));
+    store = createSqliteEventStore(db);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function observed(eventStore: EventStore = store) {
+    const seen: CommandObservation[] = [];
+    const order: string[] = [];
+    const handle = createCommandHandler({
+      eventStore,
+      clock: fixedClock,
+      ids: uuidGenerator,
+      locks: createKeyedLock(),
+      maxAttempts: 2,
+      middleware: [
+        async (call, next) => {
+          order.push(`outer before ${call.commandType}`);
+          const result = await next();
+          order.push('outer after');
+          return result;
+        },
+        observeCommands((observation) => seen.push(observation)),
+      ],
+    });
+    return { handle, seen, order };
+  }
+
+  it('wraps every command, outermost first, and reports its outcome and duration', async () => {
+    const { handle, seen, order } = observed();
+    await handle(context, counter('counter-mw', 4));
+    await handle({ ...context, idempotencyKey: 'k' }, counter('counter-mw', 4));
+    await handle({ ...context, idempotencyKey: 'k' }, counter('counter-mw', 4));
+    await expect(handle(context, counter('counter-mw', 9))).rejects.toThrow('limit');
+    await expect(
+      handle({ ...context, expectedRevision: 0n }, counter('counter-mw', 1)),
+    ).rejects.toBeInstanceOf(PreconditionFailedError);
+
+    expect(order.slice(0, 2)).toEqual(['outer before Increment', 'outer after']);
+    expect(
+      seen.map((o) => [o.call.commandType, o.call.streamId, o.outcome, o.eventsAppended]),
+    ).toEqual([
+      ['Increment', 'counter-mw', 'accepted', 1],
+      ['Increment', 'counter-mw', 'accepted', 1],
+      ['Increment', 'counter-mw', 'replayed', 0],
+      // A plain Error is not a business refusal: only DomainErrors are `refused`.
+      ['Increment', 'counter-mw', 'failed', 0],
+      ['Increment', 'counter-mw', 'conflict', 0],
+    ]);
+    for (const observation of seen) expect(observation.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reports a decider refusal as refused and a store outage as failed', async () => {
+    const refusing = counter('counter-refused', 1, {
+      decider: {
+        ...counterDecider,
+        decide: () => refuse({ kind: 'conflict', code: 'Full', message: 'full' }),
+      },
+    });
+    const down: EventStore = {
+      ...store,
+      readStream: async () => {
+        throw new StoreUnavailableError('down');
+      },
+    };
+    const up = observed();
+    await expect(up.handle(context, refusing)).rejects.toThrow('full');
+    const outage = observed(down);
+    await expect(outage.handle(context, counter('counter-down', 1))).rejects.toThrow('down');
+    expect(up.seen.map((o) => o.outcome)).toEqual(['refused']);
+    expect(outage.seen.map((o) => o.outcome)).toEqual(['failed']);
+  });
+
+  it("never lets a listener's failure change the command's answer", async () => {
+    const handle = createCommandHandler({
+      eventStore: store,
+      clock: fixedClock,
+      ids: uuidGenerator,
+      locks: createKeyedLock(),
+      maxAttempts: 2,
+      middleware: [
+        observeCommands(() => {
+          throw new Error('listener broke');
+        }),
+      ],
+    });
+    const result = await handle(context, counter('counter-listener', 1));
+    expect(result.events).toHaveLength(1);
+  });
+
+  it('with history last-event, reads only the last event yet chains and expects its revision', async () => {
+    let fullReads = 0;
+    const counting: EventStore = {
+      ...store,
+      readStream: (streamId, options) => {
+        if (options?.direction !== 'backwards' && options?.fromRevision === undefined) {
+          fullReads += 1;
+        }
+        return store.readStream(streamId, options);
+      },
+    };
+    const { handle } = observed(counting);
+    const appendOnly = { history: 'last-event' as const };
+    await handle(context, counter('log-1', 1, appendOnly));
+    await handle(context, counter('log-1', 1, appendOnly));
+    const third = await handle(context, counter('log-1', 1, appendOnly));
+
+    expect(fullReads).toBe(0);
+    expect(third.revision).toBe(2n);
+    const [first, second, last] = await store.readStream('log-1');
+    expect(second!.metadata.prevHash).toBe(first!.metadata.hash);
+    expect(last!.metadata.prevHash).toBe(second!.metadata.hash);
   });
 });

@@ -1,0 +1,58 @@
+/**
+ * The facts and locks of the ledger's posting rules (`src/domain/ledger/posting-rules.ts`), read
+ * once here for every module whose commands are posted to the ledger.
+ */
+import { accountDecider, type AccountState } from '../../domain/ledger/account.js';
+import { ledgerEventSchemas } from '../../domain/ledger/events.js';
+import { periodDecider } from '../../domain/ledger/period.js';
+import type { PostingFacts } from '../../domain/ledger/posting-rules.js';
+import { ledgerStreams } from '../../domain/ledger/streams.js';
+import { isAccountingDate, periodOf } from '../../domain/shared/dates.js';
+import type { EventStore } from '../../stores/event-store.js';
+import { streamLock } from '../command-handler.js';
+import type { LockRequest } from '../keyed-lock.js';
+import { readState } from '../read-state.js';
+
+export interface PostingRules {
+  /** The accounts named and which of the dates' periods are closed, as the stores hold them now. */
+  facts(accountCodes: Iterable<string>, dates: Iterable<string>): Promise<PostingFacts>;
+  account(code: string): Promise<AccountState>;
+  /**
+   * Held by every command whose postings are dated `date`: the period's lock, shared. A close
+   * holds it exclusively (it is the period stream's own lock), so inside one process a posting
+   * either completes before a close starts or sees the period closed.
+   */
+  locks(date: string): LockRequest[];
+}
+
+export function createPostingRules(deps: { readonly eventStore: EventStore }): PostingRules {
+  const account = (code: string) =>
+    readState(deps.eventStore, ledgerStreams.account(code), accountDecider, ledgerEventSchemas);
+
+  return {
+    account,
+    async facts(accountCodes, dates) {
+      const accounts = new Map<string, AccountState>();
+      for (const code of new Set(accountCodes)) accounts.set(code, await account(code));
+      const closedPeriods = new Set<string>();
+      for (const date of new Set(dates)) {
+        if (!isAccountingDate(date)) continue;
+        const period = periodOf(date);
+        if (closedPeriods.has(period)) continue;
+        const state = await readState(
+          deps.eventStore,
+          ledgerStreams.period(period),
+          periodDecider,
+          ledgerEventSchemas,
+        );
+        if (state.closed) closedPeriods.add(period);
+      }
+      return { accounts, closedPeriods };
+    },
+    locks(date) {
+      return isAccountingDate(date)
+        ? [streamLock(ledgerStreams.period(periodOf(date)), 'shared')]
+        : [];
+    },
+  };
+}

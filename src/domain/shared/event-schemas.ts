@@ -1,0 +1,74 @@
+import type { z } from 'zod';
+import type { DomainEvent } from './decider.js';
+
+/**
+ * One zod schema per event type of a module: they validate what is appended and decode what is
+ * read back, so a stored event that no longer fits its schema is found, not silently used.
+ */
+export type EventSchemas = Readonly<Record<string, z.ZodType>>;
+
+/** The discriminated union of a module's events, derived from its schemas. */
+export type EventsOf<Schemas extends EventSchemas> = {
+  [Type in keyof Schemas & string]: {
+    readonly type: Type;
+    readonly data: z.output<Schemas[Type]>;
+  };
+}[keyof Schemas & string];
+
+/** What decoding needs of a stored event; the store's own record type has more. */
+export interface EncodedEvent {
+  readonly type: string;
+  readonly data: unknown;
+  /** Named in the error when the type is unknown. */
+  readonly streamId?: string;
+}
+
+export class UnknownEventTypeError extends Error {
+  override readonly name = 'UnknownEventTypeError';
+}
+
+/** Validates a stored event against its type's schema. */
+export function decodeEvent<Event extends DomainEvent>(
+  schemas: EventSchemas,
+  stored: EncodedEvent,
+): Event {
+  const schema = schemas[stored.type];
+  if (!schema) {
+    const what =
+      stored.streamId === undefined ? 'Unknown' : `Stream ${stored.streamId} holds unknown`;
+    throw new UnknownEventTypeError(`${what} event type ${stored.type}`);
+  }
+  // The schema was chosen by the event's own type, so the pair is one member of the union;
+  // TypeScript cannot follow that correlation through an index.
+  return { type: stored.type, data: schema.parse(stored.data) } as unknown as Event;
+}
+
+/**
+ * `decodeEvent`, remembered per stored event object: projections hand one event to several
+ * functions (which documents it touches, then each document's evolve) and decode it once.
+ */
+export function eventDecoder<Event extends DomainEvent>(
+  schemas: EventSchemas,
+): (stored: EncodedEvent) => Event {
+  const decoded = new WeakMap<EncodedEvent, Event>();
+  return (stored) => {
+    let event = decoded.get(stored);
+    if (!event) {
+      event = decodeEvent<Event>(schemas, stored);
+      decoded.set(stored, event);
+    }
+    return event;
+  };
+}
+
+/** Every module's schemas as one map; a type declared by two modules is a programming error. */
+export function mergeEventSchemas(all: readonly EventSchemas[]): EventSchemas {
+  const merged: Record<string, z.ZodType> = {};
+  for (const schemas of all) {
+    for (const [type, schema] of Object.entries(schemas)) {
+      if (type in merged) throw new Error(`Event type ${type} is declared twice`);
+      merged[type] = schema;
+    }
+  }
+  return merged;
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { openChartOfAccounts, type ChartAccount } from '../../commands/ledger/chart-of-accounts.js';
+import {
+  createLedgerCommands,
+  type LedgerCommands,
+} from '../../commands/ledger/ledger-commands.js';
+import { createPostingRules, type PostingRules } from '../../commands/ledger/posting-rules.js';
+import { emptyAsUnset, envJson } from '../../config.js';
+import { ACCOUNT_CODE } from '../../domain/ledger/account.js';
+import { accountTypes, ledgerEventSchemas } from '../../domain/ledger/events.js';
+import { isCurrencyCode } from '../../domain/shared/currency.js';
+import { createLedgerQueries } from '../../projections/ledger/ledger-queries.js';
+import { ledgerProjections } from '../../projections/ledger/ledger-projections.js';
+import { defineModule } from '../module.js';
+import { refusalProblems } from '../problem-types.js';
+import { ledgerRoutes } from './ledger-routes.js';
+
+/** What other modules use of the ledger: its commands, and the rules of posting to it. */
+export interface LedgerApi {
+  readonly commands: LedgerCommands;
+  readonly postingRules: PostingRules;
+}
+
+export interface LedgerSettings {
+  /** CHART_OF_ACCOUNTS: replaces the modules' default chart; `[]` opens none. */
+  readonly chartOfAccounts: readonly ChartAccount[] | undefined;
+}
+
+const chartSchema = z.array(
+  z.strictObject({
+    code: z.string().regex(ACCOUNT_CODE, 'must be an account code like 12000'),
+    name: z.string().trim().min(1).max(200),
+    type: z.enum(accountTypes),
+    currency: z
+      .string()
+      .refine((code: string): boolean => isCurrencyCode(code), 'must be an ISO 4217 currency code'),
+  }),
+);
+
+export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
+  name: 'ledger',
+  summary:
+    'Chart of accounts, balanced journal entries, reversals and period close; balances as of any date, the general ledger and the trial balance.',
+  settings: z
+    .object({
+      CHART_OF_ACCOUNTS: z.preprocess(
+        emptyAsUnset,
+        envJson(chartSchema, 'a JSON array of accounts').optional(),
+      ),
+    })
+    .transform((env) => ({ chartOfAccounts: env.CHART_OF_ACCOUNTS })),
+  eventSchemas: ledgerEventSchemas,
+  projections: ledgerProjections,
+  // Accounts of the standard chart that no module posts to yet; the people and logistics
+  // modules take them over (payroll, inventory) when they arrive.
+  chartAccounts: ({ baseCurrency }) => [
+    { code: '13000', name: 'Inventory', type: 'asset', currency: baseCurrency },
+    { code: '21000', name: 'Payroll liabilities', type: 'liability', currency: baseCurrency },
+    { code: '50000', name: 'Cost of goods sold', type: 'expense', currency: baseCurrency },
+    { code: '60000', name: 'Salaries and wages', type: 'expense', currency: baseCurrency },
+  ],
+  problems: refusalProblems({
+    InvalidAccountCode: [
+      'invalid',
+      'The account code is not 1-32 letters, digits, ".", "_" or "-".',
+    ],
+    InvalidAccountName: ['invalid', 'The account name is blank.'],
+    UnknownCurrency: ['invalid', 'The currency is not an ISO 4217 code with minor units.'],
+    InvalidJournalEntry: [
+      'invalid',
+      'The entry does not balance per currency, a line names an account that does not exist, gives both or neither of debit and credit, or an amount has more decimals than the account currency allows; `errors` says which line.',
+    ],
+    InvalidReversal: [
+      'invalid',
+      "The reversal date is not a date, or is before the entry's own date.",
+    ],
+    InvalidPeriod: ['invalid', 'The period is not a month, YYYY-MM.'],
+    AccountAlreadyExists: ['conflict', 'An account with this code is already open.'],
+    AccountNotOpen: ['conflict', 'A line books to an account that is not open.'],
+    JournalEntryAlreadyExists: ['conflict', 'An entry with this id was already posted.'],
+    JournalEntryNotFound: ['not_found', 'There is no journal entry with this id.'],
+    JournalEntryAlreadyReversed: [
+      'conflict',
+      'The entry was already reversed; an entry is reversed once.',
+    ],
+    PeriodAlreadyClosed: ['conflict', 'The period is already closed.'],
+    PeriodClosed: [
+      'conflict',
+      'The date falls in a closed period: nothing dated inside it can be posted, issued, recorded or voided.',
+    ],
+  }),
+  api(context) {
+    const postingRules = createPostingRules({ eventStore: context.eventStore });
+    return {
+      postingRules,
+      commands: createLedgerCommands({ handle: context.handle, postingRules }),
+    };
+  },
+  routes: (context, ledger) =>
+    ledgerRoutes({
+      commands: ledger.commands,
+      queries: createLedgerQueries({
+        readModels: context.readModels,
+        collection: context.collection,
+      }),
+      ids: context.ids,
+    }),
+  async start(context, ledger) {
+    // Before anything can be invoiced, the accounts postings book to must be open.
+    const chart = context.settings.chartOfAccounts ?? context.defaultChart;
+    try {
+      const opened = await openChartOfAccounts(ledger.commands, chart);
+      if (opened.length > 0) context.logger.info({ accounts: opened }, 'opened chart of accounts');
+    } catch (error) {
+      context.logger.error(
+        { err: error },
+        'could not open the chart of accounts; open the accounts by hand',
+      );
+    }
+  },
+});

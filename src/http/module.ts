@@ -1,0 +1,84 @@
+/**
+ * A module of the service (ledger, receivables, audit, ...) declared once: everything the
+ * composition root, the CLI, admin status, readiness, the OpenAPI document and the generated
+ * docs need to know about it. A module is its own folder in each layer (`src/domain/<name>`,
+ * `src/commands/<name>`, `src/projections/<name>`, `src/http/<name>`) plus one line in the list
+ * of `src/modules.ts`.
+ */
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { ChartAccount } from '../commands/ledger/chart-of-accounts.js';
+import type { CommandHandler } from '../commands/command-handler.js';
+import type { IdGenerator } from '../commands/ids.js';
+import type { Config } from '../config.js';
+import type { EventSchemas } from '../domain/shared/event-schemas.js';
+import type { Projection } from '../projections/projection.js';
+import type { Reactor } from '../projections/reactor.js';
+import type { EventStore } from '../stores/event-store.js';
+import type { ReadModelStore } from '../stores/read-model-store.js';
+import type { ProblemType } from './problem-types.js';
+import type { RouteSpec } from './route.js';
+
+/** What every module is given to build its commands, reactors and routes from. */
+export interface ModuleContext<Settings = unknown> {
+  /** This module's own settings, as its `settings` schema parsed them from the environment. */
+  readonly settings: Settings;
+  readonly config: Config;
+  readonly eventStore: EventStore;
+  readonly readModels: ReadModelStore;
+  /** Runs a decider's command: the one command pipeline, with its middleware. */
+  readonly handle: CommandHandler;
+  readonly ids: IdGenerator;
+  readonly clock: () => Date;
+  /** Today's date (UTC), `YYYY-MM-DD`, by the same clock. */
+  readonly today: () => string;
+  readonly logger: Logger;
+  /** The collection a projection's queries read now (blue/green: it changes on a rebuild). */
+  readonly collection: (projection: string) => Promise<string>;
+  /**
+   * True once the read models named, and the reactors, reflect `position`; false after
+   * CONSISTENCY_WAIT_MS. For answers that must be complete up to a position (exports).
+   */
+  readonly awaitPosition: (position: bigint, readModels: readonly string[]) => Promise<boolean>;
+  /** Every module's chart accounts, in code order: what a fresh ledger opens by default. */
+  readonly defaultChart: readonly ChartAccount[];
+  /** The API of a module earlier in the list, as its `api` built it. */
+  use<Api>(module: { readonly name: string; readonly api: (context: never) => Api }): Api;
+}
+
+export interface ModuleDefinition<Api = unknown, Settings = unknown> {
+  /** Lower case; the module's folder name in every layer. */
+  readonly name: string;
+  /** One sentence for the generated docs. */
+  readonly summary: string;
+  /** The environment variables it owns; their parsed value is `context.settings`. */
+  readonly settings?: z.ZodType<Settings>;
+  /** Every event type this module writes, with the schema its data must match. */
+  readonly eventSchemas: EventSchemas;
+  /** Its read models. */
+  readonly projections: readonly Projection[];
+  /** The accounts it posts to, opened at start unless CHART_OF_ACCOUNTS says otherwise. */
+  readonly chartAccounts?: (input: {
+    readonly settings: Settings;
+    readonly baseCurrency: string;
+  }) => readonly ChartAccount[];
+  /** The problem types its commands can answer with (the codes its deciders refuse with). */
+  readonly problems: readonly ProblemType[];
+  /** Builds its commands and whatever later modules use of it (`context.use`). */
+  readonly api: (context: ModuleContext<Settings>) => Api;
+  readonly reactors?: (context: ModuleContext<Settings>, api: Api) => readonly Reactor[];
+  readonly routes: (context: ModuleContext<Settings>, api: Api) => readonly RouteSpec[];
+  /** Runs once the stores are open, before the service answers (e.g. opening the chart). */
+  readonly start?: (context: ModuleContext<Settings>, api: Api) => Promise<void>;
+}
+
+/** Identity at run time; at compile time it checks the definition against its own types. */
+export function defineModule<Api, Settings = undefined>(
+  module: ModuleDefinition<Api, Settings>,
+): ModuleDefinition<Api, Settings> {
+  return module;
+}
+
+/** A module of any API and settings, as lists hold them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list holds modules of every API
+export type AnyModule = ModuleDefinition<any, any>;

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import {
+  createReceivablesCommands,
+  type PostingAccountCodes,
+  type ReceivablesCommands,
+} from '../../commands/receivables/receivables-commands.js';
+import { emptyAsUnset } from '../../config.js';
+import { ACCOUNT_CODE } from '../../domain/ledger/account.js';
+import { receivablesEventSchemas } from '../../domain/receivables/events.js';
+import { createLedgerPostingsReactor } from '../../projections/receivables/ledger-postings-reactor.js';
+import { receivablesProjections } from '../../projections/receivables/receivables-projections.js';
+import { createReceivablesQueries } from '../../projections/receivables/receivables-queries.js';
+import { ledgerModule } from '../ledger/ledger-module.js';
+import { defineModule } from '../module.js';
+import { refusalProblems } from '../problem-types.js';
+import { receivablesRoutes } from './receivables-routes.js';
+
+export interface ReceivablesSettings {
+  /** RECEIVABLE_ACCOUNT: where invoices post their receivable in the base currency. */
+  readonly receivableAccount: string;
+  /** CASH_ACCOUNT: where payments received post their cash in the base currency. */
+  readonly cashAccount: string;
+}
+
+const accountCode = z.string().regex(ACCOUNT_CODE, 'must be an account code like 12000');
+
+/** In the base currency the configured codes; in another currency XXX, `<code>-XXX`. */
+export function receivablesPostingAccounts(
+  settings: ReceivablesSettings,
+  baseCurrency: string,
+): PostingAccountCodes {
+  return (currency) =>
+    currency === baseCurrency
+      ? { receivable: settings.receivableAccount, cash: settings.cashAccount }
+      : {
+          receivable: `${settings.receivableAccount}-${currency}`,
+          cash: `${settings.cashAccount}-${currency}`,
+        };
+}
+
+export const receivablesSettings = z
+  .object({
+    RECEIVABLE_ACCOUNT: z.preprocess(emptyAsUnset, accountCode.default('12000')),
+    CASH_ACCOUNT: z.preprocess(emptyAsUnset, accountCode.default('10000')),
+  })
+  .transform((env): ReceivablesSettings => ({
+    receivableAccount: env.RECEIVABLE_ACCOUNT,
+    cashAccount: env.CASH_ACCOUNT,
+  }));
+
+export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSettings>({
+  name: 'receivables',
+  summary:
+    'Customers, invoices and payments received, posted to the ledger; open balances and AR aging as of any date.',
+  settings: receivablesSettings,
+  eventSchemas: receivablesEventSchemas,
+  projections: receivablesProjections,
+  chartAccounts: ({ settings, baseCurrency }) => [
+    { code: settings.cashAccount, name: 'Cash at bank', type: 'asset', currency: baseCurrency },
+    {
+      code: settings.receivableAccount,
+      name: 'Accounts receivable',
+      type: 'asset',
+      currency: baseCurrency,
+    },
+    { code: '40000', name: 'Sales revenue', type: 'revenue', currency: baseCurrency },
+  ],
+  problems: refusalProblems({
+    InvalidCustomer: [
+      'invalid',
+      'A customer field is out of its rules (email, currency, payment terms); `errors` says which.',
+    ],
+    CustomerAlreadyExists: ['conflict', 'A customer with this id is already registered.'],
+    CustomerNotFound: ['not_found', 'There is no customer with this id.'],
+    InvalidInvoice: [
+      'invalid',
+      'The customer does not exist, the currency differs from the customer currency, a date is wrong, or a line is (quantity, unit price, revenue account); `errors` says which.',
+    ],
+    InvoiceAlreadyExists: ['conflict', 'An invoice with this id was already issued.'],
+    InvoiceNotFound: ['not_found', 'There is no invoice with this id.'],
+    InvalidPayment: [
+      'invalid',
+      'The amount, currency or date of the payment is wrong (not positive, another currency, before the issue date).',
+    ],
+    InvoiceVoid: ['conflict', 'The invoice is void; it takes no payments.'],
+    InvoiceAlreadyPaid: ['conflict', 'The invoice is paid in full.'],
+    PaymentExceedsOutstanding: [
+      'conflict',
+      'The payment is larger than what is outstanding on the invoice; overpayments are refused.',
+    ],
+    PaymentAlreadyRecorded: ['conflict', 'A payment with this id is already on the invoice.'],
+    InvalidVoid: ['invalid', "The void date is not a date, or is before the invoice's issue date."],
+    InvoiceAlreadyVoid: ['conflict', 'The invoice is already void.'],
+    InvoiceHasPayments: [
+      'conflict',
+      'The invoice has payments; only an unpaid invoice can be voided.',
+    ],
+    PostingAccountMissing: [
+      'conflict',
+      'The receivable or cash account for the currency is not an open asset account; open it first (`<code>-<currency>` outside the base currency).',
+    ],
+    PeriodClosed: [
+      'conflict',
+      'The date falls in a closed period: nothing dated inside it can be posted, issued, recorded or voided.',
+    ],
+  }),
+  api(context) {
+    return createReceivablesCommands({
+      handle: context.handle,
+      eventStore: context.eventStore,
+      postingRules: context.use(ledgerModule).postingRules,
+      postingAccounts: receivablesPostingAccounts(context.settings, context.config.baseCurrency),
+    });
+  },
+  reactors: (context) => [
+    createLedgerPostingsReactor({
+      ledger: context.use(ledgerModule).commands,
+      eventStore: context.eventStore,
+      postingAccounts: receivablesPostingAccounts(context.settings, context.config.baseCurrency),
+    }),
+  ],
+  routes: (context, commands) =>
+    receivablesRoutes({
+      commands,
+      queries: createReceivablesQueries({
+        readModels: context.readModels,
+        collection: context.collection,
+      }),
+      ids: context.ids,
+      today: context.today,
+    }),
+});
