@@ -6,7 +6,9 @@ import type { IdGenerator } from '../commands/ids.js';
 import type { Authenticate } from './api-keys.js';
 import { renderDocsPage } from './docs-page.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { platformProblems } from './problem-types.js';
 import { httpProblem, sendProblem, toProblemResponse } from './problem.js';
+import { readHeader, requestHeaders } from './request-headers.js';
 import { mountRoutes, requestLocals, type RouteSpec } from './route.js';
 
 export interface AppDeps {
@@ -27,8 +29,6 @@ export interface AppDeps {
   ) => Promise<boolean>;
   readonly awaitFresh: (readModels: readonly string[]) => Promise<void>;
 }
-
-const SAFE_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(v1);
 
   app.use((req, _res, next) => {
-    next(httpProblem(404, 'not-found', 'Not found', `No route for ${req.method} ${req.path}`));
+    next(httpProblem(platformProblems.notFound, `No route for ${req.method} ${req.path}`));
   });
   app.use(problemHandler);
   return app;
@@ -102,34 +102,19 @@ export function createApp(deps: AppDeps): Express {
  */
 function requestIds(ids: IdGenerator): RequestHandler {
   return (req, res, next) => {
-    const incomingRequestId = req.get('x-request-id');
-    const requestId =
-      incomingRequestId && SAFE_ID.test(incomingRequestId) ? incomingRequestId : ids.random();
-    const incomingCorrelationId = req.get('x-correlation-id');
+    const get = (name: string) => req.get(name);
+    const requestId = readHeader(get, requestHeaders.requestId) ?? ids.random();
     const locals = requestLocals(res);
     locals.requestId = requestId;
-    locals.correlationId = incomingCorrelationId ?? ids.random();
     res.setHeader('X-Request-Id', requestId);
-    res.setHeader('X-Correlation-Id', locals.correlationId);
-    if (incomingCorrelationId !== undefined && !SAFE_ID.test(incomingCorrelationId)) {
+    try {
+      locals.correlationId = readHeader(get, requestHeaders.correlationId) ?? ids.random();
+    } catch (problem) {
       locals.correlationId = ids.random();
-      res.setHeader('X-Correlation-Id', locals.correlationId);
       // Raised once the request logger exists, so the refusal is logged like any other.
-      locals.headerProblem = httpProblem(
-        400,
-        'invalid-header',
-        'Invalid header',
-        'X-Correlation-Id must be 1-128 letters, digits or ._:@/+=-',
-        {
-          errors: [
-            {
-              path: 'header.x-correlation-id',
-              message: 'must be 1-128 letters, digits or ._:@/+=-',
-            },
-          ],
-        },
-      );
+      locals.headerProblem = problem as Error;
     }
+    res.setHeader('X-Correlation-Id', locals.correlationId);
     next();
   };
 }
@@ -142,9 +127,7 @@ function authenticate(check: Authenticate): RequestHandler {
     if (!principal) {
       next(
         httpProblem(
-          401,
-          'unauthorized',
-          'Unauthorized',
+          platformProblems.unauthorized,
           header ? 'The API key is not valid' : 'Send an API key: Authorization: Bearer <key>',
           { headers: { 'WWW-Authenticate': 'Bearer' } },
         ),
@@ -163,9 +146,7 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   if (hasBody && !req.is(['application/json', 'application/*+json'])) {
     next(
       httpProblem(
-        415,
-        'unsupported-media-type',
-        'Unsupported media type',
+        platformProblems.unsupportedMediaType,
         `Send JSON with Content-Type: application/json (got ${req.get('content-type') ?? 'none'})`,
       ),
     );

@@ -1,16 +1,35 @@
+/**
+ * The OpenAPI 3.1 document, generated from what the service runs: the zod schemas that validate
+ * each request, the header rules that read it (`request-headers.ts`), the answers each route
+ * declares and the ones every route of its kind can give (auth, validation, idempotency,
+ * If-Match, outages), each problem answer with the problem+json schema. So a client generated
+ * from it sends only what is accepted, and every answer it gets is one the document describes.
+ */
 import { z } from 'zod';
-import type { RouteSpec } from './route.js';
+import { PROBLEM_TYPE_PREFIX } from './problem-types.js';
+import {
+  requestHeaders,
+  responseHeaders,
+  type HeaderRule,
+  type ResponseHeaderName,
+} from './request-headers.js';
+import type { ResponseSpec, RouteSpec } from './route.js';
 
 const problemSchema = {
   type: 'object',
   required: ['type', 'title', 'status', 'detail'],
   properties: {
-    type: { type: 'string', description: 'URI naming the kind of problem; see docs/problems.md' },
+    type: {
+      type: 'string',
+      pattern: `^${PROBLEM_TYPE_PREFIX}[a-z0-9-]+$`,
+      description: `The kind of problem: ${PROBLEM_TYPE_PREFIX}<slug>, explained under <slug> in docs/problems.md`,
+    },
     title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
+    status: { type: 'integer', minimum: 400, maximum: 599 },
+    detail: { type: 'string', description: 'What went wrong with this request, for a human' },
     errors: {
       type: 'array',
+      description: 'On 400: each offending part of the request',
       items: {
         type: 'object',
         required: ['path', 'message'],
@@ -29,6 +48,27 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
   return rest;
 }
 
+function headerParameter(rule: HeaderRule) {
+  return {
+    name: rule.name,
+    in: 'header',
+    required: false,
+    description: rule.description,
+    schema: { type: 'string', pattern: rule.pattern.source },
+  };
+}
+
+/** The headers of `route`'s request that the service reads. */
+function headerParameters(route: Pick<RouteSpec, 'method'>, operation: boolean) {
+  const rules: HeaderRule[] = Object.values(requestHeaders).filter(
+    (rule) =>
+      rule.on === 'every-request' ||
+      (operation && rule.on === 'operations') ||
+      (operation && rule.on === 'writes' && route.method === 'post'),
+  );
+  return rules.map(headerParameter);
+}
+
 function parameters(route: RouteSpec) {
   const from = (schema: z.ZodObject | undefined, location: 'path' | 'query') => {
     if (!schema) return [];
@@ -44,80 +84,162 @@ function parameters(route: RouteSpec) {
       schema: property,
     }));
   };
-  const headers = [
-    {
-      name: 'X-Correlation-Id',
-      in: 'header',
-      required: false,
-      description: 'Joins the events of one business flow; generated when absent.',
-      schema: { type: 'string', maxLength: 128 },
-    },
-    {
-      name: 'X-On-Behalf-Of',
-      in: 'header',
-      required: false,
-      description: 'The end user the calling service acts for; stored as onBehalfOf.',
-      schema: { type: 'string', maxLength: 200 },
-    },
-  ];
-  const writeHeaders =
-    route.method === 'post'
-      ? [
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            required: false,
-            description:
-              'A retry with the same key and body returns the first response and writes nothing; the same key with another body is a 422.',
-            schema: { type: 'string', maxLength: 255 },
-          },
-          {
-            name: 'If-Match',
-            in: 'header',
-            required: false,
-            description: 'The ETag (stream revision) last seen; a stale one is a 412.',
-            schema: { type: 'string' },
-          },
-        ]
-      : [];
   return [
     ...from(route.params, 'path'),
     ...from(route.query, 'query'),
-    ...headers,
-    ...writeHeaders,
+    ...headerParameters(route, true),
   ];
 }
 
-/** The OpenAPI 3.1 document, generated from the same schemas that validate requests. */
+function headersOf(names: readonly ResponseHeaderName[]) {
+  const all: ResponseHeaderName[] = ['X-Request-Id', 'X-Correlation-Id', ...names];
+  return Object.fromEntries(
+    [...new Set(all)].map((name) => [
+      name,
+      { description: responseHeaders[name], schema: { type: 'string' } },
+    ]),
+  );
+}
+
+const problemContent = {
+  'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+};
+
+function problemResponse(description: string, headers: readonly ResponseHeaderName[] = []) {
+  return { description, headers: headersOf(headers), content: problemContent };
+}
+
+function documentedResponse(status: number, response: ResponseSpec, method: RouteSpec['method']) {
+  if (status >= 400) return problemResponse(response.description, response.headers);
+  const replayable: ResponseHeaderName[] = method === 'post' ? ['Idempotent-Replayed'] : [];
+  return {
+    description: response.description,
+    headers: headersOf([...(response.headers ?? []), ...replayable]),
+    ...(response.schema
+      ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }
+      : response.mediaTypes
+        ? {
+            content: Object.fromEntries(
+              response.mediaTypes.map((type) => [type, { schema: { type: 'string' } }]),
+            ),
+          }
+        : {}),
+  };
+}
+
+/** Every answer `route` can give: its own, and those of every route of its kind. */
+function responsesOf(route: RouteSpec): Record<string, unknown> {
+  const responses: Record<string, unknown> = {};
+  for (const [status, response] of Object.entries(route.responses)) {
+    responses[status] = documentedResponse(Number(status), response, route.method);
+  }
+  const common: [number, string, ResponseHeaderName[]][] = [
+    [400, 'Invalid path, query, body or header (problem details list each error)', []],
+    [401, 'No API key, or not a valid one', ['WWW-Authenticate']],
+    [403, 'The API key lacks every scope this operation accepts', []],
+    [500, 'Unexpected error; logged under the request id', []],
+    [
+      503,
+      'A store is unreachable, a read model is not built yet or not yet at consistentWith, or a write lost too many races; retry after Retry-After',
+      ['Retry-After'],
+    ],
+  ];
+  if (route.method === 'post') {
+    common.push(
+      [409, 'A request with this Idempotency-Key is still in progress', ['Retry-After']],
+      [413, 'Body larger than BODY_LIMIT_BYTES', []],
+      [415, 'Body not JSON, or in an encoding or charset the service does not read', []],
+      [422, 'Idempotency-Key reused with a different request', []],
+    );
+  }
+  if (route.conditional) common.push([412, 'If-Match no longer matches the record', ['ETag']]);
+  for (const [status, description, headers] of common) {
+    const key = String(status);
+    const declared = route.responses[status];
+    responses[key] = problemResponse(
+      declared ? `${declared.description}; or: ${description}` : description,
+      [...(declared?.headers ?? []), ...headers],
+    );
+  }
+  return responses;
+}
+
+/** `/healthz`, `/readyz`, `/openapi.json` and `/docs`: outside `/v1`, without a key. */
+function operationsPaths() {
+  const everyRequest = headerParameters({ method: 'get' }, false);
+  const invalidHeader = problemResponse('Invalid X-Correlation-Id');
+  const readiness = {
+    type: 'object',
+    required: ['status', 'checks'],
+    additionalProperties: false,
+    properties: {
+      status: { type: 'string', enum: ['ready', 'not_ready'] },
+      checks: {
+        type: 'object',
+        description:
+          'Each check by name (eventStore, readModels, every projection, reactor:<name>): `ok` or why not',
+        additionalProperties: { type: 'string' },
+      },
+    },
+  };
+  const operation = (
+    operationId: string,
+    summary: string,
+    responses: Record<string, unknown>,
+  ): Record<string, unknown> => ({
+    get: {
+      operationId,
+      summary,
+      tags: ['operations'],
+      security: [],
+      parameters: everyRequest,
+      responses: { ...responses, 400: invalidHeader },
+    },
+  });
+  const json = (schema: Record<string, unknown>) => ({
+    'application/json': { schema },
+  });
+  return {
+    '/healthz': operation('getHealth', 'Liveness: the process answers', {
+      200: {
+        description: 'Alive',
+        headers: headersOf([]),
+        content: json({
+          type: 'object',
+          required: ['status'],
+          additionalProperties: false,
+          properties: { status: { type: 'string', enum: ['ok'] } },
+        }),
+      },
+    }),
+    '/readyz': operation(
+      'getReadiness',
+      'Readiness: both stores answer, every projection serves and no reactor has failed',
+      {
+        200: { description: 'Ready', headers: headersOf([]), content: json(readiness) },
+        503: { description: 'Not ready', headers: headersOf([]), content: json(readiness) },
+      },
+    ),
+    '/openapi.json': operation('getOpenApi', 'This document', {
+      200: {
+        description: 'The OpenAPI document',
+        headers: headersOf([]),
+        content: json({ type: 'object' }),
+      },
+    }),
+    '/docs': operation('getDocs', 'This document, rendered as a page', {
+      200: {
+        description: 'The rendered document',
+        headers: headersOf([]),
+        content: { 'text/html': { schema: { type: 'string' } } },
+      },
+    }),
+  };
+}
+
 export function buildOpenApiDocument(routes: readonly RouteSpec[], version: string) {
-  const paths: Record<string, Record<string, unknown>> = {};
+  const paths: Record<string, Record<string, unknown>> = { ...operationsPaths() };
   for (const route of routes) {
-    const responses: Record<string, unknown> = {};
-    for (const [status, response] of Object.entries(route.responses)) {
-      responses[status] = {
-        description: response.description,
-        ...(response.schema
-          ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }
-          : response.mediaTypes
-            ? {
-                content: Object.fromEntries(
-                  response.mediaTypes.map((type) => [type, { schema: { type: 'string' } }]),
-                ),
-              }
-            : {}),
-      };
-    }
-    for (const status of ['400', '401', '403', '413', '415', '422', '500']) {
-      if (status === '413' || status === '415' || status === '422') {
-        if (route.method !== 'post') continue;
-      }
-      responses[status] ??= {
-        description: 'Problem details (RFC 9457)',
-        content: {
-          'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
-        },
-      };
-    }
     (paths[route.path] ??= {})[route.method] = {
       operationId: route.operationId,
       summary: route.summary,
@@ -134,7 +256,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], version: stri
             },
           }
         : {}),
-      responses,
+      responses: responsesOf(route),
     };
   }
   return {
@@ -143,7 +265,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], version: stri
       title: 'Back-office ledger and records service',
       version,
       description:
-        'Commands in, immutable events stored, read models out. Money is a decimal string with a currency; errors are RFC 9457 problem details.',
+        'Commands in, immutable events stored, read models out. Money is a decimal string with a currency; errors are RFC 9457 problem details, and each problem type is explained under its slug in docs/problems.md of the repository.',
     },
     servers: [{ url: '/' }],
     components: {

@@ -5,6 +5,14 @@ import { ConcurrencyExhaustedError, PreconditionFailedError } from '../commands/
 import { ReadModelUnavailableError } from '../projections/projection-manager.js';
 import { StoreUnavailableError } from '../stores/event-store.js';
 import { InvalidQueryError } from '../stores/read-model-store.js';
+import {
+  platformProblems,
+  problemTypeUri,
+  slugOfCode,
+  statusOfKind,
+  titleOfCode,
+  type ProblemType,
+} from './problem-types.js';
 
 /** An RFC 9457 problem details document. */
 export interface Problem {
@@ -22,9 +30,6 @@ export interface ProblemResponse {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** Problem type URIs: stable identifiers documented in docs/problems.md. */
-export const problemType = (slug: string) => `urn:backoffice:problem:${slug}`;
-
 /** Thrown by the HTTP layer for answers it decides itself (auth, validation, not found). */
 export class HttpProblem extends Error {
   override readonly name = 'HttpProblem';
@@ -34,41 +39,34 @@ export class HttpProblem extends Error {
   }
 }
 
+/** An answer of a registered problem type (`problem-types.ts`), so none goes undocumented. */
 export function httpProblem(
-  status: number,
-  slug: string,
-  title: string,
+  type: ProblemType,
   detail: string,
   extra: { errors?: Problem['errors']; headers?: Record<string, string> } = {},
 ): HttpProblem {
   return new HttpProblem({
-    status,
+    status: type.status,
     headers: extra.headers,
     body: {
-      type: problemType(slug),
-      title,
-      status,
+      type: problemTypeUri(type.slug),
+      title: type.title,
+      status: type.status,
       detail,
       ...(extra.errors ? { errors: extra.errors } : {}),
     },
   });
 }
 
-const DOMAIN_STATUS = { invalid: 400, conflict: 409, not_found: 404 } as const;
-
 /** Express's body parser reports its failures with these `type`s. */
-const BODY_PARSER_ERRORS: Record<string, [number, string, string]> = {
-  'entity.parse.failed': [400, 'malformed-json', 'Malformed JSON'],
-  'entity.too.large': [413, 'body-too-large', 'Request body too large'],
-  'encoding.unsupported': [415, 'unsupported-encoding', 'Unsupported content encoding'],
-  'charset.unsupported': [415, 'unsupported-charset', 'Unsupported charset'],
-  'request.aborted': [400, 'request-aborted', 'Request aborted'],
-  'request.size.invalid': [
-    400,
-    'request-size-invalid',
-    'Request size did not match Content-Length',
-  ],
-  'parameters.too.many': [400, 'too-many-parameters', 'Too many parameters'],
+const BODY_PARSER_ERRORS: Record<string, ProblemType> = {
+  'entity.parse.failed': platformProblems.malformedJson,
+  'entity.too.large': platformProblems.bodyTooLarge,
+  'encoding.unsupported': platformProblems.unsupportedEncoding,
+  'charset.unsupported': platformProblems.unsupportedCharset,
+  'request.aborted': platformProblems.requestAborted,
+  'request.size.invalid': platformProblems.requestSizeInvalid,
+  'parameters.too.many': platformProblems.tooManyParameters,
 };
 
 /**
@@ -78,31 +76,28 @@ const BODY_PARSER_ERRORS: Record<string, [number, string, string]> = {
 export function toProblemResponse(error: unknown): ProblemResponse {
   if (error instanceof HttpProblem) return error.response;
   if (isDomainError(error)) {
+    // Each module registers the codes its deciders refuse with (its `problems`).
     const { kind, code, message, issues } = error.refusal;
-    return httpProblem(DOMAIN_STATUS[kind], slugOf(code), titleOf(code), message, {
-      errors: issues,
-    }).response;
+    const type = { slug: slugOfCode(code), status: statusOfKind(kind), title: titleOfCode(code) };
+    return httpProblem({ ...type, description: '' }, message, { errors: issues }).response;
   }
   if (error instanceof PreconditionFailedError) {
     return httpProblem(
-      412,
-      'precondition-failed',
-      'Precondition failed',
+      platformProblems.preconditionFailed,
       `If-Match names revision ${error.expected}, but the record is at revision ${error.actual}`,
       { headers: error.actual >= 0n ? { ETag: `"${error.actual}"` } : {} },
     ).response;
   }
   if (error instanceof IdempotencyKeyReusedError) {
-    return httpProblem(422, 'idempotency-key-reused', 'Idempotency-Key reused', error.message)
-      .response;
+    return httpProblem(platformProblems.idempotencyKeyReused, error.message).response;
   }
   if (error instanceof IdempotencyInProgressError) {
-    return httpProblem(409, 'idempotency-in-progress', 'Request in progress', error.message, {
+    return httpProblem(platformProblems.idempotencyInProgress, error.message, {
       headers: { 'Retry-After': '1' },
     }).response;
   }
   if (error instanceof ConcurrencyExhaustedError) {
-    return httpProblem(503, 'unavailable', 'Service unavailable', error.message, {
+    return httpProblem(platformProblems.unavailable, error.message, {
       headers: { 'Retry-After': '1' },
     }).response;
   }
@@ -110,46 +105,42 @@ export function toProblemResponse(error: unknown): ProblemResponse {
     // The cause names internal hosts and ports: it goes to the log, not to the caller. Whether
     // a write that lost its answer was stored is unknown here, hence the advice on retries.
     return httpProblem(
-      503,
-      'unavailable',
-      'Service unavailable',
+      platformProblems.unavailable,
       'A store this request needs is unreachable. Retry later; a retry with the same Idempotency-Key is applied at most once.',
       { headers: { 'Retry-After': '1' } },
     ).response;
   }
   if (error instanceof ReadModelUnavailableError) {
-    return httpProblem(503, 'read-model-unavailable', 'Read model not ready', error.message, {
+    return httpProblem(platformProblems.readModelUnavailable, error.message, {
       headers: { 'Retry-After': '2' },
     }).response;
   }
   if (error instanceof InvalidQueryError) {
     // Raised for what the caller sent (a cursor that does not decode, or from another list).
-    return httpProblem(400, 'invalid-query', 'Invalid query', error.message, {
+    return httpProblem(platformProblems.invalidQuery, error.message, {
       errors: [{ path: 'query.cursor', message: error.message }],
     }).response;
   }
   const bodyError = bodyParserError(error);
   if (bodyError) {
-    const [status, slug, title] = BODY_PARSER_ERRORS[bodyError.type]!;
+    const type = BODY_PARSER_ERRORS[bodyError.type]!;
     const detail =
-      status === 413
+      type.status === 413
         ? `The body exceeds the limit of ${bodyError.limit ?? '?'} bytes`
         : bodyError.message;
-    return httpProblem(status, slug, title, detail).response;
+    return httpProblem(type, detail).response;
   }
   const clientError = clientErrorStatus(error);
   if (clientError) {
     // Express and its parsers mark what the client got wrong with a 4xx status (a path that
     // does not decode, a body that does not decompress); their messages say so plainly.
-    return httpProblem(clientError.status, 'bad-request', 'Bad request', clientError.message)
-      .response;
+    return httpProblem(
+      { ...platformProblems.badRequest, status: clientError.status },
+      clientError.message,
+    ).response;
   }
-  return httpProblem(
-    500,
-    'internal',
-    'Internal server error',
-    'An unexpected error occurred; it has been logged',
-  ).response;
+  return httpProblem(platformProblems.internal, 'An unexpected error occurred; it has been logged')
+    .response;
 }
 
 export function sendProblem(res: Response, problem: ProblemResponse): void {
@@ -179,13 +170,4 @@ function clientErrorStatus(error: unknown): { status: number; message: string } 
     (error as { statusCode?: unknown }).statusCode;
   if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
   return { status, message: error.message };
-}
-
-function slugOf(code: string): string {
-  return code.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
-}
-
-function titleOf(code: string): string {
-  const words = code.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -8,6 +8,13 @@ import { runIdempotently, type IdempotencyDeps } from '../commands/idempotency.j
 import type { CommandContext } from '../commands/command-context.js';
 import type { StoredResponse } from '../stores/idempotency-store.js';
 import { hasScope, type ApiKey, type Scope } from './api-keys.js';
+import {
+  readHeader,
+  readIfMatch,
+  requestHeaders,
+  type ResponseHeaderName,
+} from './request-headers.js';
+import { platformProblems } from './problem-types.js';
 import { httpProblem, toProblemResponse } from './problem.js';
 
 /** Everything a handler knows about the request besides its validated input. */
@@ -53,6 +60,8 @@ export interface ResponseSpec {
   readonly schema?: z.ZodType;
   /** Media types of a body that is not JSON (a streamed export), described as text. */
   readonly mediaTypes?: readonly string[];
+  /** Headers this answer carries beyond those of every answer (documented in OpenAPI). */
+  readonly headers?: readonly ResponseHeaderName[];
 }
 
 /**
@@ -82,6 +91,8 @@ export interface RouteSpec<
    */
   readonly readModels?: readonly string[];
   readonly responses: Readonly<Record<number, ResponseSpec>>;
+  /** A command: honours If-Match, so it can answer 412 (see `commandRoute`). */
+  readonly conditional?: boolean;
   readonly handle: (input: {
     readonly params: z.output<P>;
     readonly query: z.output<Q>;
@@ -165,9 +176,7 @@ export function mountRoutes(
           !(await deps.awaitPosition(BigInt(consistentWith), route.readModels))
         ) {
           throw httpProblem(
-            503,
-            'not-yet-consistent',
-            'Not yet consistent',
+            platformProblems.notYetConsistent,
             `The data has not reached position ${consistentWith} yet; retry shortly`,
             { headers: { 'Retry-After': '1' } },
           );
@@ -211,73 +220,28 @@ function requestContext(req: Request, res: Response, route: RouteSpec): RequestC
   const locals = requestLocals(res);
   const principal = locals.principal;
   if (!principal) {
-    throw httpProblem(401, 'unauthorized', 'Unauthorized', 'An API key is required', {
+    throw httpProblem(platformProblems.unauthorized, 'An API key is required', {
       headers: { 'WWW-Authenticate': 'Bearer' },
     });
   }
   if (!hasScope(principal, route.scopes)) {
     throw httpProblem(
-      403,
-      'forbidden',
-      'Forbidden',
+      platformProblems.forbidden,
       `This API key lacks the scope for this operation; it needs one of: ${route.scopes.join(', ')}`,
     );
   }
+  const get = (name: string) => req.get(name);
+  const writes = route.method === 'post';
   return {
     principal,
     requestId: locals.requestId,
     correlationId: locals.correlationId,
-    onBehalfOf: headerValue(
-      req,
-      'x-on-behalf-of',
-      ON_BEHALF_OF,
-      'a user name of 1-200 printable characters',
-    ),
-    idempotencyKey:
-      route.method === 'post'
-        ? headerValue(req, 'idempotency-key', IDEMPOTENCY_KEY, '1-255 printable ASCII characters')
-        : undefined,
-    ifMatch: parseIfMatch(req.get('if-match')),
+    onBehalfOf: readHeader(get, requestHeaders.onBehalfOf),
+    idempotencyKey: writes ? readHeader(get, requestHeaders.idempotencyKey) : undefined,
+    ifMatch: writes ? readIfMatch(get) : undefined,
     log: req.log,
     signal: clientGone(res),
   };
-}
-
-const ON_BEHALF_OF = /^[\x20-\x7e\u00a0-\uffff]{1,200}$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-function headerValue(
-  req: Request,
-  name: string,
-  pattern: RegExp,
-  expected: string,
-): string | undefined {
-  const value = req.get(name);
-  if (value === undefined) return undefined;
-  if (!pattern.test(value)) {
-    throw httpProblem(400, 'invalid-header', 'Invalid header', `${name} must be ${expected}`, {
-      errors: [{ path: `header.${name}`, message: `must be ${expected}` }],
-    });
-  }
-  return value;
-}
-
-/** If-Match carries the ETag we issued: the stream revision in quotes. */
-function parseIfMatch(value: string | undefined): bigint | undefined {
-  if (value === undefined || value.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"?(\d{1,19})"?\s*$/.exec(value);
-  if (!match) {
-    throw httpProblem(
-      400,
-      'invalid-header',
-      'Invalid header',
-      'If-Match must be an ETag we issued, like "3"',
-      {
-        errors: [{ path: 'header.if-match', message: 'must be an ETag like "3"' }],
-      },
-    );
-  }
-  return BigInt(match[1]!);
 }
 
 function parsePart<T extends z.ZodType | undefined>(
@@ -299,9 +263,7 @@ function parsePart<T extends z.ZodType | undefined>(
     return [{ path: at === '' ? '(body)' : at, message: issue.message }];
   });
   throw httpProblem(
-    400,
-    'validation',
-    'Invalid request',
+    platformProblems.validation,
     errors.map((error) => `${error.path}: ${error.message}`).join('; '),
     { errors },
   );

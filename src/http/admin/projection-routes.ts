@@ -4,6 +4,7 @@ import {
   type ProjectionManager,
 } from '../../projections/projection-manager.js';
 import type { ReactorStatus } from '../../projections/reactor-runner.js';
+import { platformProblems } from '../problem-types.js';
 import { httpProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { consistencyQuery } from '../schemas.js';
@@ -82,9 +83,7 @@ export function projectionAdminRoutes({
   const notFound = (error: unknown, name: string): never => {
     if (error instanceof UnknownProjectionError) {
       throw httpProblem(
-        404,
-        'not-found',
-        'Not found',
+        platformProblems.notFound,
         `There is no projection named ${name}; there are: ${projections.names().join(', ')}`,
       );
     }
@@ -156,7 +155,11 @@ export function projectionAdminRoutes({
       params: z.strictObject({ name: projectionName }),
       body: z.strictObject({}),
       responses: {
-        202: { description: 'Rebuild requested or already running', schema: projectionReport },
+        202: {
+          description: 'Rebuild requested or already running',
+          schema: projectionReport,
+          headers: ['Location'],
+        },
         404: { description: 'No such projection' },
       },
       async handle({ params }) {

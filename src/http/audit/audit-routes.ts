@@ -11,9 +11,11 @@ import {
 import { readRecordHistory } from '../../projections/audit/record-history.js';
 import type { LogVerifier } from '../../projections/audit/log-verifier.js';
 import type { EventStore } from '../../stores/event-store.js';
+import { platformProblems } from '../problem-types.js';
 import { httpProblem } from '../problem.js';
 import { commandContext, defineRoute, type RequestContext, type RouteSpec } from '../route.js';
-import { consistencyQuery, DEFAULT_PAGE_LIMIT, pageOf, paginationQuery } from '../schemas.js';
+import { listRoute } from '../route-builders.js';
+import { consistencyQuery } from '../schemas.js';
 import { csvRow } from './csv.js';
 
 const SCOPES = ['audit:read'] as const;
@@ -203,8 +205,7 @@ export function auditRoutes({
     });
 
   return [
-    defineRoute({
-      method: 'get',
+    listRoute({
       path: '/v1/audit/events',
       operationId: 'listAuditEvents',
       summary: 'Events of the whole log, filtered, in log order',
@@ -212,25 +213,21 @@ export function auditRoutes({
         'Every filter may be combined with the others. Pages follow the log order, so events written while a client pages through arrive on later pages and never shift earlier ones. Each call is itself recorded as an AuditTrailAccessed event.',
       tag: 'audit',
       scopes: SCOPES,
-      query: consistencyQuery.extend({ ...filterQuery, ...paginationQuery }),
+      filters: z.strictObject(filterQuery),
       readModels: AUDIT_READ_MODELS,
-      responses: { 200: { description: 'A page of events', schema: pageOf(auditEvent) } },
+      item: auditEvent,
+      pageDescription: 'A page of events',
       async handle({ query, context }) {
-        const filter = toFilter(query);
-        const page = await queries.listEvents(filter, {
-          limit: query.limit ?? DEFAULT_PAGE_LIMIT,
-          cursor: query.cursor,
-        });
+        const page = await queries.listEvents(toFilter(query), query);
         await record(context, 'events', filterRecord(query, { cursor: query.cursor }), {
           rowCount: page.items.length,
           completed: true,
         });
-        return { status: 200, body: page };
+        return page;
       },
     }),
 
-    defineRoute({
-      method: 'get',
+    listRoute({
       path: '/v1/audit/entities/{type}/{id}/history',
       operationId: 'getRecordHistory',
       summary: 'Every event of one record, in order, with what each changed',
@@ -242,37 +239,24 @@ export function auditRoutes({
         type: z.string().regex(ENTITY_TYPE, 'must be a camelCase record type, like invoice'),
         id: auditText,
       }),
-      query: consistencyQuery.extend(paginationQuery),
-      responses: {
-        200: {
-          description: 'A page of the record history',
-          schema: pageOf(historyEntry).extend({
-            entityType: z.string(),
-            entityId: z.string(),
-            stream: z.string(),
-          }),
-        },
-        404: { description: 'No record of that type and id' },
+      item: historyEntry,
+      pageDescription: 'A page of the record history',
+      pageFields: { entityType: z.string(), entityId: z.string(), stream: z.string() },
+      notFound: {
+        description: 'No record of that type and id',
+        detail: ({ type, id }) => `No record ${type}/${id}`,
       },
       async handle({ params, query, context }) {
         const stream = streamOfRecord({ entityType: params.type, entityId: params.id });
-        const history = await readRecordHistory(eventStore, stream, {
-          limit: query.limit ?? DEFAULT_PAGE_LIMIT,
-          cursor: query.cursor,
-        });
-        if (!history) {
-          throw httpProblem(404, 'not-found', 'Not found', `No record ${params.type}/${params.id}`);
-        }
+        const history = await readRecordHistory(eventStore, stream, query);
+        if (!history) return undefined;
         await record(
           context,
           'history',
           { entityType: params.type, entityId: params.id, cursor: query.cursor },
           { rowCount: history.items.length, completed: true },
         );
-        return {
-          status: 200,
-          body: { entityType: params.type, entityId: params.id, stream, ...history },
-        };
+        return { entityType: params.type, entityId: params.id, stream, ...history };
       },
     }),
 
@@ -303,9 +287,7 @@ export function auditRoutes({
         const upTo = await eventStore.headPosition();
         if (!(await awaitPosition(upTo, AUDIT_READ_MODELS))) {
           throw httpProblem(
-            503,
-            'not-yet-consistent',
-            'Not yet consistent',
+            platformProblems.notYetConsistent,
             `The audit read model has not reached position ${upTo} yet; retry shortly`,
             { headers: { 'Retry-After': '1' } },
           );
@@ -391,7 +373,7 @@ export function auditRoutes({
 
 function toFilter(query: FilterInput): AuditFilter {
   if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
-    throw httpProblem(400, 'validation', 'Invalid request', 'query.from: must not be after to', {
+    throw httpProblem(platformProblems.validation, 'query.from: must not be after to', {
       errors: [{ path: 'query.from', message: 'must not be after to' }],
     });
   }

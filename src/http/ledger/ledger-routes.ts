@@ -15,20 +15,15 @@ import {
   type AccountView,
   type LedgerQueries,
 } from '../../projections/ledger/ledger-queries.js';
-import { httpProblem } from '../problem.js';
+import { commandRoute, listRoute, recordRoute } from '../route-builders.js';
 import { commandContext, defineRoute, type RouteSpec } from '../route.js';
 import {
   accountingDate,
   consistencyQuery,
   currencyCode,
   decimalAmount,
-  DEFAULT_PAGE_LIMIT,
-  globalPosition,
-  pageOf,
-  paginationQuery,
   periodId,
   recordId,
-  writeHeaders,
 } from '../schemas.js';
 
 const accountCode = z
@@ -100,9 +95,6 @@ const dateRangeQuery = {
   to: accountingDate.optional().describe('Only lines dated on or before this day'),
 };
 
-const withPosition = <T extends z.ZodObject>(schema: T) =>
-  schema.extend({ position: globalPosition });
-
 const requestedLine = z
   .strictObject({
     account: accountCode,
@@ -145,12 +137,16 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
   const entryAfterWrite = (result: CommandResult<unknown>) => {
     const view = journalEntryView(result.stream);
     if (!view) throw new Error(`No journal entry in ${result.streamId} after a write`);
-    return view;
+    return entryResource(view);
+  };
+  const entryUrl = (entryId: string) => `/v1/ledger/journal-entries/${encodeURIComponent(entryId)}`;
+  const noAccount = {
+    description: 'No such account',
+    detail: ({ code }: { code: string }) => `Account ${code} does not exist`,
   };
 
   return [
-    defineRoute({
-      method: 'post',
+    commandRoute({
       path: '/v1/ledger/accounts',
       operationId: 'openAccount',
       summary: 'Open an account in the chart of accounts',
@@ -162,10 +158,8 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
         type: z.enum(accountTypes),
         currency: currencyCode,
       }),
-      responses: {
-        201: { description: 'Opened', schema: withPosition(accountResponse) },
-        409: { description: 'An account with this code exists' },
-      },
+      success: { status: 201, description: 'Opened', schema: accountResponse },
+      conflict: 'An account with this code exists',
       async handle({ body, context }) {
         const result = await commands.openAccount(commandContext(context), {
           type: 'OpenAccount',
@@ -177,75 +171,51 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
         if (result.state.status !== 'open') throw new Error('Account not open after OpenAccount');
         const zero = formatAmount(0n, result.state.currency as CurrencyCode);
         return {
-          status: 201,
-          headers: writeHeaders(result, `/v1/ledger/accounts/${encodeURIComponent(body.code)}`),
-          body: {
-            ...accountResource({ ...result.state, debits: zero, credits: zero, balance: zero }),
-            position: result.position.toString(),
-          },
+          result,
+          location: `/v1/ledger/accounts/${encodeURIComponent(body.code)}`,
+          body: accountResource({ ...result.state, debits: zero, credits: zero, balance: zero }),
         };
       },
     }),
 
-    defineRoute({
-      method: 'get',
+    recordRoute({
       path: '/v1/ledger/accounts/{code}',
       operationId: 'getAccount',
       summary: 'An account with its debits, credits and balance',
       tag: 'ledger',
       scopes: READ_SCOPES,
       params: z.strictObject({ code: accountCode }),
-      query: consistencyQuery.extend(asOfQuery),
+      query: z.strictObject(asOfQuery),
       readModels: LEDGER_READ_MODELS.accountsAsOf,
-      responses: {
-        200: { description: 'The account', schema: accountResponse },
-        404: { description: 'No such account' },
-      },
+      response: { description: 'The account', schema: accountResponse },
+      notFound: noAccount,
       async handle({ params, query }) {
         const view = await queries.getAccount(params.code, query.asOf);
-        if (!view) {
-          throw httpProblem(404, 'not-found', 'Not found', `Account ${params.code} does not exist`);
-        }
-        return {
-          status: 200,
-          headers: { ETag: `"${view.revision}"` },
-          body: accountResource(view),
-        };
+        return view && { body: accountResource(view), revision: view.revision };
       },
     }),
 
-    defineRoute({
-      method: 'get',
+    listRoute({
       path: '/v1/ledger/accounts',
       operationId: 'listAccounts',
       summary: 'The chart of accounts with debits, credits and balances, by code',
       tag: 'ledger',
       scopes: READ_SCOPES,
-      query: consistencyQuery.extend({
+      filters: z.strictObject({
         ...asOfQuery,
         type: z.enum(accountTypes).optional(),
         currency: currencyCode.optional(),
-        ...paginationQuery,
       }),
       readModels: LEDGER_READ_MODELS.accountsAsOf,
-      responses: { 200: { description: 'A page of accounts', schema: pageOf(accountResponse) } },
+      item: accountResponse,
+      pageDescription: 'A page of accounts',
       async handle({ query }) {
-        const result = await queries.listAccounts({
-          type: query.type,
-          currency: query.currency,
-          asOf: query.asOf,
-          limit: query.limit ?? DEFAULT_PAGE_LIMIT,
-          cursor: query.cursor,
-        });
-        return {
-          status: 200,
-          body: { items: result.items.map(accountResource), nextCursor: result.nextCursor },
-        };
+        const result = await queries.listAccounts(query);
+        return { items: result.items.map(accountResource), nextCursor: result.nextCursor };
       },
     }),
 
-    defineRoute({
-      method: 'get',
+    listRoute({
       path: '/v1/ledger/accounts/{code}/entries',
       operationId: 'listAccountEntries',
       summary: 'General ledger: the lines booked to an account, with the running balance',
@@ -254,39 +224,23 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
       tag: 'ledger',
       scopes: READ_SCOPES,
       params: z.strictObject({ code: accountCode }),
-      query: consistencyQuery.extend({ ...dateRangeQuery, ...paginationQuery }),
+      filters: z.strictObject(dateRangeQuery),
       readModels: LEDGER_READ_MODELS.accountEntries,
-      responses: {
-        200: {
-          description: 'A page of general ledger lines',
-          schema: pageOf(ledgerLineResponse).extend({
-            account: z.string(),
-            currency: z.string(),
-            openingBalance: z.string(),
-          }),
-        },
-        404: { description: 'No such account' },
-      },
+      item: ledgerLineResponse,
+      pageDescription: 'A page of general ledger lines',
+      pageFields: { account: z.string(), currency: z.string(), openingBalance: z.string() },
+      notFound: noAccount,
       async handle({ params, query }) {
-        const result = await queries.accountEntries(params.code, {
-          from: query.from,
-          to: query.to,
-          limit: query.limit ?? DEFAULT_PAGE_LIMIT,
-          cursor: query.cursor,
-        });
-        if (!result) {
-          throw httpProblem(404, 'not-found', 'Not found', `Account ${params.code} does not exist`);
-        }
-        return {
-          status: 200,
-          body: {
+        const result = await queries.accountEntries(params.code, query);
+        return (
+          result && {
             account: result.account.code,
             currency: result.account.currency,
             openingBalance: result.openingBalance,
             items: result.items,
             nextCursor: result.nextCursor,
-          },
-        };
+          }
+        );
       },
     }),
 
@@ -305,39 +259,26 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
       },
     }),
 
-    defineRoute({
-      method: 'get',
+    listRoute({
       path: '/v1/ledger/journal-entries',
       operationId: 'listJournalEntries',
       summary: 'Journal entries in date order',
       tag: 'ledger',
       scopes: READ_SCOPES,
-      query: consistencyQuery.extend({
+      filters: z.strictObject({
         ...dateRangeQuery,
         status: z.enum(['posted', 'reversed']).optional(),
-        ...paginationQuery,
       }),
       readModels: LEDGER_READ_MODELS.journalEntries,
-      responses: {
-        200: { description: 'A page of journal entries', schema: pageOf(journalEntryResponse) },
-      },
+      item: journalEntryResponse,
+      pageDescription: 'A page of journal entries',
       async handle({ query }) {
-        const result = await queries.listJournalEntries({
-          from: query.from,
-          to: query.to,
-          status: query.status,
-          limit: query.limit ?? DEFAULT_PAGE_LIMIT,
-          cursor: query.cursor,
-        });
-        return {
-          status: 200,
-          body: { items: result.items.map(entryResource), nextCursor: result.nextCursor },
-        };
+        const result = await queries.listJournalEntries(query);
+        return { items: result.items.map(entryResource), nextCursor: result.nextCursor };
       },
     }),
 
-    defineRoute({
-      method: 'post',
+    commandRoute({
       path: '/v1/ledger/journal-entries',
       operationId: 'postJournalEntry',
       summary: 'Post a balanced journal entry',
@@ -351,10 +292,8 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
         description: z.string().max(500),
         lines: z.array(requestedLine).min(2).max(500),
       }),
-      responses: {
-        201: { description: 'Posted', schema: withPosition(journalEntryResponse) },
-        409: { description: 'Refused: closed period, entry id taken, account not open' },
-      },
+      success: { status: 201, description: 'Posted', schema: journalEntryResponse },
+      conflict: 'Refused: closed period, entry id taken, account not open',
       async handle({ body, context }) {
         const entryId =
           body.entryId ??
@@ -368,48 +307,30 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
           description: body.description,
           lines: body.lines,
         });
-        const view = entryAfterWrite(result);
-        return {
-          status: 201,
-          headers: writeHeaders(
-            result,
-            `/v1/ledger/journal-entries/${encodeURIComponent(entryId)}`,
-          ),
-          body: { ...entryResource(view), position: result.position.toString() },
-        };
+        return { result, location: entryUrl(entryId), body: entryAfterWrite(result) };
       },
     }),
 
-    defineRoute({
-      method: 'get',
+    recordRoute({
       path: '/v1/ledger/journal-entries/{id}',
       operationId: 'getJournalEntry',
       summary: 'A journal entry with its lines and reversal, if any',
       tag: 'ledger',
       scopes: READ_SCOPES,
       params: z.strictObject({ id: recordId }),
-      query: consistencyQuery,
       readModels: LEDGER_READ_MODELS.journalEntries,
-      responses: {
-        200: { description: 'The entry', schema: journalEntryResponse },
-        404: { description: 'No such entry' },
+      response: { description: 'The entry', schema: journalEntryResponse },
+      notFound: {
+        description: 'No such entry',
+        detail: ({ id }) => `Journal entry ${id} does not exist`,
       },
       async handle({ params }) {
         const view = await queries.getJournalEntry(params.id);
-        if (!view) {
-          throw httpProblem(
-            404,
-            'not-found',
-            'Not found',
-            `Journal entry ${params.id} does not exist`,
-          );
-        }
-        return { status: 200, headers: { ETag: `"${view.revision}"` }, body: entryResource(view) };
+        return view && { body: entryResource(view), revision: view.revision };
       },
     }),
 
-    defineRoute({
-      method: 'post',
+    commandRoute({
       path: '/v1/ledger/journal-entries/{id}/reversal',
       operationId: 'reverseJournalEntry',
       summary: 'Reverse a journal entry (once), booking its lines mirrored on the given date',
@@ -420,12 +341,9 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
         date: accountingDate,
         reason: z.string().trim().min(1).max(500),
       }),
-      responses: {
-        201: { description: 'Reversed', schema: withPosition(journalEntryResponse) },
-        404: { description: 'No such entry' },
-        409: { description: 'Already reversed, or the date is in a closed period' },
-        412: { description: 'If-Match no longer matches' },
-      },
+      success: { status: 201, description: 'Reversed', schema: journalEntryResponse },
+      notFound: 'No such entry',
+      conflict: 'Already reversed, or the date is in a closed period',
       async handle({ params, body, context }) {
         const result = await commands.reverseJournalEntry(commandContext(context), {
           type: 'ReverseJournalEntry',
@@ -433,20 +351,11 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
           date: body.date,
           reason: body.reason,
         });
-        const view = entryAfterWrite(result);
-        return {
-          status: 201,
-          headers: writeHeaders(
-            result,
-            `/v1/ledger/journal-entries/${encodeURIComponent(params.id)}`,
-          ),
-          body: { ...entryResource(view), position: result.position.toString() },
-        };
+        return { result, location: entryUrl(params.id), body: entryAfterWrite(result) };
       },
     }),
 
-    defineRoute({
-      method: 'post',
+    commandRoute({
       path: '/v1/ledger/periods/{period}/close',
       operationId: 'closePeriod',
       summary: 'Close an accounting period: later postings dated inside it are refused',
@@ -454,27 +363,18 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
       scopes: ['finance:write'],
       params: z.strictObject({ period: periodId }),
       body: z.strictObject({}),
-      responses: {
-        200: {
-          description: 'Closed',
-          schema: z.object({
-            period: z.string(),
-            status: z.enum(['closed']),
-            position: globalPosition,
-          }),
-        },
-        409: { description: 'Already closed' },
+      success: {
+        status: 200,
+        description: 'Closed',
+        schema: z.object({ period: z.string(), status: z.enum(['closed']) }),
       },
+      conflict: 'Already closed',
       async handle({ params, context }) {
         const result = await commands.closePeriod(commandContext(context), {
           type: 'ClosePeriod',
           period: params.period,
         });
-        return {
-          status: 200,
-          headers: writeHeaders(result),
-          body: { period: params.period, status: 'closed', position: result.position.toString() },
-        };
+        return { result, body: { period: params.period, status: 'closed' } };
       },
     }),
   ];

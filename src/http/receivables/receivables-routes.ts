@@ -13,19 +13,14 @@ import {
   type ReceivablesQueries,
 } from '../../projections/receivables/receivables-queries.js';
 import type { CustomerState } from '../../domain/receivables/customer.js';
-import { httpProblem } from '../problem.js';
+import { commandRoute, listRoute, recordRoute } from '../route-builders.js';
 import { commandContext, defineRoute, type RequestContext, type RouteSpec } from '../route.js';
 import {
   accountingDate,
   consistencyQuery,
   currencyCode,
   decimalAmount,
-  DEFAULT_PAGE_LIMIT,
-  globalPosition,
-  pageOf,
-  paginationQuery,
   recordId,
-  writeHeaders,
 } from '../schemas.js';
 
 const READ_SCOPES = ['reports:read', 'finance:write'] as const;
@@ -138,12 +133,17 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
     return invoiceView(document, today());
   };
 
-  const notFound = (what: string, id: string) =>
-    httpProblem(404, 'not-found', 'Not found', `${what} ${id} does not exist`);
+  const invoiceUrl = (invoiceId: string) => `/v1/invoices/${encodeURIComponent(invoiceId)}`;
+  const customerUrl = (customerId: string) => `/v1/customers/${encodeURIComponent(customerId)}`;
+  const invoiceAnswer = (result: CommandResult<unknown>, invoiceId: string) => ({
+    result,
+    location: invoiceUrl(invoiceId),
+    body: withoutRevision(invoiceAfterWrite(result)),
+  });
+  const customerWithBalance = customerResponse.extend({ openBalance: z.string() });
 
   return [
-    defineRoute({
-      method: 'post',
+    commandRoute({
       path: '/v1/customers',
       operationId: 'registerCustomer',
       summary: 'Register a customer',
@@ -157,28 +157,22 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
         currency: currencyCode,
         paymentTermsDays,
       }),
-      responses: {
-        201: {
-          description: 'Registered',
-          schema: customerResponse.extend({ position: globalPosition }),
-        },
-        409: { description: 'A customer with this id exists' },
-      },
+      success: { status: 201, description: 'Registered', schema: customerResponse },
+      conflict: 'A customer with this id exists',
       async handle({ body, context }) {
         const result = await commands.registerCustomer(commandContext(context), {
           type: 'RegisterCustomer',
           ...body,
         });
         return {
-          status: 201,
-          headers: writeHeaders(result, `/v1/customers/${encodeURIComponent(body.customerId)}`),
-          body: { ...customerResource(result.state), position: result.position.toString() },
+          result,
+          location: customerUrl(body.customerId),
+          body: customerResource(result.state),
         };
       },
     }),
 
-    defineRoute({
-      method: 'post',
+    commandRoute({
       path: '/v1/customers/{id}/changes',
       operationId: 'changeCustomerDetails',
       summary: "Change a customer's contact details or payment terms",
@@ -194,14 +188,8 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
           paymentTermsDays: paymentTermsDays.optional(),
         })
         .refine((body) => Object.keys(body).length > 0, 'give at least one field to change'),
-      responses: {
-        200: {
-          description: 'Changed',
-          schema: customerResponse.extend({ position: globalPosition }),
-        },
-        404: { description: 'No such customer' },
-        412: { description: 'If-Match no longer matches' },
-      },
+      success: { status: 200, description: 'Changed', schema: customerResponse },
+      notFound: 'No such customer',
       async handle({ params, body, context }) {
         const result = await commands.changeCustomerDetails(commandContext(context), {
           type: 'ChangeCustomerDetails',
@@ -209,70 +197,48 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
           ...body,
         });
         return {
-          status: 200,
-          headers: writeHeaders(result, `/v1/customers/${encodeURIComponent(params.id)}`),
-          body: { ...customerResource(result.state), position: result.position.toString() },
+          result,
+          location: customerUrl(params.id),
+          body: customerResource(result.state),
         };
       },
     }),
 
-    defineRoute({
-      method: 'get',
+    listRoute({
       path: '/v1/customers',
       operationId: 'listCustomers',
       summary: 'Customers by id, with their open balances',
       tag: 'receivables',
       scopes: READ_SCOPES,
-      query: consistencyQuery.extend(paginationQuery),
       readModels: RECEIVABLES_READ_MODELS.customers,
-      responses: {
-        200: {
-          description: 'A page of customers',
-          schema: pageOf(customerResponse.extend({ openBalance: z.string() })),
-        },
-      },
+      item: customerWithBalance,
+      pageDescription: 'A page of customers',
       async handle({ query }) {
-        const result = await queries.listCustomers({
-          limit: query.limit ?? DEFAULT_PAGE_LIMIT,
-          cursor: query.cursor,
-        });
-        return {
-          status: 200,
-          body: { items: result.items.map(withoutRevision), nextCursor: result.nextCursor },
-        };
+        const result = await queries.listCustomers(query);
+        return { items: result.items.map(withoutRevision), nextCursor: result.nextCursor };
       },
     }),
 
-    defineRoute({
-      method: 'get',
+    recordRoute({
       path: '/v1/customers/{id}',
       operationId: 'getCustomer',
       summary: 'A customer with its open balance (issued minus paid, void invoices excluded)',
       tag: 'receivables',
       scopes: READ_SCOPES,
       params: z.strictObject({ id: recordId }),
-      query: consistencyQuery,
       readModels: RECEIVABLES_READ_MODELS.customers,
-      responses: {
-        200: {
-          description: 'The customer',
-          schema: customerResponse.extend({ openBalance: z.string() }),
-        },
-        404: { description: 'No such customer' },
+      response: { description: 'The customer', schema: customerWithBalance },
+      notFound: {
+        description: 'No such customer',
+        detail: ({ id }) => `Customer ${id} does not exist`,
       },
       async handle({ params }) {
         const customer = await queries.getCustomer(params.id);
-        if (!customer) throw notFound('Customer', params.id);
-        return {
-          status: 200,
-          headers: { ETag: `"${customer.revision}"` },
-          body: withoutRevision(customer),
-        };
+        return customer && { body: withoutRevision(customer), revision: customer.revision };
       },
     }),
 
-    defineRoute({
-      method: 'post',
+    commandRoute({
       path: '/v1/invoices',
       operationId: 'issueInvoice',
       summary: 'Issue an invoice to a customer',
@@ -304,13 +270,8 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
           .min(1)
           .max(200),
       }),
-      responses: {
-        201: {
-          description: 'Issued',
-          schema: invoiceResponse.extend({ position: globalPosition }),
-        },
-        409: { description: 'Invoice id taken, or the issue date is in a closed period' },
-      },
+      success: { status: 201, description: 'Issued', schema: invoiceResponse },
+      conflict: 'Invoice id taken, or the issue date is in a closed period',
       async handle({ body, context }) {
         const invoiceId =
           body.invoiceId ??
@@ -323,19 +284,11 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
           ...body,
           invoiceId,
         });
-        return {
-          status: 201,
-          headers: writeHeaders(result, `/v1/invoices/${encodeURIComponent(invoiceId)}`),
-          body: {
-            ...withoutRevision(invoiceAfterWrite(result)),
-            position: result.position.toString(),
-          },
-        };
+        return invoiceAnswer(result, invoiceId);
       },
     }),
 
-    defineRoute({
-      method: 'post',
+    commandRoute({
       path: '/v1/invoices/{id}/payments',
       operationId: 'recordPayment',
       summary: 'Record a payment received against an invoice',
@@ -352,15 +305,9 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
         method: z.enum(paymentMethods),
         reference: z.string().trim().max(200).default(''),
       }),
-      responses: {
-        201: {
-          description: 'Recorded',
-          schema: invoiceResponse.extend({ position: globalPosition }),
-        },
-        404: { description: 'No such invoice' },
-        409: { description: 'Overpayment, invoice void or paid, payment id taken, period closed' },
-        412: { description: 'If-Match no longer matches' },
-      },
+      success: { status: 201, description: 'Recorded', schema: invoiceResponse },
+      notFound: 'No such invoice',
+      conflict: 'Overpayment, invoice void or paid, payment id taken, period closed',
       async handle({ params, body, context }) {
         const result = await commands.recordPayment(commandContext(context), {
           type: 'RecordPayment',
@@ -372,19 +319,11 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
           method: body.method,
           reference: body.reference,
         });
-        return {
-          status: 201,
-          headers: writeHeaders(result, `/v1/invoices/${encodeURIComponent(params.id)}`),
-          body: {
-            ...withoutRevision(invoiceAfterWrite(result)),
-            position: result.position.toString(),
-          },
-        };
+        return invoiceAnswer(result, params.id);
       },
     }),
 
-    defineRoute({
-      method: 'post',
+    commandRoute({
       path: '/v1/invoices/{id}/void',
       operationId: 'voidInvoice',
       summary: 'Void an invoice that has no payments',
@@ -395,15 +334,9 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
         reason: z.string().trim().min(1).max(500),
         voidedOn: accountingDate.optional().describe('Defaults to today (UTC)'),
       }),
-      responses: {
-        200: {
-          description: 'Voided',
-          schema: invoiceResponse.extend({ position: globalPosition }),
-        },
-        404: { description: 'No such invoice' },
-        409: { description: 'Already void, has payments, or the date is in a closed period' },
-        412: { description: 'If-Match no longer matches' },
-      },
+      success: { status: 200, description: 'Voided', schema: invoiceResponse },
+      notFound: 'No such invoice',
+      conflict: 'Already void, has payments, or the date is in a closed period',
       async handle({ params, body, context }) {
         const result = await commands.voidInvoice(commandContext(context), {
           type: 'VoidInvoice',
@@ -411,25 +344,17 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
           voidedOn: body.voidedOn ?? today(),
           reason: body.reason,
         });
-        return {
-          status: 200,
-          headers: writeHeaders(result, `/v1/invoices/${encodeURIComponent(params.id)}`),
-          body: {
-            ...withoutRevision(invoiceAfterWrite(result)),
-            position: result.position.toString(),
-          },
-        };
+        return invoiceAnswer(result, params.id);
       },
     }),
 
-    defineRoute({
-      method: 'get',
+    listRoute({
       path: '/v1/invoices',
       operationId: 'listInvoices',
       summary: 'Invoices by issue date, filtered by status, customer and dates',
       tag: 'receivables',
       scopes: READ_SCOPES,
-      query: consistencyQuery.extend({
+      filters: z.strictObject({
         status: z.enum(['open', 'partially_paid', 'paid', 'void', 'overdue']).optional(),
         customerId: recordId.optional(),
         issuedFrom: accountingDate.optional(),
@@ -439,26 +364,13 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
         asOf: accountingDate
           .optional()
           .describe('The date "overdue" is judged on; today by default'),
-        ...paginationQuery,
       }),
       readModels: RECEIVABLES_READ_MODELS.invoices,
-      responses: { 200: { description: 'A page of invoices', schema: pageOf(invoiceResponse) } },
+      item: invoiceResponse,
+      pageDescription: 'A page of invoices',
       async handle({ query }) {
-        const result = await queries.listInvoices({
-          today: query.asOf ?? today(),
-          status: query.status,
-          customerId: query.customerId,
-          issuedFrom: query.issuedFrom,
-          issuedTo: query.issuedTo,
-          dueFrom: query.dueFrom,
-          dueTo: query.dueTo,
-          limit: query.limit ?? DEFAULT_PAGE_LIMIT,
-          cursor: query.cursor,
-        });
-        return {
-          status: 200,
-          body: { items: result.items.map(withoutRevision), nextCursor: result.nextCursor },
-        };
+        const result = await queries.listInvoices({ ...query, today: query.asOf ?? today() });
+        return { items: result.items.map(withoutRevision), nextCursor: result.nextCursor };
       },
     }),
 
@@ -490,32 +402,27 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
       },
     }),
 
-    defineRoute({
-      method: 'get',
+    recordRoute({
       path: '/v1/invoices/{id}',
       operationId: 'getInvoice',
       summary: 'An invoice with its lines, paid and outstanding amounts and payment history',
       tag: 'receivables',
       scopes: READ_SCOPES,
       params: z.strictObject({ id: recordId }),
-      query: consistencyQuery.extend({
+      query: z.strictObject({
         asOf: accountingDate
           .optional()
           .describe('The date "overdue" is judged on; today by default'),
       }),
       readModels: RECEIVABLES_READ_MODELS.invoices,
-      responses: {
-        200: { description: 'The invoice', schema: invoiceResponse },
-        404: { description: 'No such invoice' },
+      response: { description: 'The invoice', schema: invoiceResponse },
+      notFound: {
+        description: 'No such invoice',
+        detail: ({ id }) => `Invoice ${id} does not exist`,
       },
       async handle({ params, query }) {
         const invoice = await queries.getInvoice(params.id, query.asOf ?? today());
-        if (!invoice) throw notFound('Invoice', params.id);
-        return {
-          status: 200,
-          headers: { ETag: `"${invoice.revision}"` },
-          body: withoutRevision(invoice),
-        };
+        return invoice && { body: withoutRevision(invoice), revision: invoice.revision };
       },
     }),
   ];

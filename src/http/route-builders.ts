@@ -1,0 +1,233 @@
+/**
+ * Builders for the shapes of route that repeat: a command answered with its record, a record
+ * read with its ETag, a page of a list. A route states only what is its own (path, schemas,
+ * what its refusals mean, how to run it); the builder adds the write headers, `position`,
+ * ETag, Location, 404s, paging and consistency, and documents every one of them in OpenAPI.
+ */
+import type { z } from 'zod';
+import type { Scope } from './api-keys.js';
+import { platformProblems } from './problem-types.js';
+import { httpProblem } from './problem.js';
+import { defineRoute, type RequestContext, type ResponseSpec, type RouteSpec } from './route.js';
+import {
+  consistencyQuery,
+  DEFAULT_PAGE_LIMIT,
+  globalPosition,
+  pageOf,
+  paginationQuery,
+} from './schemas.js';
+
+type ObjectSchema = z.ZodObject;
+
+interface RouteBasics<P extends ObjectSchema> {
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tag: string;
+  readonly scopes: readonly Scope[];
+  readonly params?: P;
+}
+
+/** What a write stored: where its stream is and where in the log its last event landed. */
+export interface Written {
+  readonly revision: bigint;
+  readonly position: bigint;
+}
+
+/** Headers of every write's answer: read your own write, chain `If-Match`, find the record. */
+export function writeHeaders(result: Written, location?: string): Record<string, string> {
+  return {
+    ETag: `"${result.revision}"`,
+    'X-Position': result.position.toString(),
+    ...(location ? { Location: location } : {}),
+  };
+}
+
+export interface CommandRouteSpec<
+  P extends ObjectSchema,
+  B extends z.ZodType,
+> extends RouteBasics<P> {
+  readonly body: B;
+  /** 201 when the command creates the record, 200 when it changes one. */
+  readonly success: {
+    readonly status: 200 | 201;
+    readonly description: string;
+    /** The record as answered; `position` is added. */
+    readonly schema: ObjectSchema;
+  };
+  /** When the command answers 404: it acts on a record that must exist. */
+  readonly notFound?: string;
+  /** What its 409 refusals are. */
+  readonly conflict?: string;
+  readonly handle: (input: {
+    readonly params: z.output<P>;
+    readonly body: z.output<B>;
+    readonly context: RequestContext;
+  }) => Promise<{
+    readonly result: Written;
+    readonly body: Record<string, unknown>;
+    /** The record's URL; a created record always has one. */
+    readonly location?: string;
+  }>;
+}
+
+/** A command: answers the record with `position`, ETag, X-Position and (for 201) Location. */
+export function commandRoute<
+  P extends ObjectSchema = ObjectSchema,
+  B extends z.ZodType = z.ZodType,
+>(spec: CommandRouteSpec<P, B>): RouteSpec {
+  const { success } = spec;
+  const responses: Record<number, ResponseSpec> = {
+    [success.status]: {
+      description: success.description,
+      schema: success.schema.extend({ position: globalPosition }),
+      headers: success.status === 201 ? ['ETag', 'X-Position', 'Location'] : ['ETag', 'X-Position'],
+    },
+  };
+  if (spec.notFound) responses[404] = { description: spec.notFound };
+  if (spec.conflict) responses[409] = { description: spec.conflict };
+  return defineRoute({
+    method: 'post',
+    path: spec.path,
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: spec.description,
+    tag: spec.tag,
+    scopes: spec.scopes,
+    params: spec.params,
+    body: spec.body,
+    conditional: true,
+    responses,
+    async handle({ params, body, context }) {
+      const answer = await spec.handle({ params, body, context } as never);
+      return {
+        status: success.status,
+        headers: writeHeaders(answer.result, answer.location),
+        body: { ...answer.body, position: answer.result.position.toString() },
+      };
+    },
+  });
+}
+
+export interface RecordRouteSpec<
+  P extends ObjectSchema,
+  Q extends ObjectSchema,
+> extends RouteBasics<P> {
+  readonly params: P;
+  /** Query parameters beyond `consistentWith`. */
+  readonly query?: Q;
+  /** The projections it reads (see `RouteSpec.readModels`). */
+  readonly readModels: readonly string[];
+  readonly response: { readonly description: string; readonly schema: z.ZodType };
+  readonly notFound: {
+    readonly description: string;
+    /** The 404's detail for these parameters. */
+    readonly detail: (params: z.output<P>) => string;
+  };
+  readonly handle: (input: {
+    readonly params: z.output<P>;
+    readonly query: z.output<Q>;
+    readonly context: RequestContext;
+  }) => Promise<{ readonly body: unknown; readonly revision: number | bigint } | undefined>;
+}
+
+/** One record read from a read model: 200 with its ETag, or 404. */
+export function recordRoute<P extends ObjectSchema, Q extends ObjectSchema = ObjectSchema>(
+  spec: RecordRouteSpec<P, Q>,
+): RouteSpec {
+  return defineRoute({
+    method: 'get',
+    path: spec.path,
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: spec.description,
+    tag: spec.tag,
+    scopes: spec.scopes,
+    params: spec.params,
+    query: spec.query ? consistencyQuery.extend(spec.query.shape) : consistencyQuery,
+    readModels: spec.readModels,
+    responses: {
+      200: { ...spec.response, headers: ['ETag'] },
+      404: { description: spec.notFound.description },
+    },
+    async handle({ params, query, context }) {
+      const found = await spec.handle({ params, query, context } as never);
+      if (!found) throw notFound(spec.notFound.detail(params as z.output<P>));
+      return { status: 200, headers: { ETag: `"${found.revision}"` }, body: found.body };
+    },
+  });
+}
+
+export interface ListRouteSpec<
+  P extends ObjectSchema,
+  F extends ObjectSchema,
+> extends RouteBasics<P> {
+  /** Filters beyond `consistentWith`, `limit` and `cursor`. */
+  readonly filters?: F;
+  /** The projections it reads; none when it reads the event store itself. */
+  readonly readModels?: readonly string[];
+  readonly item: z.ZodType;
+  readonly description?: string;
+  readonly pageDescription: string;
+  /** Fields of the page beside `items` and `nextCursor`. */
+  readonly pageFields?: z.ZodRawShape;
+  /** For a list that belongs to a record (an account's lines): what its 404 means. */
+  readonly notFound?: {
+    readonly description: string;
+    readonly detail: (params: z.output<P>) => string;
+  };
+  readonly handle: (input: {
+    readonly params: z.output<P>;
+    readonly query: z.output<F> & { readonly limit: number; readonly cursor: string | undefined };
+    readonly context: RequestContext;
+  }) => Promise<
+    { readonly items: readonly unknown[]; readonly nextCursor: string | null } | undefined
+  >;
+}
+
+/** A page of a list: `{ items, nextCursor }`, `?limit=` (1-500, default 50) and `?cursor=`. */
+export function listRoute<
+  P extends ObjectSchema = ObjectSchema,
+  F extends ObjectSchema = ObjectSchema,
+>(spec: ListRouteSpec<P, F>): RouteSpec {
+  const page = pageOf(spec.item);
+  return defineRoute({
+    method: 'get',
+    path: spec.path,
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: spec.description,
+    tag: spec.tag,
+    scopes: spec.scopes,
+    params: spec.params,
+    query: consistencyQuery.extend({ ...(spec.filters?.shape ?? {}), ...paginationQuery }),
+    readModels: spec.readModels,
+    responses: listResponses(spec, spec.pageFields ? page.extend(spec.pageFields) : page),
+    async handle({ params, query, context }) {
+      const { limit, cursor } = query as { limit?: number; cursor?: string };
+      const result = await spec.handle({
+        params,
+        query: { ...query, limit: limit ?? DEFAULT_PAGE_LIMIT, cursor },
+        context,
+      } as never);
+      if (!result) throw notFound(spec.notFound?.detail(params as z.output<P>) ?? 'Not found');
+      return { status: 200, body: result };
+    },
+  });
+}
+
+function listResponses(
+  spec: { readonly pageDescription: string; readonly notFound?: { readonly description: string } },
+  schema: z.ZodType,
+): Record<number, ResponseSpec> {
+  const responses: Record<number, ResponseSpec> = {
+    200: { description: spec.pageDescription, schema },
+  };
+  if (spec.notFound) responses[404] = { description: spec.notFound.description };
+  return responses;
+}
+
+export function notFound(detail: string) {
+  return httpProblem(platformProblems.notFound, detail);
+}
