@@ -87,6 +87,7 @@ export async function runCli(
         : allProjections,
     eventStore: events.store,
     readModels: readModels.store,
+    leases: readModels.leases,
     logger,
     instanceId: `cli:${hostname()}:${process.pid}`,
     batchSize: config.projectionBatchSize,

@@ -6,10 +6,13 @@ import type { Config } from '../config.js';
 import { monitorAvailability } from './availability-monitor.js';
 import type { EventStore } from './event-store.js';
 import { createEsdbEventStore } from './eventstoredb/esdb-event-store.js';
+import type { LeaseStore } from './lease-store.js';
+import { createMongoLeaseStore } from './mongodb/mongo-lease-store.js';
 import { createMongoReadModelStore } from './mongodb/mongo-read-model-store.js';
 import type { ReadModelStore } from './read-model-store.js';
 import type { SqliteDatabase } from './sqlite/database.js';
 import { createSqliteEventStore } from './sqlite/sqlite-event-store.js';
+import { createSqliteLeaseStore } from './sqlite/sqlite-lease-store.js';
 import {
   createSqliteReadModelStore,
   openSqliteReadModelDatabase,
@@ -21,11 +24,13 @@ export type ReadModelStoreKind = 'sqlite' | 'mongodb';
 
 /**
  * Read models go to MongoDB when MONGODB_URL is set, else to a SQLite file of their own beside
- * the event log, so projection writes never wait on the log's write lock.
+ * the event log, so projection writes never wait on the log's write lock. The leases that decide
+ * who runs each projection live beside them, where every instance (and the CLI) sees them.
  */
 export function openReadModelStore(config: Config): {
   store: ReadModelStore;
   kind: ReadModelStoreKind;
+  leases: LeaseStore;
   close(): Promise<void>;
 } {
   if (config.mongoUrl === undefined) {
@@ -34,6 +39,7 @@ export function openReadModelStore(config: Config): {
     return {
       store,
       kind: 'sqlite',
+      leases: createSqliteLeaseStore(db),
       async close() {
         await store.close();
         db.close();
@@ -43,10 +49,12 @@ export function openReadModelStore(config: Config): {
   const client = new MongoClient(config.mongoUrl, {
     serverSelectionTimeoutMS: config.mongoConnectTimeoutMs,
   });
-  const store = createMongoReadModelStore(client.db(config.mongoDatabase));
+  const db = client.db(config.mongoDatabase);
+  const store = createMongoReadModelStore(db);
   return {
     store,
     kind: 'mongodb',
+    leases: createMongoLeaseStore(db),
     async close() {
       await store.close();
       await client.close();
