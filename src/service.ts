@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -29,14 +28,7 @@ import {
 } from './projections/projection-manager.js';
 import type { EventStore } from './stores/event-store.js';
 import type { ReadModelStore } from './stores/read-model-store.js';
-import { openSqliteDatabase } from './stores/sqlite/database.js';
-import {
-  openEventStore,
-  openReadModelStore,
-  type EventStoreKind,
-  type ReadModelStoreKind,
-} from './stores/open-stores.js';
-import { createSqliteIdempotencyStore } from './stores/sqlite/sqlite-idempotency-store.js';
+import { openStores, type EventStoreKind, type ReadModelStoreKind } from './stores/open-stores.js';
 import { packageVersion } from './version.js';
 
 export interface Service {
@@ -82,13 +74,12 @@ export function createService(
   const clock = overrides.clock ?? (() => new Date());
   const ids = overrides.ids ?? uuidGenerator;
 
-  const db = openSqliteDatabase(join(config.dataDir, 'backoffice.db'));
-  const events = openEventStore(config, db, logger, clock);
+  const stores = openStores(config, logger, clock);
+  const { events, readModels: readModelStore } = stores;
   const eventStore = events.store;
-  const idempotencyStore = createSqliteIdempotencyStore(db);
+  const idempotencyStore = stores.idempotency();
   const { authenticate, generatedAdminKey } = createApiKeyAuthenticator(config);
 
-  const readModelStore = openReadModelStore(config);
   const projections = createProjectionManager({
     projections: allProjections,
     eventStore,
@@ -305,9 +296,7 @@ export function createService(
       await started;
       await postings.stop();
       await projections.stop();
-      await readModelStore.close();
-      await events.close();
-      db.close();
+      await stores.close();
     },
   };
 }
