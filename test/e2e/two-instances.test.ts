@@ -183,6 +183,22 @@ if (mongoUrl) {
       expect(readdirSync(pair.a.dataDir)).toEqual([]);
       expect(readdirSync(pair.b.dataDir)).toEqual([]);
     });
+
+    it('without API_KEYS, warns that each instance accepts only its own bootstrap key', async () => {
+      const pair = await startTwoInstances({ API_KEYS: '' });
+      const secretOf = (instance: Instance) =>
+        /Bearer (bok_[A-Za-z0-9_-]+)/.exec(instance.service.output())?.[1];
+      const secret = secretOf(pair.a);
+      expect(secret).toBeDefined();
+      expect(secretOf(pair.b)).not.toBe(secret);
+      const status = (instance: Instance) =>
+        call(instance.service, 'GET', '/v1/admin/projections', { secret }).then((r) => r.status);
+      expect(await status(pair.a)).toBe(200);
+      expect(await status(pair.b)).toBe(401);
+      for (const instance of [pair.a, pair.b]) {
+        expect(instance.service.output()).toContain('only this instance accepts it');
+      }
+    });
   });
 } else {
   describe.skip('two instances on one EventStoreDB and one MongoDB (set MONGODB_URL to run)', () => {});
