@@ -27,6 +27,7 @@ import { createProjectionRunner } from '../src/projections/projection-runner.js'
 import type { EventStore, ExpectedRevision, LogFilter } from '../src/stores/event-store.js';
 import { openSqliteDatabase, type SqliteDatabase } from '../src/stores/sqlite/database.js';
 import { createSqliteEventStore } from '../src/stores/sqlite/sqlite-event-store.js';
+import { createSqliteLeaseStore } from '../src/stores/sqlite/sqlite-lease-store.js';
 import {
   createSqliteReadModelStore,
   openSqliteReadModelDatabase,
@@ -159,6 +160,7 @@ export async function runProjectionBenchmark(
         projections: ledgerProjections,
         eventStore,
         readModels,
+        leases: createSqliteLeaseStore(db),
         logger,
         instanceId: 'bench',
         batchSize: BATCH_SIZE,

@@ -19,9 +19,7 @@ import {
   type ProjectionManager,
   type ProjectionReport,
 } from './projections/projection-manager.js';
-import { openSqliteDatabase } from './stores/sqlite/database.js';
-import { openEventStore, openReadModelStore } from './stores/open-stores.js';
-import { join } from 'node:path';
+import { openStores } from './stores/open-stores.js';
 
 const allProjections = projectionsOf(modules);
 
@@ -79,9 +77,8 @@ export async function runCli(
     env.LOG_LEVEL === undefined ? 'warn' : config.logLevel,
     process.stderr,
   );
-  const db = openSqliteDatabase(join(config.dataDir, 'backoffice.db'));
-  const events = openEventStore(config, db, logger, () => new Date());
-  const readModels = openReadModelStore(config);
+  const stores = openStores(config, logger, () => new Date());
+  const { events, readModels } = stores;
   const manager = createProjectionManager({
     // A rebuild takes part only for its own projection: it must not start running the others.
     projections:
@@ -90,6 +87,7 @@ export async function runCli(
         : allProjections,
     eventStore: events.store,
     readModels: readModels.store,
+    leases: readModels.leases,
     logger,
     instanceId: `cli:${hostname()}:${process.pid}`,
     batchSize: config.projectionBatchSize,
@@ -108,9 +106,7 @@ export async function runCli(
     return 1;
   } finally {
     await manager.stop();
-    await readModels.close();
-    await events.close();
-    db.close();
+    await stores.close();
   }
 }
 

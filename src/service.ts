@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createCommandHandler } from './commands/command-handler.js';
@@ -20,15 +19,8 @@ import { createReactorRunner, type ReactorRunner } from './projections/reactor-r
 import { createReadConsistency } from './projections/read-consistency.js';
 import { readinessChecks } from './projections/readiness.js';
 import type { EventStore } from './stores/event-store.js';
-import {
-  openEventStore,
-  openReadModelStore,
-  type EventStoreKind,
-  type ReadModelStoreKind,
-} from './stores/open-stores.js';
+import { openStores, type EventStoreKind, type ReadModelStoreKind } from './stores/open-stores.js';
 import type { ReadModelStore } from './stores/read-model-store.js';
-import { openSqliteDatabase } from './stores/sqlite/database.js';
-import { createSqliteIdempotencyStore } from './stores/sqlite/sqlite-idempotency-store.js';
 import { packageVersion } from './version.js';
 
 export interface Service {
@@ -67,17 +59,17 @@ export function createService(
   const modules = overrides.modules ?? serviceModules;
   const instanceId = overrides.instanceId ?? config.instanceId;
 
-  const db = openSqliteDatabase(join(config.dataDir, 'backoffice.db'));
-  const events = openEventStore(config, db, logger, clock);
-  const eventStore = events.store;
-  const readModelStore = openReadModelStore(config);
-  const readModels = readModelStore.store;
+  const stores = openStores(config, logger, clock);
+  const eventStore = stores.events.store;
+  const readModels = stores.readModels.store;
+  const leases = stores.readModels.leases;
   const { authenticate, generatedAdminKey } = createApiKeyAuthenticator(config);
 
   const projections = createProjectionManager({
     projections: projectionsOf(modules),
     eventStore,
     readModels,
+    leases,
     logger,
     instanceId,
     batchSize: config.projectionBatchSize,
@@ -120,6 +112,7 @@ export function createService(
       reactor,
       eventStore,
       readModels,
+      leases,
       logger,
       instanceId,
       leaseTtlMs: config.projectionLeaseTtlMs,
@@ -132,7 +125,7 @@ export function createService(
     ids,
     readiness: readinessChecks({ eventStore, readModels, projections, reactors: () => reactors }),
     idempotency: {
-      store: createSqliteIdempotencyStore(db),
+      store: stores.idempotency(),
       clock,
       leaseMs: config.idempotencyLeaseMs,
       waitMs: config.idempotencyWaitMs,
@@ -162,9 +155,9 @@ export function createService(
   return {
     app,
     eventStore,
-    eventStoreKind: events.kind,
+    eventStoreKind: stores.events.kind,
     readModels,
-    readModelsKind: readModelStore.kind,
+    readModelsKind: stores.readModels.kind,
     projections,
     reactors,
     generatedAdminKey,
@@ -173,9 +166,7 @@ export function createService(
       await started;
       for (const reactor of reactors) await reactor.stop();
       await projections.stop();
-      await readModelStore.close();
-      await events.close();
-      db.close();
+      await stores.close();
     },
   };
 }

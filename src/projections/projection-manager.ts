@@ -21,6 +21,7 @@
  */
 import type { Logger } from 'pino';
 import type { EventStore } from '../stores/event-store.js';
+import type { LeaseStore } from '../stores/lease-store.js';
 import type { ReadModelStore } from '../stores/read-model-store.js';
 import { waitUntil } from '../wait-until.js';
 import type { Projection } from './projection.js';
@@ -130,6 +131,8 @@ export interface ProjectionManagerOptions {
   readonly projections: readonly Projection[];
   readonly eventStore: EventStore;
   readonly readModels: ReadModelStore;
+  /** Decides which instance runs each projection (`projection:<name>`). */
+  readonly leases: LeaseStore;
   readonly logger: Logger;
   /** Names this process in leases and status. */
   readonly instanceId: string;
@@ -187,7 +190,7 @@ export function generationCollection(name: string, version: number, generation: 
 }
 
 export function createProjectionManager(options: ProjectionManagerOptions): ProjectionManager {
-  const { eventStore, readModels, instanceId } = options;
+  const { eventStore, readModels, leases, instanceId } = options;
   const logger = options.logger.child({ component: 'projections' });
   const leaseTtlMs = options.leaseTtlMs ?? 15_000;
   const tickIntervalMs = options.tickIntervalMs ?? 1000;
@@ -321,7 +324,7 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
       controller.leaseRenewedAt === undefined ||
       now - controller.leaseRenewedAt >= leaseTtlMs / 3;
     const leased = renewalDue
-      ? await readModels.acquireLease({
+      ? await leases.acquire({
           name: `projection:${projection.name}`,
           holder: instanceId,
           ttlMs: leaseTtlMs,
@@ -777,8 +780,8 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
         controller.statusWritten = undefined;
         if (controller.holding) {
           controller.holding = false;
-          await readModels
-            .releaseLease(`projection:${controller.projection.name}`, instanceId)
+          await leases
+            .release(`projection:${controller.projection.name}`, instanceId)
             .catch(() => undefined);
         }
       }

@@ -14,6 +14,7 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '../stores/event-store.js';
+import type { LeaseStore } from '../stores/lease-store.js';
 import type { ReadModelStore } from '../stores/read-model-store.js';
 import { CHECKPOINTS_COLLECTION, type ProjectionError } from './projection-runner.js';
 import type { Reactor } from './reactor.js';
@@ -40,7 +41,10 @@ export interface ReactorRunner {
 export interface ReactorRunnerOptions {
   readonly reactor: Reactor;
   readonly eventStore: EventStore;
+  /** Holds its checkpoint. */
   readonly readModels: ReadModelStore;
+  /** Decides which instance runs the reactor (`reactor:<name>`). */
+  readonly leases: LeaseStore;
   readonly logger: Logger;
   readonly instanceId: string;
   readonly batchSize?: number;
@@ -67,7 +71,7 @@ class ReactionError extends Error {
 }
 
 export function createReactorRunner(options: ReactorRunnerOptions): ReactorRunner {
-  const { reactor, eventStore, readModels, instanceId } = options;
+  const { reactor, eventStore, readModels, leases, instanceId } = options;
   const logger = options.logger.child({ reactor: reactor.name });
   const batchSize = options.batchSize ?? 100;
   const pollIntervalMs = options.pollIntervalMs ?? 200;
@@ -92,7 +96,7 @@ export function createReactorRunner(options: ReactorRunnerOptions): ReactorRunne
   async function holdLease(): Promise<boolean> {
     const now = clock().getTime();
     if (leaseRenewedAt !== undefined && now - leaseRenewedAt < leaseTtlMs / 3) return true;
-    const held = await readModels.acquireLease({
+    const held = await leases.acquire({
       name: leaseName,
       holder: instanceId,
       ttlMs: leaseTtlMs,
@@ -227,7 +231,7 @@ export function createReactorRunner(options: ReactorRunnerOptions): ReactorRunne
       await running;
       if (leaseRenewedAt !== undefined) {
         leaseRenewedAt = undefined;
-        await readModels.releaseLease(leaseName, instanceId).catch(() => undefined);
+        await leases.release(leaseName, instanceId).catch(() => undefined);
       }
     },
     wake() {

@@ -1,6 +1,9 @@
 /**
  * Durable record of requests made with an Idempotency-Key: which request (fingerprint) first
  * used the key and what it was answered, so a retry gets the same answer and writes nothing.
+ * Adapters: SQLite (embedded, one process) and MongoDB (shared by every instance, so a retry
+ * that reaches another instance is answered the same). One contract suite
+ * (`test/stores/idempotency-store.contract.ts`) defines the behaviour both must show.
  */
 export interface StoredResponse {
   readonly status: number;
@@ -33,7 +36,8 @@ export interface IdempotencyKeyRef {
 export interface IdempotencyStore {
   /**
    * Atomically claims the key for this request, or returns the existing record. A pending record
-   * whose lease has expired is taken over (its claimant died).
+   * whose lease has expired is taken over (its claimant died) by a request with the same
+   * fingerprint; of racing claims, exactly one wins.
    */
   claim(
     ref: IdempotencyKeyRef,
@@ -41,6 +45,7 @@ export interface IdempotencyStore {
     leaseUntil: Date,
     now: Date,
   ): Promise<ClaimResult>;
+  /** Stores the answer of a pending claim; the first answer stored for a key stays. */
   complete(ref: IdempotencyKeyRef, response: StoredResponse): Promise<void>;
   /** Drops a pending claim whose request failed without an answer worth repeating. */
   release(ref: IdempotencyKeyRef): Promise<void>;

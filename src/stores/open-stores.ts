@@ -6,10 +6,16 @@ import type { Config } from '../config.js';
 import { monitorAvailability } from './availability-monitor.js';
 import type { EventStore } from './event-store.js';
 import { createEsdbEventStore } from './eventstoredb/esdb-event-store.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+import type { LeaseStore } from './lease-store.js';
+import { createMongoIdempotencyStore } from './mongodb/mongo-idempotency-store.js';
+import { createMongoLeaseStore } from './mongodb/mongo-lease-store.js';
 import { createMongoReadModelStore } from './mongodb/mongo-read-model-store.js';
 import type { ReadModelStore } from './read-model-store.js';
-import type { SqliteDatabase } from './sqlite/database.js';
+import { openSqliteDatabase, type SqliteDatabase } from './sqlite/database.js';
 import { createSqliteEventStore } from './sqlite/sqlite-event-store.js';
+import { createSqliteIdempotencyStore } from './sqlite/sqlite-idempotency-store.js';
+import { createSqliteLeaseStore } from './sqlite/sqlite-lease-store.js';
 import {
   createSqliteReadModelStore,
   openSqliteReadModelDatabase,
@@ -20,12 +26,59 @@ export type EventStoreKind = 'sqlite' | 'eventstoredb';
 export type ReadModelStoreKind = 'sqlite' | 'mongodb';
 
 /**
+ * Every store, placed as the configuration says (README, "What lives where"):
+ *
+ * - events: EventStoreDB with EVENTSTORE_URL, else `backoffice.db`;
+ * - read models and leases: MongoDB with MONGODB_URL, else `readmodels.db`;
+ * - idempotency records: MongoDB with MONGODB_URL, so a retry reaching another instance is
+ *   answered the same, else `backoffice.db`, beside the events of the one process using it.
+ *
+ * `backoffice.db` is opened only if something is kept in it: with both URLs set, the service
+ * opens no local file at all.
+ */
+export function openStores(
+  config: Config,
+  logger: Logger,
+  clock: () => Date,
+): {
+  events: ReturnType<typeof openEventStore>;
+  readModels: ReturnType<typeof openReadModelStore>;
+  /**
+   * Opened on first use: the operator CLI never needs it, and the embedded one drops pending
+   * claims when it opens, which must not happen to a running service's claims.
+   */
+  idempotency(): IdempotencyStore;
+  close(): Promise<void>;
+} {
+  let local: SqliteDatabase | undefined;
+  const localDatabase = () => (local ??= openSqliteDatabase(join(config.dataDir, 'backoffice.db')));
+  const readModels = openReadModelStore(config);
+  const events = openEventStore(config, localDatabase, logger, clock);
+  let idempotency: IdempotencyStore | undefined;
+  return {
+    events,
+    readModels,
+    idempotency: () =>
+      (idempotency ??= readModels.idempotency ?? createSqliteIdempotencyStore(localDatabase())),
+    async close() {
+      await readModels.close();
+      await events.close();
+      local?.close();
+    },
+  };
+}
+
+/**
  * Read models go to MongoDB when MONGODB_URL is set, else to a SQLite file of their own beside
- * the event log, so projection writes never wait on the log's write lock.
+ * the event log, so projection writes never wait on the log's write lock. The leases that decide
+ * who runs each projection live beside them, where every instance (and the CLI) sees them.
  */
 export function openReadModelStore(config: Config): {
   store: ReadModelStore;
   kind: ReadModelStoreKind;
+  leases: LeaseStore;
+  /** Idempotency records, when they go to the same database: only MongoDB is shared. */
+  idempotency: IdempotencyStore | undefined;
   close(): Promise<void>;
 } {
   if (config.mongoUrl === undefined) {
@@ -34,6 +87,8 @@ export function openReadModelStore(config: Config): {
     return {
       store,
       kind: 'sqlite',
+      leases: createSqliteLeaseStore(db),
+      idempotency: undefined,
       async close() {
         await store.close();
         db.close();
@@ -43,10 +98,13 @@ export function openReadModelStore(config: Config): {
   const client = new MongoClient(config.mongoUrl, {
     serverSelectionTimeoutMS: config.mongoConnectTimeoutMs,
   });
-  const store = createMongoReadModelStore(client.db(config.mongoDatabase));
+  const db = client.db(config.mongoDatabase);
+  const store = createMongoReadModelStore(db);
   return {
     store,
     kind: 'mongodb',
+    leases: createMongoLeaseStore(db),
+    idempotency: createMongoIdempotencyStore(db),
     async close() {
       await store.close();
       await client.close();
@@ -56,16 +114,16 @@ export function openReadModelStore(config: Config): {
 
 /**
  * The event store the configuration names: EventStoreDB when EVENTSTORE_URL is set, else the
- * embedded SQLite file. Idempotency records stay in the local SQLite file either way.
+ * embedded SQLite file, which `localDatabase` opens (its caller owns and closes it).
  */
 export function openEventStore(
   config: Config,
-  db: SqliteDatabase,
+  localDatabase: () => SqliteDatabase,
   logger: Logger,
   clock: () => Date,
 ): { store: EventStore; kind: EventStoreKind; close(): Promise<void> } {
   if (config.eventStoreUrl === undefined) {
-    const store = createSqliteEventStore(db, { now: clock });
+    const store = createSqliteEventStore(localDatabase(), { now: clock });
     return { store, kind: 'sqlite', close: () => store.close() };
   }
   const client = EventStoreDBClient.connectionString(config.eventStoreUrl);

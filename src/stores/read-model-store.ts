@@ -92,13 +92,6 @@ export interface FindResult {
   readonly nextCursor: string | undefined;
 }
 
-export interface LeaseRequest {
-  readonly name: string;
-  readonly holder: string;
-  readonly ttlMs: number;
-  readonly now: Date;
-}
-
 export interface ReadModelStore {
   /** Creates the collection if needed, and each declared index (idempotent). */
   ensureCollection(collection: string, indexes?: readonly IndexSpec[]): Promise<void>;
@@ -120,13 +113,6 @@ export interface ReadModelStore {
   writeBatch(collection: string, writes: readonly DocumentWrite[]): Promise<WriteBatchResult>;
   find(collection: string, options?: FindOptions): Promise<FindResult>;
   count(collection: string, where?: Where): Promise<number>;
-  /**
-   * Takes or renews the named lease for `holder` until `now + ttlMs`, if it is free, expired or
-   * already held by `holder`. True when `holder` holds it afterwards.
-   */
-  acquireLease(request: LeaseRequest): Promise<boolean>;
-  /** Gives the lease up, if `holder` holds it. */
-  releaseLease(name: string, holder: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -13,6 +13,7 @@ import type { EventStore } from '../../src/stores/event-store.js';
 import type { ReadModelStore } from '../../src/stores/read-model-store.js';
 import { openSqliteDatabase, type SqliteDatabase } from '../../src/stores/sqlite/database.js';
 import { createSqliteEventStore } from '../../src/stores/sqlite/sqlite-event-store.js';
+import { createSqliteLeaseStore } from '../../src/stores/sqlite/sqlite-lease-store.js';
 import { createSqliteReadModelStore } from '../../src/stores/sqlite/sqlite-read-model-store.js';
 import { waitUntil } from '../../src/wait-until.js';
 
@@ -49,19 +50,21 @@ function stores() {
   return {
     eventStore: createSqliteEventStore(eventsDb),
     readModels: createSqliteReadModelStore(modelsDb),
+    leases: createSqliteLeaseStore(modelsDb),
   };
 }
 
 type Stores = ReturnType<typeof stores>;
 
 function manager(
-  { eventStore, readModels }: Stores,
+  { eventStore, readModels, leases }: Stores,
   options: Partial<ProjectionManagerOptions> = {},
 ): ProjectionManager {
   const created = createProjectionManager({
     projections: [balances(1)],
     eventStore,
     readModels,
+    leases,
     logger: silent,
     instanceId: 'instance-a',
     tickIntervalMs: 20,
@@ -199,7 +202,8 @@ describe('projection manager', () => {
     expect(rebuilt).not.toEqual(before);
 
     // The same log projected by a separate first build gives exactly these documents.
-    const elsewhere = { eventStore: s.eventStore, readModels: stores().readModels };
+    const { readModels, leases } = stores();
+    const elsewhere = { eventStore: s.eventStore, readModels, leases };
     const reference = manager(elsewhere, { instanceId: 'reference' });
     await reference.start();
     await eventually(async () => (await servingCollection(reference)) !== undefined, 'reference');
@@ -305,7 +309,7 @@ describe('projection manager', () => {
     await s.readModels.ensureCollection(REGISTRY_COLLECTION);
     // A holder that took the lease and then vanished without releasing it.
     expect(
-      await s.readModels.acquireLease({
+      await s.leases.acquire({
         name: 'projection:balances',
         holder: 'dead',
         ttlMs: 10_000,

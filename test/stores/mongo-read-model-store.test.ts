@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
 import { describe } from 'vitest';
 import { createMongoReadModelStore } from '../../src/stores/mongodb/mongo-read-model-store.js';
+import { openContractDatabase, redact } from './mongo-contract-database.js';
 import {
   CONTRACT_LOAD_CHUNK,
   describeReadModelStoreContract,
@@ -15,24 +14,16 @@ const url = process.env.MONGODB_URL;
 
 if (url) {
   describeReadModelStoreContract(`MongoDB wire protocol at ${redact(url)}`, async () => {
-    const client = new MongoClient(url, { serverSelectionTimeoutMS: 5_000 });
-    await client.connect();
-    // A database of its own per run, dropped afterwards: the server may be shared.
-    const db = client.db(`contract_${randomUUID().replaceAll('-', '').slice(0, 12)}`);
-    const store = createMongoReadModelStore(db, { loadChunkSize: CONTRACT_LOAD_CHUNK });
+    const database = await openContractDatabase(url);
+    const store = createMongoReadModelStore(database.db, { loadChunkSize: CONTRACT_LOAD_CHUNK });
     return {
       store,
       dispose: async () => {
         await store.close();
-        await db.dropDatabase();
-        await client.close();
+        await database.dropAndClose();
       },
     };
   });
 } else {
   describe.skip('ReadModelStore contract: MongoDB (set MONGODB_URL to run)', () => {});
-}
-
-function redact(connectionString: string): string {
-  return connectionString.replace(/\/\/[^@/]*@/, '//***@');
 }

@@ -479,44 +479,6 @@ export function describeReadModelStoreContract(
       });
     });
 
-    describe('leases', () => {
-      const at = (ms: number) => new Date(Date.UTC(2026, 10, 23) + ms);
-
-      it('grants a free lease and refuses it to others until it expires', async () => {
-        const name = `lease-${randomUUID()}`;
-        const lease = (holder: string, ms: number) =>
-          store.acquireLease({ name, holder, ttlMs: 1_000, now: at(ms) });
-        expect(await lease('a', 0)).toBe(true);
-        expect(await lease('b', 500)).toBe(false);
-        expect(await lease('a', 900)).toBe(true);
-        // Renewed at 900: still a's at 1_500.
-        expect(await lease('b', 1_500)).toBe(false);
-        expect(await lease('b', 1_900)).toBe(true);
-        expect(await lease('a', 2_000)).toBe(false);
-      });
-
-      it('frees a lease only when its holder releases it', async () => {
-        const name = `lease-${randomUUID()}`;
-        const lease = (holder: string) =>
-          store.acquireLease({ name, holder, ttlMs: 60_000, now: at(0) });
-        expect(await lease('a')).toBe(true);
-        await store.releaseLease(name, 'b');
-        expect(await lease('b')).toBe(false);
-        await store.releaseLease(name, 'a');
-        expect(await lease('b')).toBe(true);
-      });
-
-      it('lets exactly one of racing holders take a free lease', async () => {
-        const name = `lease-${randomUUID()}`;
-        const results = await Promise.all(
-          Array.from({ length: 8 }, (_, i) =>
-            store.acquireLease({ name, holder: `h${i}`, ttlMs: 60_000, now: at(0) }),
-          ),
-        );
-        expect(results.filter(Boolean)).toHaveLength(1);
-      });
-    });
-
     it('answers a ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

@@ -14,17 +14,13 @@
  */
 import {
   MongoBulkWriteError,
-  MongoError,
-  MongoNetworkError,
   MongoServerError,
-  MongoServerSelectionError,
   type AnyBulkWriteOperation,
   type Db,
   type Document,
   type Filter,
   type Sort,
 } from 'mongodb';
-import { StoreUnavailableError } from '../event-store.js';
 import {
   assertCollectionName,
   assertIndexSpec,
@@ -43,6 +39,7 @@ import {
   type StoredDocumentState,
   type Where,
 } from '../read-model-store.js';
+import { DUPLICATE_KEY, guard } from './mongo-errors.js';
 
 interface StoredDocument {
   _id: string;
@@ -52,15 +49,7 @@ interface StoredDocument {
   d: Document | null;
 }
 
-interface LeaseDocument {
-  _id: string;
-  holder: string;
-  expiresAt: number;
-}
-
 const COLLECTION_PREFIX = 'rm_';
-const LEASES = 'read_model_leases';
-const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
 export interface MongoReadModelStoreOptions {
   /** Ids per query when loading many documents. */
@@ -76,7 +65,6 @@ export function createMongoReadModelStore(
     assertCollectionName(name);
     return db.collection<StoredDocument>(`${COLLECTION_PREFIX}${name}`);
   };
-  const leases = db.collection<LeaseDocument>(LEASES);
 
   /** Upserts guarded by position; returns the writes refused by a duplicate key. */
   async function bulkUpsert(
@@ -254,27 +242,6 @@ export function createMongoReadModelStore(
       );
     },
 
-    async acquireLease({ name, holder, ttlMs, now }) {
-      return guard(async () => {
-        try {
-          await leases.updateOne(
-            { _id: name, $or: [{ holder }, { expiresAt: { $lte: now.getTime() } }] },
-            { $set: { holder, expiresAt: now.getTime() + ttlMs } },
-            { upsert: true },
-          );
-          return true;
-        } catch (error) {
-          // Held by someone else and not expired: the filter missed and the insert collided.
-          if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return false;
-          throw error;
-        }
-      });
-    },
-
-    async releaseLease(name, holder) {
-      await guard(() => leases.deleteOne({ _id: name, holder }));
-    },
-
     async ping() {
       await guard(() => db.command({ ping: 1 }));
     },
@@ -355,27 +322,4 @@ function isNamespaceNotFound(error: unknown): boolean {
     error instanceof MongoServerError &&
     (error.code === NAMESPACE_NOT_FOUND || error.codeName === 'NamespaceNotFound')
   );
-}
-
-/** Lost connections become StoreUnavailableError, so callers pause and retry instead of failing. */
-async function guard<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (isUnavailable(error)) {
-      throw new StoreUnavailableError(`MongoDB unavailable: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
-}
-
-function isUnavailable(error: unknown): boolean {
-  if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) return true;
-  if (error instanceof MongoError) {
-    const name = error.name;
-    return name === 'MongoNotConnectedError' || name === 'MongoTopologyClosedError';
-  }
-  return false;
 }

@@ -39,9 +39,11 @@ export function createSqliteIdempotencyStore(db: Database): IdempotencyStore {
     `UPDATE idempotency_keys SET lease_until = ?
      WHERE scope = ? AND key = ? AND state = 'pending' AND fingerprint = ? AND lease_until < ?`,
   );
+  // The first answer stored stays: of a claimant that was taken over and the request that took
+  // it over, whichever finishes second changes nothing.
   const completeStatement = db.prepare(
     `UPDATE idempotency_keys SET state = 'completed', lease_until = NULL, response = ?
-     WHERE scope = ? AND key = ?`,
+     WHERE scope = ? AND key = ? AND state = 'pending'`,
   );
   const remove = db.prepare(
     `DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'pending'`,

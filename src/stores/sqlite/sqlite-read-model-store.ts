@@ -49,13 +49,6 @@ export function createSqliteReadModelStore(
   options: SqliteReadModelStoreOptions = {},
 ): ReadModelStore {
   const loadChunk = options.loadChunkSize ?? 500;
-  applySchema(db, [
-    `CREATE TABLE IF NOT EXISTS read_model_leases (
-       name TEXT PRIMARY KEY,
-       holder TEXT NOT NULL,
-       expires_at INTEGER NOT NULL
-     ) STRICT`,
-  ]);
   const known = new Set<string>();
 
   const table = (collection: string) => {
@@ -92,13 +85,6 @@ export function createSqliteReadModelStore(
     }
     return statement;
   }
-
-  const acquire = db.prepare(
-    `INSERT INTO read_model_leases (name, holder, expires_at) VALUES (@name, @holder, @expiresAt)
-     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-     WHERE read_model_leases.holder = excluded.holder OR read_model_leases.expires_at <= @now`,
-  );
-  const release = db.prepare('DELETE FROM read_model_leases WHERE name = ? AND holder = ?');
 
   return {
     async ensureCollection(collection, indexes = []) {
@@ -217,20 +203,6 @@ export function createSqliteReadModelStore(
         )
         .get(...where.params) as { n: number };
       return row.n;
-    },
-
-    async acquireLease({ name, holder, ttlMs, now }) {
-      const result = acquire.run({
-        name,
-        holder,
-        expiresAt: now.getTime() + ttlMs,
-        now: now.getTime(),
-      });
-      return result.changes === 1;
-    },
-
-    async releaseLease(name, holder) {
-      release.run(name, holder);
     },
 
     async ping() {

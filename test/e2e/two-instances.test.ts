@@ -1,0 +1,205 @@
+/**
+ * Two instances of the BUILT service (`npm run build` first) behind one EventStoreDB (the
+ * in-process test server, or EVENTSTORE_URL) and one MongoDB (MONGODB_URL), as a load balancer
+ * would spread a caller's requests over them. `startTwoInstances` is the setup for every
+ * scenario here: each pair gets a MongoDB database of its own, and data directories of its own
+ * that must stay empty, since nothing an instance needs may live on one machine's disk.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEsdbEventStore } from '../../src/stores/eventstoredb/esdb-event-store.js';
+import type { EventStore } from '../../src/stores/event-store.js';
+import { startEsdbTestServer, type EsdbTestServer } from '../support/esdb-test-server/index.js';
+import {
+  call,
+  newDataDir,
+  startService,
+  useChildServices,
+  type Reply,
+  type RunningService,
+} from '../support/child-service.js';
+
+useChildServices();
+
+const mongoUrl = process.env.MONGODB_URL;
+const realEventStore = process.env.EVENTSTORE_URL;
+const SECRET = 'e2e-two-instances-finance-01';
+const API_KEYS = JSON.stringify([{ id: 'finance-app', secret: SECRET, scopes: ['finance:write'] }]);
+
+interface Instance {
+  readonly service: RunningService;
+  readonly dataDir: string;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Reply>;
+  get(path: string): Promise<Reply>;
+}
+
+interface TwoInstances {
+  readonly a: Instance;
+  readonly b: Instance;
+  /** The shared event store, read directly: what the instances wrote, not what they say. */
+  readonly eventStore: EventStore;
+  /** Every event of the log, system events aside. */
+  countEvents(): Promise<number>;
+}
+
+let esdb: EsdbTestServer | undefined;
+let esdbClient: EventStoreDBClient | undefined;
+const databases: string[] = [];
+
+beforeAll(async () => {
+  if (!mongoUrl) return;
+  if (!realEventStore) esdb = await startEsdbTestServer();
+  esdbClient = EventStoreDBClient.connectionString(realEventStore ?? esdb!.connectionString);
+});
+
+afterAll(async () => {
+  await esdbClient?.dispose();
+  await esdb?.close();
+  if (mongoUrl && databases.length > 0) {
+    const client = new MongoClient(mongoUrl);
+    for (const name of databases) await client.db(name).dropDatabase();
+    await client.close();
+  }
+});
+
+/** Starts instances a and b on the shared stores; `env` adds to (or overrides) both configs. */
+async function startTwoInstances(env: Record<string, string> = {}): Promise<TwoInstances> {
+  const database = `two_instances_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  databases.push(database);
+  const shared = {
+    API_KEYS,
+    EVENTSTORE_URL: realEventStore ?? esdb!.connectionString,
+    MONGODB_URL: mongoUrl!,
+    MONGODB_DATABASE: database,
+    CHART_OF_ACCOUNTS: '[]',
+    PROJECTION_TICK_MS: '100',
+    ...env,
+  };
+  const start = async (name: string): Promise<Instance> => {
+    const dataDir = newDataDir();
+    const service = await startService({ ...shared, DATA_DIR: dataDir, INSTANCE_ID: name });
+    return {
+      service,
+      dataDir,
+      post: (path, body, headers) => call(service, 'POST', path, { secret: SECRET, body, headers }),
+      get: (path) => call(service, 'GET', path, { secret: SECRET }),
+    };
+  };
+  // One after the other: the first takes the projection leases, as in a rolling start.
+  const a = await start('instance-a');
+  const b = await start('instance-b');
+  const eventStore = createEsdbEventStore(esdbClient!);
+  return {
+    a,
+    b,
+    eventStore,
+    async countEvents() {
+      let count = 0;
+      let after = 0n;
+      for (;;) {
+        const page = await eventStore.readAll({ after, maxCount: 1000 });
+        count += page.length;
+        if (page.length < 1000) return count;
+        after = page.at(-1)!.position;
+      }
+    },
+  };
+}
+
+/** The parts of an answer a replay must repeat exactly. */
+function answer(reply: Reply) {
+  return {
+    status: reply.status,
+    body: reply.body,
+    etag: reply.headers.get('etag'),
+    location: reply.headers.get('location'),
+    position: reply.headers.get('x-position'),
+  };
+}
+
+/** Opens a cash and a sales account (through a) and gives a balanced sale between them. */
+async function openSaleAccounts(pair: TwoInstances) {
+  const suffix = randomUUID().slice(0, 8);
+  const cash = `1000-${suffix}`;
+  const sales = `4000-${suffix}`;
+  for (const [code, type] of [
+    [cash, 'asset'],
+    [sales, 'revenue'],
+  ] as const) {
+    const opened = await pair.a.post('/v1/ledger/accounts', {
+      code,
+      name: code,
+      type,
+      currency: 'EUR',
+    });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+  }
+  return {
+    suffix,
+    sale: (amount: string) => ({
+      date: '2026-11-02',
+      description: 'cash sale',
+      lines: [
+        { account: cash, debit: amount },
+        { account: sales, credit: amount },
+      ],
+    }),
+  };
+}
+
+if (mongoUrl) {
+  // useChildServices kills every child after each test: each scenario starts its own pair.
+  describe('two instances on one EventStoreDB and one MongoDB', () => {
+    it('replays on B the answer A gave to an Idempotency-Key, and writes nothing more', async () => {
+      const pair = await startTwoInstances();
+      const { suffix, sale } = await openSaleAccounts(pair);
+      const key = { 'Idempotency-Key': `sale-${suffix}` };
+      const first = await pair.a.post('/v1/ledger/journal-entries', sale('100.00'), key);
+      expect(first.status, JSON.stringify(first.body)).toBe(201);
+      expect(first.headers.get('idempotent-replayed')).toBeNull();
+      const events = await pair.countEvents();
+
+      const retry = await pair.b.post('/v1/ledger/journal-entries', sale('100.00'), key);
+      expect(answer(retry)).toEqual(answer(first));
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(await pair.countEvents()).toBe(events);
+
+      const reused = await pair.b.post('/v1/ledger/journal-entries', sale('99.00'), key);
+      expect(reused.status).toBe(422);
+      expect(reused.body.type).toMatch(/idempotency-key-reused$/);
+      expect(await pair.countEvents()).toBe(events);
+    });
+
+    it('keeps nothing on either instance’s local disk', async () => {
+      const pair = await startTwoInstances();
+      const { suffix, sale } = await openSaleAccounts(pair);
+      const posted = await pair.b.post('/v1/ledger/journal-entries', sale('5.00'), {
+        'Idempotency-Key': `sale-${suffix}`,
+      });
+      expect(posted.status).toBe(201);
+      expect(readdirSync(pair.a.dataDir)).toEqual([]);
+      expect(readdirSync(pair.b.dataDir)).toEqual([]);
+    });
+
+    it('without API_KEYS, warns that each instance accepts only its own bootstrap key', async () => {
+      const pair = await startTwoInstances({ API_KEYS: '' });
+      const secretOf = (instance: Instance) =>
+        /Bearer (bok_[A-Za-z0-9_-]+)/.exec(instance.service.output())?.[1];
+      const secret = secretOf(pair.a);
+      expect(secret).toBeDefined();
+      expect(secretOf(pair.b)).not.toBe(secret);
+      const status = (instance: Instance) =>
+        call(instance.service, 'GET', '/v1/admin/projections', { secret }).then((r) => r.status);
+      expect(await status(pair.a)).toBe(200);
+      expect(await status(pair.b)).toBe(401);
+      for (const instance of [pair.a, pair.b]) {
+        expect(instance.service.output()).toContain('only this instance accepts it');
+      }
+    });
+  });
+} else {
+  describe.skip('two instances on one EventStoreDB and one MongoDB (set MONGODB_URL to run)', () => {});
+}
