@@ -30,6 +30,7 @@ import {
 import type { EventStore } from './stores/event-store.js';
 import type { ReadModelStore } from './stores/read-model-store.js';
 import { openSqliteDatabase } from './stores/sqlite/database.js';
+import { lockDataDir } from './stores/sqlite/data-dir-lock.js';
 import {
   openEventStore,
   openReadModelStore,
@@ -73,12 +74,29 @@ export function postingAccountCodes(config: Config) {
         };
 }
 
-/** The composition root: the one place that picks adapters and wires every dependency. */
+/**
+ * The composition root: the one place that picks adapters and wires every dependency. Takes
+ * DATA_DIR for this process first, so a second service on it is refused (`DataDirInUseError`)
+ * before it opens a store; `close` gives it back. The lock is taken in every storage mode:
+ * idempotency records are always in the embedded file.
+ */
 export function createService(
   config: Config,
   logger: Logger,
   overrides: ServiceOverrides = {},
 ): Service {
+  const lock = lockDataDir(config.dataDir);
+  let service: Service;
+  try {
+    service = wireService(config, logger, overrides);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  return { ...service, close: () => service.close().finally(() => lock.release()) };
+}
+
+function wireService(config: Config, logger: Logger, overrides: ServiceOverrides): Service {
   const clock = overrides.clock ?? (() => new Date());
   const ids = overrides.ids ?? uuidGenerator;
 

@@ -1,12 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createService } from '../../src/service.js';
 import {
   DataDirInUseError,
   lockDataDir,
   type DataDirLock,
 } from '../../src/stores/sqlite/data-dir-lock.js';
+import { startTestService, type TestService } from '../support/test-service.js';
 
 /**
  * Within one process. Across processes, and after a SIGKILL, the built service shows it:
@@ -14,7 +18,9 @@ import {
  */
 const dirs: string[] = [];
 const locks: DataDirLock[] = [];
-afterEach(() => {
+const services: TestService[] = [];
+afterEach(async () => {
+  for (const service of services.splice(0)) await service.close();
   for (const lock of locks.splice(0)) lock.release();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
@@ -91,5 +97,37 @@ describe('the DATA_DIR lock', () => {
     const dir = join(newDir(), 'not', 'yet');
     expect(lock(dir).dataDir).toBe(dir);
     refusal(dir);
+  });
+});
+
+describe('a service on a DATA_DIR', () => {
+  it('refuses a second service on it before that one opens anything; the first keeps serving', async () => {
+    const dir = newDir();
+    const first = startTestService({ DATA_DIR: dir });
+    services.push(first);
+    await first.service.started;
+    const before = readdirSync(dir).sort();
+
+    // Without API_KEYS a service that got as far as its stores would write a bootstrap key.
+    const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    expect(() => createService(config, createLogger('silent'))).toThrow(DataDirInUseError);
+    expect(existsSync(join(dir, 'bootstrap-admin-key.json'))).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(before);
+
+    const opened = await first.request
+      .post('/v1/ledger/accounts')
+      .set(first.auth())
+      .send({ code: '1000', name: 'Cash', type: 'asset', currency: 'EUR' });
+    expect(opened.status).toBe(201);
+  });
+
+  it('gives the directory back when it closes, for the next service to open', async () => {
+    const dir = newDir();
+    const first = startTestService({ DATA_DIR: dir });
+    await first.close();
+    const second = startTestService({ DATA_DIR: dir });
+    services.push(second);
+    await second.service.started;
+    expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);
   });
 });
