@@ -8,6 +8,9 @@
  * service holds the projection's lease, that service builds it and this command follows the
  * progress; if none does (the service is stopped), this command takes the lease and builds it
  * itself. Either way queries keep reading the current generation until the new one has caught up.
+ *
+ * It does not take the service's DATA_DIR lock (it runs beside the service), and it never creates
+ * a store: a DATA_DIR without one is refused with exit code 2.
  */
 import { hostname } from 'node:os';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -19,8 +22,14 @@ import {
   type ProjectionReport,
 } from './projections/projection-manager.js';
 import { openSqliteDatabase } from './stores/sqlite/database.js';
-import { openEventStore, openReadModelStore } from './stores/open-stores.js';
-import { join } from 'node:path';
+import {
+  EVENT_STORE_FILE,
+  embeddedStoreFiles,
+  openEventStore,
+  openReadModelStore,
+} from './stores/open-stores.js';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 const USAGE = `Usage:
   npm run cli -- projections status
@@ -71,14 +80,27 @@ export async function runCli(
     return 2;
   }
 
+  // The CLI works on a service's stores: a missing file means a wrong DATA_DIR, and creating an
+  // empty store there would only hide that.
+  const missing = embeddedStoreFiles(config).find((file) => !existsSync(file));
+  if (missing !== undefined) {
+    io.err(
+      `There is no store at ${resolve(missing)}: point DATA_DIR at the service's data directory, or start the service on it once.`,
+    );
+    return 2;
+  }
+
   // Logs go to stderr at warn and above: stdout is for the answer.
   const logger = createLogger(
     env.LOG_LEVEL === undefined ? 'warn' : config.logLevel,
     process.stderr,
   );
-  const db = openSqliteDatabase(join(config.dataDir, 'backoffice.db'));
+  const db =
+    config.eventStoreUrl === undefined
+      ? openSqliteDatabase(join(config.dataDir, EVENT_STORE_FILE), { mustExist: true })
+      : undefined;
   const events = openEventStore(config, db, logger, () => new Date());
-  const readModels = openReadModelStore(config);
+  const readModels = openReadModelStore(config, { mustExist: true });
   const manager = createProjectionManager({
     // A rebuild takes part only for its own projection: it must not start running the others.
     projections:
@@ -107,7 +129,7 @@ export async function runCli(
     await manager.stop();
     await readModels.close();
     await events.close();
-    db.close();
+    db?.close();
   }
 }
 

@@ -19,17 +19,34 @@ import {
 export type EventStoreKind = 'sqlite' | 'eventstoredb';
 export type ReadModelStoreKind = 'sqlite' | 'mongodb';
 
+/** The embedded stores' files under DATA_DIR: the log (with idempotency records), read models. */
+export const EVENT_STORE_FILE = 'backoffice.db';
+export const READ_MODELS_FILE = 'readmodels.db';
+
+/** The files the configuration keeps its stores in: none for a store it reaches by URL. */
+export function embeddedStoreFiles(
+  config: Pick<Config, 'dataDir' | 'eventStoreUrl' | 'mongoUrl'>,
+): string[] {
+  return [
+    ...(config.eventStoreUrl === undefined ? [join(config.dataDir, EVENT_STORE_FILE)] : []),
+    ...(config.mongoUrl === undefined ? [join(config.dataDir, READ_MODELS_FILE)] : []),
+  ];
+}
+
 /**
  * Read models go to MongoDB when MONGODB_URL is set, else to a SQLite file of their own beside
  * the event log, so projection writes never wait on the log's write lock.
  */
-export function openReadModelStore(config: Config): {
+export function openReadModelStore(
+  config: Config,
+  options: { readonly mustExist?: boolean } = {},
+): {
   store: ReadModelStore;
   kind: ReadModelStoreKind;
   close(): Promise<void>;
 } {
   if (config.mongoUrl === undefined) {
-    const db = openSqliteReadModelDatabase(join(config.dataDir, 'readmodels.db'));
+    const db = openSqliteReadModelDatabase(join(config.dataDir, READ_MODELS_FILE), options);
     const store = createSqliteReadModelStore(db);
     return {
       store,
@@ -56,15 +73,17 @@ export function openReadModelStore(config: Config): {
 
 /**
  * The event store the configuration names: EventStoreDB when EVENTSTORE_URL is set, else the
- * embedded SQLite file. Idempotency records stay in the local SQLite file either way.
+ * embedded SQLite file `db` (which only then is needed). Idempotency records stay in the local
+ * SQLite file either way.
  */
 export function openEventStore(
   config: Config,
-  db: SqliteDatabase,
+  db: SqliteDatabase | undefined,
   logger: Logger,
   clock: () => Date,
 ): { store: EventStore; kind: EventStoreKind; close(): Promise<void> } {
   if (config.eventStoreUrl === undefined) {
+    if (db === undefined) throw new Error('The embedded event store needs its SQLite file');
     const store = createSqliteEventStore(db, { now: clock });
     return { store, kind: 'sqlite', close: () => store.close() };
   }
