@@ -61,6 +61,11 @@ export interface ServiceOverrides {
   readonly ids?: IdGenerator;
   /** Names this process in projection leases; `config.instanceId` by default. */
   readonly instanceId?: string;
+  /**
+   * Test seam: wraps the read-model store the configuration opened, for the whole service. Tests
+   * hold a projection's writes back with it, to show what queries answer while it lags.
+   */
+  readonly wrapReadModels?: (store: ReadModelStore) => ReadModelStore;
 }
 
 /** Receivables post to the configured codes in the base currency, `<code>-XXX` in currency XXX. */
@@ -106,7 +111,10 @@ function wireService(config: Config, logger: Logger, overrides: ServiceOverrides
   const idempotencyStore = createSqliteIdempotencyStore(db);
   const { authenticate, generatedAdminKey } = createApiKeyAuthenticator(config);
 
-  const readModelStore = openReadModelStore(config);
+  const openedReadModels = openReadModelStore(config);
+  const readModelStore = overrides.wrapReadModels
+    ? { ...openedReadModels, store: overrides.wrapReadModels(openedReadModels.store) }
+    : openedReadModels;
   const projections = createProjectionManager({
     projections: allProjections,
     eventStore,
