@@ -23,6 +23,7 @@ function capture(): CliIo & { lines: string[]; errors: string[] } {
     errors,
     out: (line) => lines.push(line),
     err: (line) => errors.push(line),
+    // The CLI's own pause between progress reports (shortened), not a wait of the test's.
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     progressIntervalMs: 20,
   };

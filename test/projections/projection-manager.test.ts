@@ -175,6 +175,7 @@ describe('projection manager', () => {
     const watcher = (async () => {
       while (watching) {
         seen.add(await servingCollection(projections));
+        // Paces the sampler; it waits for nothing.
         await new Promise((resolve) => setTimeout(resolve, 1));
       }
     })();
@@ -250,6 +251,7 @@ describe('projection manager', () => {
     const watcher = (async () => {
       while (watching) {
         seen.add(await servingCollection(v2));
+        // Paces the sampler; it waits for nothing.
         await new Promise((resolve) => setTimeout(resolve, 1));
       }
     })();
