@@ -30,7 +30,6 @@ import {
 import type { EventStore } from './stores/event-store.js';
 import type { ReadModelStore } from './stores/read-model-store.js';
 import { openSqliteDatabase } from './stores/sqlite/database.js';
-import { lockDataDir } from './stores/sqlite/data-dir-lock.js';
 import {
   openEventStore,
   openReadModelStore,
@@ -39,6 +38,7 @@ import {
 } from './stores/open-stores.js';
 import { createSqliteIdempotencyStore } from './stores/sqlite/sqlite-idempotency-store.js';
 import { packageVersion } from './version.js';
+import { lockDataDir } from './stores/sqlite/data-dir-lock.js';
 
 export interface Service {
   readonly app: Express;
@@ -57,15 +57,15 @@ export interface Service {
 }
 
 export interface ServiceOverrides {
-  readonly clock?: () => Date;
-  readonly ids?: IdGenerator;
-  /** Names this process in projection leases; `config.instanceId` by default. */
-  readonly instanceId?: string;
   /**
    * Test seam: wraps the read-model store the configuration opened, for the whole service. Tests
    * hold a projection's writes back with it, to show what queries answer while it lags.
    */
   readonly wrapReadModels?: (store: ReadModelStore) => ReadModelStore;
+  readonly clock?: () => Date;
+  readonly ids?: IdGenerator;
+  /** Names this process in projection leases; `config.instanceId` by default. */
+  readonly instanceId?: string;
 }
 
 /** Receivables post to the configured codes in the base currency, `<code>-XXX` in currency XXX. */
@@ -79,17 +79,15 @@ export function postingAccountCodes(config: Config) {
         };
 }
 
-/**
- * The composition root: the one place that picks adapters and wires every dependency. Takes
- * DATA_DIR for this process first, so a second service on it is refused (`DataDirInUseError`)
- * before it opens a store; `close` gives it back. The lock is taken in every storage mode:
- * idempotency records are always in the embedded file.
- */
+/** The composition root: the one place that picks adapters and wires every dependency. */
 export function createService(
   config: Config,
   logger: Logger,
   overrides: ServiceOverrides = {},
 ): Service {
+  // DATA_DIR is this process's before any store opens: a second service on it stops here
+  // (DataDirInUseError), and `close` gives it back. In every storage mode, since idempotency
+  // records are always in the embedded file.
   const lock = lockDataDir(config.dataDir);
   let service: Service;
   try {

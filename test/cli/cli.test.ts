@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, type CliIo } from '../../src/cli.js';
-import { startEsdbTestServer } from '../support/esdb-test-server/index.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { openStandardAccounts, postEntry, sale } from '../http/fixtures.js';
+import { startEsdbTestServer } from '../support/esdb-test-server/index.js';
 
 const dirs: string[] = [];
 const services: TestService[] = [];

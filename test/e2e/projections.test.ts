@@ -4,7 +4,6 @@
  * the test, from what the service acknowledged.
  */
 import { describe, expect, it } from 'vitest';
-import { waitUntil } from '../../src/wait-until.js';
 import {
   call,
   kill,
@@ -13,6 +12,7 @@ import {
   useChildServices,
   type RunningService,
 } from '../support/child-service.js';
+import { waitUntil } from '../../src/wait-until.js';
 
 useChildServices();
 
