@@ -35,6 +35,7 @@ import type { CommandContext } from '../src/commands/command-context.js';
 import { sealEvent } from '../src/commands/seal-event.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { modules } from '../src/modules.js';
 import { createService, type Service } from '../src/service.js';
 import type { EventStore, EventToAppend } from '../src/stores/event-store.js';
 import { openSqliteDatabase } from '../src/stores/sqlite/database.js';
@@ -270,18 +271,21 @@ async function startService(
   // From before the service exists: its first tick may start the build at once.
   const stall = startStallWatch();
   const buildStarted = performance.now();
-  const config = loadConfig({
-    DATA_DIR: dir,
-    API_KEYS: JSON.stringify([
-      { id: 'auditor', secret: AUDITOR_SECRET, scopes: ['audit:read'] },
-      { id: 'bench-admin', secret: ADMIN_SECRET, scopes: ['admin'] },
-    ]),
-    LOG_LEVEL: 'silent',
-    CHART_OF_ACCOUNTS: '[]',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    INSTANCE_ID: 'audit-bench',
-  });
+  const config = loadConfig(
+    {
+      DATA_DIR: dir,
+      API_KEYS: JSON.stringify([
+        { id: 'auditor', secret: AUDITOR_SECRET, scopes: ['audit:read'] },
+        { id: 'bench-admin', secret: ADMIN_SECRET, scopes: ['admin'] },
+      ]),
+      LOG_LEVEL: 'silent',
+      CHART_OF_ACCOUNTS: '[]',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      INSTANCE_ID: 'audit-bench',
+    },
+    modules,
+  );
   const service = createService(config, createLogger('silent'));
   const server = service.app.listen(0, '127.0.0.1');
   const close = async () => {

@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import express from 'express';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { modules } from '../src/modules.js';
 import { createService } from '../src/service.js';
 
 const SECRET = 'bench-secret-0123456789';
@@ -45,11 +46,14 @@ async function drive(
 
 export async function runHttpBenchmark(options: { requests: number; concurrency: number }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-http-'));
-  const config = loadConfig({
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    API_KEYS: JSON.stringify([{ id: 'bench', secret: SECRET, scopes: ['admin'] }]),
-  });
+  const config = loadConfig(
+    {
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      API_KEYS: JSON.stringify([{ id: 'bench', secret: SECRET, scopes: ['admin'] }]),
+    },
+    modules,
+  );
   const service = createService(config, createLogger('silent'));
   const bare = express();
   bare.use(express.json());

@@ -8,6 +8,9 @@
  * service holds the projection's lease, that service builds it and this command follows the
  * progress; if none does (the service is stopped), this command takes the lease and builds it
  * itself. Either way queries keep reading the current generation until the new one has caught up.
+ *
+ * It does not take the service's DATA_DIR lock (it runs beside the service), and it never creates
+ * a store: a DATA_DIR without one is refused with exit code 2.
  */
 import { hostname } from 'node:os';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -19,7 +22,9 @@ import {
   type ProjectionManager,
   type ProjectionReport,
 } from './projections/projection-manager.js';
-import { openStores } from './stores/open-stores.js';
+import { embeddedStoreFiles, openStores } from './stores/open-stores.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 const allProjections = projectionsOf(modules);
 
@@ -72,12 +77,23 @@ export async function runCli(
     return 2;
   }
 
+  // The CLI works on a service's stores: a missing file means a wrong DATA_DIR, and creating an
+  // empty store there would only hide that.
+  const missing = embeddedStoreFiles(config).find((file) => !existsSync(file));
+  if (missing !== undefined) {
+    io.err(
+      `There is no store at ${resolve(missing)}: point DATA_DIR at the service's data directory, or start the service on it once.`,
+    );
+    return 2;
+  }
+
   // Logs go to stderr at warn and above: stdout is for the answer.
   const logger = createLogger(
     env.LOG_LEVEL === undefined ? 'warn' : config.logLevel,
     process.stderr,
   );
-  const stores = openStores(config, logger, () => new Date());
+  // Never creates a file: a missing one was refused above, one that vanished since fails.
+  const stores = openStores(config, logger, () => new Date(), { mustExist: true });
   const { events, readModels } = stores;
   const manager = createProjectionManager({
     // A rebuild takes part only for its own projection: it must not start running the others.

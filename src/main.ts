@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, redactCredentials } from './config.js';
 import { createLogger } from './logger.js';
 import { modules } from './modules.js';
 import { createService } from './service.js';
+import { DataDirInUseError } from './stores/sqlite/data-dir-lock.js';
 import { waitUntil } from './wait-until.js';
 
 async function main(): Promise<void> {
@@ -21,6 +22,11 @@ async function main(): Promise<void> {
   try {
     service = createService(config, logger);
   } catch (error) {
+    if (error instanceof DataDirInUseError) {
+      logger.fatal({ dataDir: error.dataDir, holder: error.holder }, 'DATA_DIR is in use');
+      process.stderr.write(`Could not start: ${error.message}\n`);
+      process.exit(1);
+    }
     logger.fatal({ err: error, dataDir: config.dataDir }, 'could not open the stores');
     process.stderr.write(
       `Could not start: ${error instanceof Error ? error.message : String(error)} (DATA_DIR=${config.dataDir})\n`,

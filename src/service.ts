@@ -19,8 +19,14 @@ import { createReactorRunner, type ReactorRunner } from './projections/reactor-r
 import { createReadConsistency } from './projections/read-consistency.js';
 import { readinessChecks } from './projections/readiness.js';
 import type { EventStore } from './stores/event-store.js';
-import { openStores, type EventStoreKind, type ReadModelStoreKind } from './stores/open-stores.js';
+import {
+  openStores,
+  usesEmbeddedStores,
+  type EventStoreKind,
+  type ReadModelStoreKind,
+} from './stores/open-stores.js';
 import type { ReadModelStore } from './stores/read-model-store.js';
+import { lockDataDir } from './stores/sqlite/data-dir-lock.js';
 import { packageVersion } from './version.js';
 
 export interface Service {
@@ -40,6 +46,11 @@ export interface Service {
 }
 
 export interface ServiceOverrides {
+  /**
+   * Test seam: wraps the read-model store the configuration opened, for the whole service. Tests
+   * hold a projection's writes back with it, to show what queries answer while it lags.
+   */
+  readonly wrapReadModels?: (store: ReadModelStore) => ReadModelStore;
   readonly clock?: () => Date;
   readonly ids?: IdGenerator;
   /** Names this process in projection leases; `config.instanceId` by default. */
@@ -54,6 +65,21 @@ export function createService(
   logger: Logger,
   overrides: ServiceOverrides = {},
 ): Service {
+  // DATA_DIR is this process's before any store opens: a second service on it stops here
+  // (DataDirInUseError), and `close` gives it back. On EventStoreDB with MongoDB nothing is
+  // kept there, and any number of instances may run.
+  const lock = usesEmbeddedStores(config) ? lockDataDir(config.dataDir) : { release() {} };
+  let service: Service;
+  try {
+    service = wireService(config, logger, overrides);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  return { ...service, close: () => service.close().finally(() => lock.release()) };
+}
+
+function wireService(config: Config, logger: Logger, overrides: ServiceOverrides): Service {
   const clock = overrides.clock ?? (() => new Date());
   const ids = overrides.ids ?? uuidGenerator;
   const modules = overrides.modules ?? serviceModules;
@@ -61,7 +87,7 @@ export function createService(
 
   const stores = openStores(config, logger, clock);
   const eventStore = stores.events.store;
-  const readModels = stores.readModels.store;
+  const readModels = overrides.wrapReadModels?.(stores.readModels.store) ?? stores.readModels.store;
   const leases = stores.readModels.leases;
   const { authenticate, generatedAdminKey } = createApiKeyAuthenticator(config);
 

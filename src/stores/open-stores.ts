@@ -25,6 +25,34 @@ import {
 export type EventStoreKind = 'sqlite' | 'eventstoredb';
 export type ReadModelStoreKind = 'sqlite' | 'mongodb';
 
+/** The embedded stores' files under DATA_DIR: the log (with idempotency records), read models. */
+export const EVENT_STORE_FILE = 'backoffice.db';
+export const READ_MODELS_FILE = 'readmodels.db';
+
+/** The files the configuration keeps its event log and read models in: none for a URL. */
+export function embeddedStoreFiles(
+  config: Pick<Config, 'dataDir' | 'eventStoreUrl' | 'mongoUrl'>,
+): string[] {
+  return [
+    ...(config.eventStoreUrl === undefined ? [join(config.dataDir, EVENT_STORE_FILE)] : []),
+    ...(config.mongoUrl === undefined ? [join(config.dataDir, READ_MODELS_FILE)] : []),
+  ];
+}
+
+/**
+ * Whether the service keeps anything in DATA_DIR's stores: the embedded log or read models, or
+ * idempotency records (in `backoffice.db` unless MongoDB keeps them). Only with both stores
+ * reached by URL does it keep none, and then any number of instances may share nothing local.
+ */
+export function usesEmbeddedStores(config: Pick<Config, 'eventStoreUrl' | 'mongoUrl'>): boolean {
+  return config.eventStoreUrl === undefined || config.mongoUrl === undefined;
+}
+
+export interface StoreOptions {
+  /** Refuse to create the embedded files (the operator CLI works on an existing service's). */
+  readonly mustExist?: boolean;
+}
+
 /**
  * Every store, placed as the configuration says (README, "What lives where"):
  *
@@ -40,6 +68,7 @@ export function openStores(
   config: Config,
   logger: Logger,
   clock: () => Date,
+  options: StoreOptions = {},
 ): {
   events: ReturnType<typeof openEventStore>;
   readModels: ReturnType<typeof openReadModelStore>;
@@ -51,8 +80,9 @@ export function openStores(
   close(): Promise<void>;
 } {
   let local: SqliteDatabase | undefined;
-  const localDatabase = () => (local ??= openSqliteDatabase(join(config.dataDir, 'backoffice.db')));
-  const readModels = openReadModelStore(config);
+  const localDatabase = () =>
+    (local ??= openSqliteDatabase(join(config.dataDir, EVENT_STORE_FILE), options));
+  const readModels = openReadModelStore(config, options);
   const events = openEventStore(config, localDatabase, logger, clock);
   let idempotency: IdempotencyStore | undefined;
   return {
@@ -73,7 +103,10 @@ export function openStores(
  * the event log, so projection writes never wait on the log's write lock. The leases that decide
  * who runs each projection live beside them, where every instance (and the CLI) sees them.
  */
-export function openReadModelStore(config: Config): {
+export function openReadModelStore(
+  config: Config,
+  options: StoreOptions = {},
+): {
   store: ReadModelStore;
   kind: ReadModelStoreKind;
   leases: LeaseStore;
@@ -82,7 +115,7 @@ export function openReadModelStore(config: Config): {
   close(): Promise<void>;
 } {
   if (config.mongoUrl === undefined) {
-    const db = openSqliteReadModelDatabase(join(config.dataDir, 'readmodels.db'));
+    const db = openSqliteReadModelDatabase(join(config.dataDir, READ_MODELS_FILE), options);
     const store = createSqliteReadModelStore(db);
     return {
       store,

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { projectionsOf } from '../../src/module-host.js';
 import { modules } from '../../src/modules.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { openStandardAccounts, postEntry, sale } from '../http/fixtures.js';
+import { startEsdbTestServer } from '../support/esdb-test-server/index.js';
 
 /** Every module's projections: admin status and the CLI list each of them. */
 const everyProjection = projectionsOf(modules)
@@ -28,6 +30,7 @@ function capture(): CliIo & { lines: string[]; errors: string[] } {
     errors,
     out: (line) => lines.push(line),
     err: (line) => errors.push(line),
+    // The CLI's own pause between progress reports (shortened), not a wait of the test's.
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     progressIntervalMs: 20,
   };
@@ -103,6 +106,80 @@ describe('operator CLI', () => {
     expect(admin.body.runningOn).not.toMatch(/^cli:/);
   });
 
+  it.each([['status'], ['rebuild', 'ledger_lines']])(
+    'refuses a DATA_DIR with no store in it (projections %s), creating nothing',
+    async (...command) => {
+      const empty = mkdtempSync(join(tmpdir(), 'backoffice-cli-'));
+      dirs.push(empty);
+      const absent = join(empty, 'not-here');
+      for (const dataDir of [empty, absent]) {
+        const io = capture();
+        expect(await runCli(['projections', ...command], { DATA_DIR: dataDir }, io)).toBe(2);
+        expect(io.errors.join('\n')).toContain(`no store at ${join(dataDir, 'backoffice.db')}`);
+        expect(io.lines).toEqual([]);
+      }
+      expect(readdirSync(empty)).toEqual([]);
+    },
+  );
+
+  it('refuses a DATA_DIR whose read models file is missing, and does not recreate it', async () => {
+    const { dataDir } = await seededDataDir();
+    rmSync(join(dataDir, 'readmodels.db'));
+    const io = capture();
+    expect(await runCli(['projections', 'status'], { DATA_DIR: dataDir }, io)).toBe(2);
+    expect(io.errors.join('\n')).toContain(`no store at ${join(dataDir, 'readmodels.db')}`);
+    expect(existsSync(join(dataDir, 'readmodels.db'))).toBe(false);
+  });
+
+  it('needs no event log file when the events are in EventStoreDB', async () => {
+    const server = await startEsdbTestServer();
+    try {
+      const dataDir = mkdtempSync(join(tmpdir(), 'backoffice-cli-'));
+      dirs.push(dataDir);
+      const env = { DATA_DIR: dataDir, EVENTSTORE_URL: server.connectionString };
+      const t = startTestService(env);
+      const opened = await t.request
+        .post('/v1/ledger/accounts')
+        .set(t.auth())
+        .send({ code: '1000', name: 'Cash', type: 'asset', currency: 'EUR' });
+      expect(opened.status).toBe(201);
+      const read = await t.request
+        .get(`/v1/ledger/accounts/1000?consistentWith=${opened.body.position as string}`)
+        .set(t.auth('reports'));
+      expect(read.status).toBe(200);
+      await t.service.close();
+      // What is left of the local file on EventStoreDB is idempotency records: not the CLI's.
+      for (const file of readdirSync(dataDir).filter((name) => name.startsWith('backoffice.db'))) {
+        rmSync(join(dataDir, file));
+      }
+
+      const io = capture();
+      expect(await runCli(['projections', 'status'], env, io), io.errors.join('\n')).toBe(0);
+      expect(io.lines.find((line) => line.startsWith('ledger_accounts'))).toMatch(
+        /^ledger_accounts\s+1\s+ledger_accounts_v1_1\s+\d+\s+0\s/,
+      );
+      expect(existsSync(join(dataDir, 'backoffice.db'))).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('needs no read models file when the read models are in MongoDB', async () => {
+    const { dataDir } = await seededDataDir();
+    rmSync(join(dataDir, 'readmodels.db'));
+    const io = capture();
+    const env = {
+      DATA_DIR: dataDir,
+      MONGODB_URL: `mongodb://127.0.0.1:${await closedPort()}`,
+      MONGODB_CONNECT_TIMEOUT_MS: '200',
+    };
+    // It goes to MongoDB, here unreachable, instead of refusing the directory.
+    expect(await runCli(['projections', 'status'], env, io)).toBe(1);
+    expect(io.errors.join('\n')).toMatch(/^Failed: /);
+    expect(io.errors.join('\n')).not.toContain('no store');
+    expect(existsSync(join(dataDir, 'readmodels.db'))).toBe(false);
+  });
+
   it('explains its usage and refuses unknown projections with exit code 2', async () => {
     const io = capture();
     expect(await runCli(['projections', 'rebuild', 'nope'], { DATA_DIR: tmpdir() }, io)).toBe(2);
@@ -111,3 +188,15 @@ describe('operator CLI', () => {
     expect(await runCli(['projections', 'status'], { PORT: 'x' }, io)).toBe(2);
   });
 });
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

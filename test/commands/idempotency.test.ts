@@ -68,9 +68,24 @@ describe('runIdempotently', () => {
       await gate;
       return created;
     };
-    const first = runIdempotently(deps, request, execute);
-    const second = runIdempotently(deps, request, execute);
-    setTimeout(finish, 20);
+    // The first answers only once the duplicate has found its claim pending, so the duplicate
+    // must wait for it rather than find the answer already stored.
+    let foundPending!: () => void;
+    const duplicateWaits = new Promise<void>((resolve) => (foundPending = resolve));
+    const watched: IdempotencyDeps = {
+      ...deps,
+      store: {
+        ...deps.store,
+        async claim(...args) {
+          const claim = await deps.store.claim(...args);
+          if (!claim.claimed && claim.record.state === 'pending') foundPending();
+          return claim;
+        },
+      },
+    };
+    const first = runIdempotently(watched, request, execute);
+    const second = runIdempotently(watched, request, execute);
+    void duplicateWaits.then(finish);
 
     const [a, b] = await Promise.all([first, second]);
     expect(runs).toBe(1);

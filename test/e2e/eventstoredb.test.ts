@@ -4,6 +4,7 @@
  * scripted session exactly as it does on the embedded SQLite store, and ride out an outage.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../../src/wait-until.js';
 import { startEsdbTestServer, type EsdbTestServer } from '../support/esdb-test-server/index.js';
 import {
   call,
@@ -11,7 +12,6 @@ import {
   startService,
   useChildServices,
   freePort,
-  sleep,
   spawnService,
   type Reply,
   type RunningService,
@@ -254,12 +254,11 @@ describe('the service on EventStoreDB', () => {
       await waitFor(() => service.output().includes('EventStoreDB unreachable'));
 
       await server!.start();
-      let ready = 0;
-      for (let attempt = 0; attempt < 100 && ready !== 200; attempt += 1) {
-        ready = (await call(service, 'GET', '/readyz')).status;
-        if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(ready).toBe(200);
+      const ready = await waitUntil(
+        async () => (await call(service, 'GET', '/readyz')).status === 200,
+        { timeoutMs: 10_000 },
+      );
+      expect(ready).toBe(true);
       await waitFor(() => service.output().includes('EventStoreDB reachable again'));
 
       const retried = await post('/v1/ledger/journal-entries', entry, {
@@ -294,9 +293,7 @@ describe('the service on EventStoreDB', () => {
 });
 
 async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(25);
+  if (!(await waitUntil(async () => condition(), { timeoutMs }))) {
+    throw new Error('condition not met in time');
   }
 }

@@ -9,11 +9,11 @@ import {
   call,
   kill,
   newDataDir,
-  sleep,
   startService,
   useChildServices,
   type RunningService,
 } from '../support/child-service.js';
+import { waitUntil } from '../../src/wait-until.js';
 
 useChildServices();
 
@@ -211,12 +211,13 @@ describe('read models of the running service', () => {
       }
     });
     await burst(service, books, 300, 450, 4);
-    for (let attempt = 0; attempt < 300; attempt += 1) {
-      const status = await projectionsStatus(service);
-      if (status.every((item) => item.rebuild === null && item.collection?.endsWith('_v1_2')))
-        break;
-      await sleep(50);
-    }
+    await waitUntil(
+      async () =>
+        (await projectionsStatus(service)).every(
+          (item) => item.rebuild === null && item.collection?.endsWith('_v1_2'),
+        ),
+      { timeoutMs: 15_000 },
+    );
     reading = false;
     await Promise.all(readers);
 
@@ -250,13 +251,15 @@ describe('read models of the running service', () => {
     // The rebuild resumes from the registry on restart and completes.
     service = await startService({ ...ENV, DATA_DIR: dataDir });
     await burst(service, books, 200, 260, 4);
-    for (let attempt = 0; attempt < 300; attempt += 1) {
-      const balances = (await projectionsStatus(service)).find(
-        (item) => item.name === 'ledger_balances',
-      )!;
-      if (balances.rebuild === null && balances.collection === 'ledger_balances_v1_2') break;
-      await sleep(50);
-    }
+    await waitUntil(
+      async () => {
+        const balances = (await projectionsStatus(service)).find(
+          (item) => item.name === 'ledger_balances',
+        )!;
+        return balances.rebuild === null && balances.collection === 'ledger_balances_v1_2';
+      },
+      { timeoutMs: 15_000 },
+    );
     const balances = (await projectionsStatus(service)).find(
       (item) => item.name === 'ledger_balances',
     )!;

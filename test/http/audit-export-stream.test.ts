@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GENESIS_HASH } from '../../src/commands/hash-chain.js';
 import { sealEvent } from '../../src/commands/seal-event.js';
 import { createAuditQueries } from '../../src/projections/audit/audit-queries.js';
+import type { RecordedEvent } from '../../src/stores/event-store.js';
 import type { ReadModelStore } from '../../src/stores/read-model-store.js';
+import { waitUntil } from '../../src/wait-until.js';
 import { startTestService, testKeys, type TestService } from '../support/test-service.js';
 
 /**
@@ -80,9 +82,19 @@ describe('the audit export', () => {
     const pages = auditPages(t.service.readModels);
     try {
       const rows = queries.scanEvents({ type: 'TestRecordNoted', upToPosition: head });
-      // A consumer that has taken 600 rows has caused two page reads, whatever the total.
-      for (let taken = 0; taken < 600; taken += 1) expect((await rows.next()).done).toBe(false);
+      const take = async (count: number) => {
+        for (let taken = 0; taken < count; taken += 1) expect((await rows.next()).done).toBe(false);
+      };
+      // A page is read when its first row is asked for, not before.
+      await take(500);
+      expect(pages.count()).toBe(1);
+      await take(1);
       expect(pages.count()).toBe(2);
+      // A consumer that has taken 600 rows has caused two page reads, whatever the total.
+      await take(99);
+      expect(pages.count()).toBe(2);
+      // Not a wait for anything: an idle consumer is the case under test, and nothing may be
+      // read while it stays idle.
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(pages.count()).toBe(2);
       await rows.return(undefined);
@@ -119,6 +131,8 @@ describe('the audit export', () => {
       // The export notices, stops reading pages and records what it sent.
       const recorded = await waitForAccess('export-abandoned');
       const pagesAtStop = pages.count();
+      // Not a wait for anything (the record above is written once the export has stopped): no
+      // page may be read in the time after it.
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(pages.count()).toBe(pagesAtStop);
       expect(pagesAtStop).toBeLessThan(TOTAL / 500);
@@ -144,21 +158,23 @@ describe('the audit export', () => {
   });
 });
 
+/** The export's access record, written once the export has ended (however it ended). */
 async function waitForAccess(
   correlationId: string,
 ): Promise<{ data: { operation: string; completed: boolean; rowCount: number } }> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const events = await t.service.eventStore.readAll({
-      after: head,
-      maxCount: Infinity,
-      filter: { eventTypes: ['AuditTrailAccessed'] },
-    });
-    const found = events.find((event) => event.metadata.correlationId === correlationId);
-    if (found)
-      return found as unknown as {
-        data: { operation: string; completed: boolean; rowCount: number };
-      };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no access recorded for ${correlationId}`);
+  let found: RecordedEvent | undefined;
+  const recorded = await waitUntil(
+    async () => {
+      const events = await t.service.eventStore.readAll({
+        after: head,
+        maxCount: Infinity,
+        filter: { eventTypes: ['AuditTrailAccessed'] },
+      });
+      found = events.find((event) => event.metadata.correlationId === correlationId);
+      return found !== undefined;
+    },
+    { timeoutMs: 5_000 },
+  );
+  if (!recorded) throw new Error(`no access recorded for ${correlationId}`);
+  return found as unknown as { data: { operation: string; completed: boolean; rowCount: number } };
 }

@@ -1,20 +1,21 @@
 import { expect } from 'vitest';
-import type { Projection } from '../../src/projections/projection.js';
+import { handlesEventType, type Projection } from '../../src/projections/projection.js';
 import type { JsonObject, RecordedEvent } from '../../src/stores/event-store.js';
 
 /**
  * Folds events into a projection's documents the way the engine does, without any store: events
- * of other types are skipped; each event evolves every document its `documentIds` names (once per
- * distinct id, in order); a null result deletes the document. Throws whatever `evolve` throws.
+ * it does not handle (`handlesEventType`, so every type for `eventTypes: 'all'`) are skipped;
+ * each event evolves every document its `documentIds` names (once per distinct id, in order); a
+ * null result deletes the document. Throws whatever `evolve` throws.
  */
 export function givenEvents(
   projection: Projection,
   events: readonly RecordedEvent[],
 ): Map<string, JsonObject> {
-  const handled = new Set(projection.eventTypes);
+  const handles = handlesEventType(projection);
   const documents = new Map<string, JsonObject>();
   for (const event of events) {
-    if (!handled.has(event.type)) continue;
+    if (!handles(event.type)) continue;
     for (const id of new Set(projection.documentIds(event))) {
       const next = projection.evolve(documents.get(id) ?? null, event, id);
       if (next === null) documents.delete(id);

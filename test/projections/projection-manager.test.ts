@@ -178,6 +178,7 @@ describe('projection manager', () => {
     const watcher = (async () => {
       while (watching) {
         seen.add(await servingCollection(projections));
+        // Paces the sampler; it waits for nothing.
         await new Promise((resolve) => setTimeout(resolve, 1));
       }
     })();
@@ -254,6 +255,7 @@ describe('projection manager', () => {
     const watcher = (async () => {
       while (watching) {
         seen.add(await servingCollection(v2));
+        // Paces the sampler; it waits for nothing.
         await new Promise((resolve) => setTimeout(resolve, 1));
       }
     })();

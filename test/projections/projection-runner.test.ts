@@ -12,6 +12,7 @@ import type { ReadModelStore } from '../../src/stores/read-model-store.js';
 import { openSqliteDatabase, type SqliteDatabase } from '../../src/stores/sqlite/database.js';
 import { createSqliteEventStore } from '../../src/stores/sqlite/sqlite-event-store.js';
 import { createSqliteReadModelStore } from '../../src/stores/sqlite/sqlite-read-model-store.js';
+import { waitUntil } from '../../src/wait-until.js';
 
 /**
  * A projection with every kind of document change: per-account totals (created, updated),
@@ -259,9 +260,10 @@ describe('projection runner', () => {
     projection.start();
     const written = await append(eventStore, 'Deposited', { account: 'Live', amount: 3 });
     projection.wake();
-    for (let i = 0; i < 200 && projection.status().position < written.position; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    const applied = await waitUntil(async () => projection.status().position >= written.position, {
+      timeoutMs: 5_000,
+    });
+    expect(applied).toBe(true);
     expect((await readModels.load('totals_v1', ['Live'])).get('Live')?.body).toMatchObject({
       balance: 3,
     });

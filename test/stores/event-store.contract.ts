@@ -18,6 +18,7 @@ import {
   type RecordedEvent,
   type Subscription,
 } from '../../src/stores/event-store.js';
+import { waitUntil } from '../../src/wait-until.js';
 
 export type MakeEventStore = () => Promise<{ store: EventStore; dispose: () => Promise<void> }>;
 
@@ -759,10 +760,8 @@ async function withTimeout<T>(promise: Promise<T>, what: string | (() => string)
 }
 
 async function eventually(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('Condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
+  if (!(await waitUntil(async () => condition(), { timeoutMs: DELIVERY_TIMEOUT_MS }))) {
+    throw new Error('Condition not met in time');
   }
 }
 

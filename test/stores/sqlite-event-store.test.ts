@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   StoreUnavailableError,
@@ -76,6 +77,17 @@ describe('SQLite event store', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
+  it('opens an existing file only, when told it must exist, and creates nothing', async () => {
+    const { file, db } = await setUp();
+    db.close();
+    const again = openSqliteDatabase(file, { mustExist: true });
+    again.close();
+    const missing = join(await tempDir(), 'nested', 'events.sqlite');
+    cleanups.push(() => rm(dirname(dirname(missing)), { recursive: true, force: true }));
+    expect(() => openSqliteDatabase(missing, { mustExist: true })).toThrow();
+    expect(existsSync(dirname(missing))).toBe(false);
   });
 
   it('keeps events across closing and reopening the file, and never reuses positions', async () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { waitUntil } from '../../src/wait-until.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = join(ROOT, 'dist/src/main.js');
@@ -68,30 +69,29 @@ export function spawnService(env: Record<string, string>, port: number): Running
   return { process: child, port, exited, output: () => stdout + stderr, stderr: () => stderr };
 }
 
-export const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-
 /** Starts the service and waits until /readyz answers 200 and it has logged that it listens. */
 export async function startService(env: Record<string, string>): Promise<RunningService> {
   const port = await freePort();
   const service = spawnService({ ...env, PORT: String(port) }, port);
   let exit: Exit | undefined;
   void service.exited.then((value) => (exit = value));
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (exit) {
-      throw new Error(
-        `service exited (${JSON.stringify(exit)}) before ready:\n${service.output()}`,
-      );
-    }
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (res.status === 200 && service.output().includes('"listening"')) return service;
-    } catch {
-      // not listening yet
-    }
-    await sleep(50);
+  const settled = await waitUntil(
+    async () => {
+      if (exit) return true;
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        return res.status === 200 && service.output().includes('"listening"');
+      } catch {
+        return false; // not listening yet
+      }
+    },
+    { timeoutMs: 15_000 },
+  );
+  if (exit) {
+    throw new Error(`service exited (${JSON.stringify(exit)}) before ready:\n${service.output()}`);
   }
-  throw new Error(`service not ready within 15 s:\n${service.output()}`);
+  if (!settled) throw new Error(`service not ready within 15 s:\n${service.output()}`);
+  return service;
 }
 
 export async function kill(

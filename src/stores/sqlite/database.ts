@@ -8,7 +8,8 @@ export type SqliteDatabase = Database.Database;
 const BUSY_TIMEOUT_MS = 5000;
 
 /**
- * Opens (creating it and its directory if needed) the SQLite file every store shares.
+ * Opens (creating it and its directory if needed, unless `mustExist`) the SQLite file every
+ * store shares.
  *
  * The caller owns the handle: stores built on it never close it, so close it once, after
  * closing the stores.
@@ -21,13 +22,18 @@ export interface SqliteOptions {
    * repeatable, like read models (a lost batch is lost with its later checkpoint and re-applied).
    */
   readonly synchronous?: 'full' | 'normal';
+  /**
+   * Refuse to create the file: for a caller that works on an existing store (the operator CLI),
+   * where a missing file means a wrong DATA_DIR, not a first start.
+   */
+  readonly mustExist?: boolean;
 }
 
 export function openSqliteDatabase(filePath: string, options: SqliteOptions = {}): SqliteDatabase {
   const inMemory = filePath === '' || filePath === ':memory:';
-  if (!inMemory) mkdirSync(dirname(filePath), { recursive: true });
+  if (!inMemory && !options.mustExist) mkdirSync(dirname(filePath), { recursive: true });
 
-  const db = new Database(filePath);
+  const db = new Database(filePath, { fileMustExist: options.mustExist === true });
   try {
     // WAL lets readers (subscriptions, read models) run while a writer commits.
     const journalMode = String(db.pragma('journal_mode = WAL', { simple: true }));

@@ -23,7 +23,12 @@ import {
   type StoredDocumentState,
   type Where,
 } from '../read-model-store.js';
-import { applySchema, openSqliteDatabase, type SqliteDatabase } from './database.js';
+import {
+  applySchema,
+  openSqliteDatabase,
+  type SqliteDatabase,
+  type SqliteOptions,
+} from './database.js';
 
 const TABLE_PREFIX = 'rm_';
 
@@ -321,6 +326,9 @@ function keyset(
  * a power loss can only drop the last batches, together with the checkpoints written after
  * them, and the projections apply those again.
  */
-export function openSqliteReadModelDatabase(filePath: string): SqliteDatabase {
-  return openSqliteDatabase(filePath, { synchronous: 'normal' });
+export function openSqliteReadModelDatabase(
+  filePath: string,
+  options: Pick<SqliteOptions, 'mustExist'> = {},
+): SqliteDatabase {
+  return openSqliteDatabase(filePath, { ...options, synchronous: 'normal' });
 }
