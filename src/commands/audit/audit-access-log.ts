@@ -1,8 +1,6 @@
 /**
- * Appends `AuditTrailAccessed` events. Not through the command pipeline: that folds a stream's
- * whole history before every write, and an access stream gains an event per audit request.
- * Access needs no state, so this reads only the stream's last event, for the revision to expect
- * and the hash to chain to.
+ * Appends `AuditTrailAccessed` events. Not through the command pipeline: access needs no state,
+ * and an access stream gains an event per audit request (see append-at-tip.ts).
  */
 import {
   auditAccessEventSchemas,
@@ -10,11 +8,11 @@ import {
   decideAuditAccess,
   type RecordAuditAccess,
 } from '../../domain/audit/audit-access.js';
-import { GENESIS_HASH } from '../hash-chain.js';
-import { isWrongExpectedVersion, type EventStore } from '../../stores/event-store.js';
+import type { EventStore } from '../../stores/event-store.js';
 import type { IdGenerator } from '../ids.js';
 import type { KeyedLock } from '../keyed-lock.js';
-import { sealEvent, streamLock, type CommandContext } from '../pipeline.js';
+import type { CommandContext } from '../pipeline.js';
+import { appendAtTip } from './append-at-tip.js';
 
 export interface AuditAccessLogDeps {
   readonly eventStore: EventStore;
@@ -36,32 +34,13 @@ export function createAuditAccessLog(deps: AuditAccessLogDeps): RecordAccess {
     const streamId = auditAccessStream(now);
     const [event] = decideAuditAccess(command);
     const data = auditAccessEventSchemas.AuditTrailAccessed.parse(event!.data);
-    const release = await deps.locks.acquire([streamLock(streamId, 'exclusive')]);
-    try {
-      for (let attempt = 1; ; attempt += 1) {
-        const [last] = await deps.eventStore.readStream(streamId, {
-          direction: 'backwards',
-          maxCount: 1,
-        });
-        const sealed = sealEvent({
-          id: deps.ids.random(),
-          type: event!.type,
-          data,
-          context,
-          recordedAt: now.toISOString(),
-          prevHash: (last?.metadata.hash as string | undefined) ?? GENESIS_HASH,
-        });
-        try {
-          const result = await deps.eventStore.append(streamId, [sealed], {
-            expectedRevision: last ? last.revision : 'no_stream',
-          });
-          return { streamId, position: result.position };
-        } catch (error) {
-          if (!isWrongExpectedVersion(error) || attempt >= deps.maxAttempts) throw error;
-        }
-      }
-    } finally {
-      release();
-    }
+    const result = await appendAtTip(
+      deps,
+      streamId,
+      [{ type: event!.type, data }],
+      context,
+      now.toISOString(),
+    );
+    return { streamId, position: result.position };
   };
 }
