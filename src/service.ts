@@ -6,6 +6,7 @@ import { createCommandHandler, type CommandHandler } from './commands/pipeline.j
 import { uuidGenerator, type IdGenerator } from './commands/ids.js';
 import { createKeyedLock } from './commands/keyed-lock.js';
 import { createAuditAccessLog, type RecordAccess } from './commands/audit/audit-access-log.js';
+import { createDigestCheckpointLog } from './commands/audit/digest-checkpoint-log.js';
 import { auditRoutes } from './http/audit/audit-routes.js';
 import { createAuditQueries } from './projections/audit/audit-queries.js';
 import { createLogVerifier } from './projections/audit/log-verifier.js';
@@ -230,6 +231,13 @@ export function createService(
         verifier: createLogVerifier({
           eventStore,
           readModels: readModelStore.store,
+          recordCheckpoints: createDigestCheckpointLog({
+            eventStore,
+            clock,
+            ids,
+            locks,
+            maxAttempts: config.commandMaxAttempts,
+          }),
           logger,
           clock,
           checkpointEvery: config.auditCheckpointEvery,

@@ -2,12 +2,16 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDigestCheckpointLog } from '../../src/commands/audit/digest-checkpoint-log.js';
 import { eventHash } from '../../src/commands/hash-chain.js';
+import { uuidGenerator } from '../../src/commands/ids.js';
+import { createKeyedLock } from '../../src/commands/keyed-lock.js';
+import { AUDIT_DIGEST_STREAM } from '../../src/domain/audit/digest-checkpoint.js';
 import { createLogger } from '../../src/logger.js';
 import { checkLink, foldDigest } from '../../src/projections/audit/log-integrity.js';
 import {
   createLogVerifier,
-  DIGESTS_COLLECTION,
+  type LogVerifierDeps,
   type VerificationReport,
 } from '../../src/projections/audit/log-verifier.js';
 import { startTestService, type TestService } from '../support/test-service.js';
@@ -173,6 +177,31 @@ const streams = (report: VerificationReport) => report.brokenStreams.map((broken
 const kindsOf = (report: VerificationReport) =>
   report.brokenStreams.map((broken) => broken.problems.map((problem) => problem.kind));
 
+/** The digest checkpoints the log holds: the evidence later verifications compare with. */
+const checkpointEvents = (t: TestService) => t.service.eventStore.readStream(AUDIT_DIGEST_STREAM);
+
+/** A verifier on the service's stores, as the composition root wires it, with its own settings. */
+function verifierOf(
+  t: TestService,
+  clock: () => Date,
+  settings: Pick<LogVerifierDeps, 'checkpointEvery' | 'recheckSegments'>,
+) {
+  return createLogVerifier({
+    eventStore: t.service.eventStore,
+    readModels: t.service.readModels,
+    recordCheckpoints: createDigestCheckpointLog({
+      eventStore: t.service.eventStore,
+      clock,
+      ids: uuidGenerator,
+      locks: createKeyedLock(),
+      maxAttempts: 5,
+    }),
+    logger: createLogger('silent'),
+    clock,
+    ...settings,
+  });
+}
+
 /** Every stream of the log has sound chains: a precondition of each tampering case. */
 async function expectIntact(t: TestService): Promise<VerificationReport> {
   const report = await verify(t);
@@ -214,25 +243,28 @@ describe('GET /v1/audit/verify on an untouched log', () => {
       digest = foldDigest(digest, event, checkLink(undefined, event).contentHash);
     expect(first.digest.value).toBe(digest);
 
-    // The first run saved a checkpoint; the verify call itself was appended to the log after it.
+    // The first run appended its checkpoint to the log, then the verify call itself was recorded.
     const after = await allEvents(t, before.at(-1)!.position);
-    expect(after.map((event) => event.type)).toEqual(['AuditTrailAccessed']);
+    expect(after.map((event) => event.type)).toEqual([
+      'AuditDigestCheckpointed',
+      'AuditTrailAccessed',
+    ]);
 
     const second = await verify(t);
     expect(second).toMatchObject({
       status: 'intact',
-      eventsChecked: before.length + 1,
+      eventsChecked: before.length + 2,
       brokenStreamCount: 0,
       checkpoints: { mismatched: [] },
     });
     expect(second.checkpoints.compared).toBeGreaterThanOrEqual(1);
     // The same log up to the first run's position gives the same digest: the second run's
-    // digest is the first one's carried on over the one event appended since.
+    // digest is the first one's carried on over the two events appended since.
     for (const event of after)
       digest = foldDigest(digest, event, checkLink(undefined, event).contentHash);
     expect(second.digest).toEqual({
       position: after.at(-1)!.position.toString(),
-      events: before.length + 1,
+      events: before.length + 2,
       value: digest,
     });
   });
@@ -255,6 +287,12 @@ describe('GET /v1/audit/verify on an untouched log', () => {
           rowCount: report.eventsChecked,
           completed: true,
           outcome: 'intact',
+          // The checkpoint the run left in the log, which later runs must find.
+          checkpoint: {
+            revision: '0',
+            position: report.digest.position,
+            digest: report.digest.value,
+          },
         },
       }),
     ]);
@@ -425,7 +463,7 @@ describe('GET /v1/audit/verify finds tampering', () => {
 
   it('a stream rewritten with recomputed hashes: the checkpoint catches what chains cannot', async () => {
     const verified = await expectIntact(t);
-    const checkpointsBefore = await t.service.readModels.count(DIGESTS_COLLECTION);
+    const checkpointsBefore = (await checkpointEvents(t)).length;
     const altered = tamper(t.dataDir, (db) => {
       const rows = db
         .prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision')
@@ -466,7 +504,7 @@ describe('GET /v1/audit/verify finds tampering', () => {
 
     // The tampered run saved no checkpoint: an incremental run still starts from the one
     // before the change, re-checks its segment and reports the change again.
-    expect(await t.service.readModels.count(DIGESTS_COLLECTION)).toBe(checkpointsBefore);
+    expect((await checkpointEvents(t)).length).toBe(checkpointsBefore);
     const incremental = await verify(t, 'incremental');
     expect(incremental).toMatchObject({
       mode: 'incremental',
@@ -480,7 +518,7 @@ describe('GET /v1/audit/verify finds tampering', () => {
     const full = await verify(t);
     expect(full.status).toBe('tampered');
     expect(full.checkpoints.mismatched).toHaveLength(1);
-    expect(await t.service.readModels.count(DIGESTS_COLLECTION)).toBe(checkpointsBefore);
+    expect((await checkpointEvents(t)).length).toBe(checkpointsBefore);
 
     // And the tampered runs were recorded as such.
     const head = await t.service.eventStore.headPosition();
@@ -578,17 +616,13 @@ describe('GET /v1/audit/verify finds what the hashes do not cover', () => {
   });
 
   it('re-checks every segment in turn even when the clock does not move', async () => {
-    const verifier = createLogVerifier({
-      eventStore: t.service.eventStore,
-      readModels: t.service.readModels,
-      logger: createLogger('silent'),
-      clock: () => new Date('2026-11-23T10:00:00.000Z'),
+    const verifier = verifierOf(t, () => new Date('2026-11-23T10:00:00.000Z'), {
       checkpointEvery: 5,
       recheckSegments: 1,
     });
     const events = await allEvents(t);
     expect((await verifier.verify('full')).status).toBe('intact');
-    const segments = await t.service.readModels.count(DIGESTS_COLLECTION);
+    const segments = (await checkpointEvents(t)).length;
     const target = events[events.length - 3]!;
     tamper(t.dataDir, (db) => {
       const stored = row(db, target.streamId, Number(target.revision));
@@ -612,8 +646,8 @@ describe('GET /v1/audit/verify?mode=incremental', () => {
     const last = await post(t, '/v1/invoices/INV-3/payments', payment('P4', '10.00'));
     await settle(t, last, 'INV-4');
     const fresh = await allEvents(t, BigInt(full.toPosition));
-    // The access record of the full run, the new events and the reactor's two entries.
-    expect(fresh.length).toBe(6);
+    // The full run's checkpoint and access record, the new events and the reactor's two entries.
+    expect(fresh.length).toBe(7);
 
     const report = await verify(t, 'incremental');
     expect(report).toMatchObject({
@@ -623,7 +657,7 @@ describe('GET /v1/audit/verify?mode=incremental', () => {
       toPosition: fresh.at(-1)!.position.toString(),
       eventsChecked: fresh.length,
       streamsChecked: new Set(fresh.map((event) => event.streamId)).size,
-      digest: { position: fresh.at(-1)!.position.toString(), events: full.eventsChecked + 6 },
+      digest: { position: fresh.at(-1)!.position.toString(), events: full.eventsChecked + 7 },
       brokenStreamCount: 0,
       checkpoints: { mismatched: [] },
     });
@@ -633,9 +667,10 @@ describe('GET /v1/audit/verify?mode=incremental', () => {
       digest = foldDigest(digest, event, checkLink(undefined, event).contentHash);
     expect(report.digest.value).toBe(digest);
     const again = await verify(t, 'incremental');
+    // The previous run's checkpoint and access record.
     expect(again).toMatchObject({
       fromPosition: report.toPosition,
-      eventsChecked: 1,
+      eventsChecked: 2,
       status: 'intact',
     });
   });
@@ -679,26 +714,22 @@ describe('GET /v1/audit/verify?mode=incremental', () => {
     const t = start();
     await seed(t);
     let now = Date.parse('2026-11-23T10:00:00.000Z');
-    const verifier = createLogVerifier({
-      eventStore: t.service.eventStore,
-      readModels: t.service.readModels,
-      logger: createLogger('silent'),
-      // A clock that always moves on, so which segment was re-checked longest ago is clear.
-      clock: () => new Date((now += 1000)),
+    // A clock that always moves on, so which segment was re-checked longest ago is clear.
+    const verifier = verifierOf(t, () => new Date((now += 1000)), {
       checkpointEvery: 5,
       recheckSegments: 1,
     });
     const events = await allEvents(t);
     const full = await verifier.verify('full');
     expect(full).toMatchObject({ status: 'intact', eventsChecked: events.length });
-    expect(await verifier.verify('full')).toEqual({
-      ...full,
-      startedAt: expect.any(String),
-      durationMs: expect.any(Number),
+    expect(full.checkpoints.saved).toBe(Math.ceil(events.length / 5));
+    // The second run reads the first one's checkpoint events too, and every segment matches.
+    expect(await verifier.verify('full')).toMatchObject({
+      status: 'intact',
+      eventsChecked: events.length + full.checkpoints.saved,
       checkpoints: { compared: Math.ceil(events.length / 5), mismatched: [] },
     });
-    const segments = await t.service.readModels.count(DIGESTS_COLLECTION);
-    expect(segments).toBe(Math.ceil(events.length / 5));
+    const segments = (await checkpointEvents(t)).length;
     expect(segments).toBeGreaterThanOrEqual(4);
 
     // An account opened at the very start, in the second segment, whose stream gets no events.
@@ -713,7 +744,9 @@ describe('GET /v1/audit/verify?mode=incremental', () => {
     for (let run = 0; run < segments; run += 1) {
       const report = await verifier.verify('incremental');
       runs.push(report);
-      expect(report).toMatchObject({ mode: 'incremental', eventsChecked: 0 });
+      // It reads as new only the checkpoints appended since: the change is found by re-checking.
+      expect(report.mode).toBe('incremental');
+      expect(BigInt(report.fromPosition)).toBeGreaterThan(target.position);
       if (report.status === 'tampered') break;
     }
     const found = runs.at(-1)!;
