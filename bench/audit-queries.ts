@@ -221,7 +221,9 @@ export async function runAuditBenchmark(
     console.log('Export: every row, then small filtered sets, as NDJSON ...');
     const exported = await measureExports(client, port, memory);
     const accessEvents =
-      Number((await service.eventStore.headPosition()) - accessBefore) - verification.appended;
+      Number((await service.eventStore.headPosition()) - accessBefore) -
+      verification.appended -
+      verification.checkpoints;
 
     return {
       seed: seeded.summary,
@@ -492,6 +494,8 @@ async function measureVerification(
   reads: ReadRow[];
   rows: VerifyRow[];
   appended: number;
+  /** Checkpoint events the verifications appended to the log. */
+  checkpoints: number;
   responsiveness: Omit<ResponsivenessRow, 'label'>;
 }> {
   // One untimed pass first, so the OS cache and the JIT are as warm for the timed reads as
@@ -499,6 +503,7 @@ async function measureVerification(
   await timedRead(store, 'warm-up');
   const reads: ReadRow[] = [await timedRead(store, 'readAll, whole log (before)')];
   const runs: Omit<VerifyRow, 'ratio'>[] = [];
+  let checkpoints = 0;
   const verify = async (label: string, mode: 'full' | 'incremental') => {
     const answer = await client.json(`/v1/audit/verify?mode=${mode}`);
     const body = answer.body as {
@@ -506,7 +511,9 @@ async function measureVerification(
       eventsChecked: number;
       eventsRechecked: number;
       durationMs: number;
+      checkpoints: { saved: number };
     };
+    checkpoints += body.checkpoints.saved;
     const serverSeconds = body.durationMs / 1000;
     runs.push({
       label,
@@ -533,7 +540,7 @@ async function measureVerification(
     // An incremental run's rate mixes the new events with a re-read segment: not comparable.
     ratio: i === 0 ? round(run.eventsPerSecond / rawRate, 3) : null,
   }));
-  return { reads, rows, appended, responsiveness };
+  return { reads, rows, appended, checkpoints, responsiveness };
 }
 
 /** Streams exports, counting lines and discarding every chunk, with RSS and heap sampled. */

@@ -2,14 +2,22 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAuditCommands } from '../../src/commands/audit/audit-commands.js';
+import { createCommandHandler } from '../../src/commands/command-handler.js';
 import { eventHash } from '../../src/commands/hash-chain.js';
+import { uuidGenerator } from '../../src/commands/ids.js';
+import { createKeyedLock } from '../../src/commands/keyed-lock.js';
+import { AUDIT_DIGEST_STREAM } from '../../src/domain/audit/digest-checkpoint.js';
 import { createLogger } from '../../src/logger.js';
+import { LEGACY_DIGESTS_COLLECTION } from '../../src/projections/audit/checkpoint-evidence.js';
 import { checkLink, foldDigest } from '../../src/projections/audit/log-integrity.js';
 import {
   createLogVerifier,
-  DIGESTS_COLLECTION,
+  type LogVerifierDeps,
   type VerificationReport,
 } from '../../src/projections/audit/log-verifier.js';
+import type { EventStore } from '../../src/stores/event-store.js';
+import { encodePosition } from '../../src/stores/read-model-store.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 
 /**
@@ -87,6 +95,28 @@ function setData(db: Database.Database, target: Row, data: unknown): void {
   );
 }
 
+/**
+ * A consistent rewrite: the first payment on INV-1 gets another reference, and every later hash
+ * of the stream is recomputed, so each chain is sound again. Only a checkpoint can tell.
+ */
+function rewriteFirstPayment(db: Database.Database): Row {
+  const rows = db
+    .prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision')
+    .all('invoice-INV-1') as Row[];
+  expect(rows).toHaveLength(3);
+  const update = db.prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?');
+  let prevHash = JSON.parse(rows[0]!.metadata).hash as string;
+  for (const stored of rows.slice(1)) {
+    const data = JSON.parse(stored.data);
+    if (stored.revision === 1) data.reference = 'SEPA P9';
+    const metadata = { ...JSON.parse(stored.metadata), prevHash };
+    metadata.hash = eventHash({ id: stored.event_id, type: stored.type, data, metadata });
+    prevHash = metadata.hash;
+    update.run(JSON.stringify(data), JSON.stringify(metadata), stored.position);
+  }
+  return rows[1]!;
+}
+
 const customer = (customerId: string, name: string) => ({
   customerId,
   name,
@@ -158,11 +188,57 @@ async function seed(t: TestService): Promise<void> {
   await settle(t, last);
 }
 
+interface JsonSchema {
+  type?: string;
+  enum?: unknown[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+}
+
+/** Where `value` departs from the subset of JSON Schema the OpenAPI document uses. */
+function departures(value: unknown, schema: JsonSchema, path = '$'): string[] {
+  if (schema.anyOf) {
+    const each = schema.anyOf.map((option) => departures(value, option, path));
+    return each.some((found) => found.length === 0) ? [] : each.flat();
+  }
+  if (schema.enum && !schema.enum.includes(value)) return [`${path}: ${String(value)} not in enum`];
+  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  const expected = schema.type === 'integer' ? 'number' : schema.type;
+  if (expected && type !== expected) return [`${path}: ${type}, not ${schema.type}`];
+  if (schema.type === 'integer' && !Number.isInteger(value)) return [`${path}: not an integer`];
+  if (Array.isArray(value) && schema.items) {
+    return value.flatMap((item, index) => departures(item, schema.items!, `${path}[${index}]`));
+  }
+  if (type !== 'object' || !schema.properties) return [];
+  const object = value as Record<string, unknown>;
+  return [
+    ...(schema.required ?? [])
+      .filter((key) => !(key in object))
+      .map((key) => `${path}.${key}: missing`),
+    ...Object.entries(object).flatMap(([key, item]) =>
+      schema.properties![key]
+        ? departures(item, schema.properties![key]!, `${path}.${key}`)
+        : schema.additionalProperties === false
+          ? [`${path}.${key}: not in the document`]
+          : [],
+    ),
+  ];
+}
+
+let reportSchema: JsonSchema | undefined;
+
+/** Every report in this file is also checked against what the OpenAPI document promises. */
 async function verify(t: TestService, mode?: 'full' | 'incremental'): Promise<VerificationReport> {
   const res = await t.request
     .get(`/v1/audit/verify${mode ? `?mode=${mode}` : ''}`)
     .set(t.auth('auditor'));
   expect(res.status, res.text).toBe(200);
+  reportSchema ??= (await t.request.get('/openapi.json')).body.paths['/v1/audit/verify'].get
+    .responses['200'].content['application/json'].schema as JsonSchema;
+  expect(departures(res.body, reportSchema)).toEqual([]);
   return res.body as VerificationReport;
 }
 
@@ -172,6 +248,38 @@ const allEvents = (t: TestService, after = 0n) =>
 const streams = (report: VerificationReport) => report.brokenStreams.map((broken) => broken.stream);
 const kindsOf = (report: VerificationReport) =>
   report.brokenStreams.map((broken) => broken.problems.map((problem) => problem.kind));
+
+/** The digest checkpoints the log holds: the evidence later verifications compare with. */
+const checkpointEvents = (t: TestService) => t.service.eventStore.readStream(AUDIT_DIGEST_STREAM);
+
+/** The audit module's commands on a store, through the one command handler. */
+function auditCommandsOn(eventStore: EventStore, clock: () => Date) {
+  const handle = createCommandHandler({
+    eventStore,
+    clock,
+    ids: uuidGenerator,
+    locks: createKeyedLock(),
+    maxAttempts: 5,
+  });
+  return createAuditCommands({ handle, clock, ids: uuidGenerator });
+}
+
+/** A verifier on the service's stores, as the composition root wires it, with its own settings. */
+function verifierOf(
+  t: TestService,
+  clock: () => Date,
+  settings: Pick<LogVerifierDeps, 'checkpointEvery' | 'recheckSegments'>,
+  eventStore = t.service.eventStore,
+) {
+  return createLogVerifier({
+    eventStore,
+    readModels: t.service.readModels,
+    recordCheckpoints: auditCommandsOn(eventStore, clock).recordCheckpoints,
+    logger: createLogger('silent'),
+    clock,
+    ...settings,
+  });
+}
 
 /** Every stream of the log has sound chains: a precondition of each tampering case. */
 async function expectIntact(t: TestService): Promise<VerificationReport> {
@@ -214,25 +322,28 @@ describe('GET /v1/audit/verify on an untouched log', () => {
       digest = foldDigest(digest, event, checkLink(undefined, event).contentHash);
     expect(first.digest.value).toBe(digest);
 
-    // The first run saved a checkpoint; the verify call itself was appended to the log after it.
+    // The first run appended its checkpoint to the log, then the verify call itself was recorded.
     const after = await allEvents(t, before.at(-1)!.position);
-    expect(after.map((event) => event.type)).toEqual(['AuditTrailAccessed']);
+    expect(after.map((event) => event.type)).toEqual([
+      'AuditDigestCheckpointed',
+      'AuditTrailAccessed',
+    ]);
 
     const second = await verify(t);
     expect(second).toMatchObject({
       status: 'intact',
-      eventsChecked: before.length + 1,
+      eventsChecked: before.length + 2,
       brokenStreamCount: 0,
       checkpoints: { mismatched: [] },
     });
     expect(second.checkpoints.compared).toBeGreaterThanOrEqual(1);
     // The same log up to the first run's position gives the same digest: the second run's
-    // digest is the first one's carried on over the one event appended since.
+    // digest is the first one's carried on over the two events appended since.
     for (const event of after)
       digest = foldDigest(digest, event, checkLink(undefined, event).contentHash);
     expect(second.digest).toEqual({
       position: after.at(-1)!.position.toString(),
-      events: before.length + 1,
+      events: before.length + 2,
       value: digest,
     });
   });
@@ -255,6 +366,12 @@ describe('GET /v1/audit/verify on an untouched log', () => {
           rowCount: report.eventsChecked,
           completed: true,
           outcome: 'intact',
+          // The checkpoint the run left in the log, which later runs must find.
+          checkpoint: {
+            revision: '0',
+            position: report.digest.position,
+            digest: report.digest.value,
+          },
         },
       }),
     ]);
@@ -425,24 +542,8 @@ describe('GET /v1/audit/verify finds tampering', () => {
 
   it('a stream rewritten with recomputed hashes: the checkpoint catches what chains cannot', async () => {
     const verified = await expectIntact(t);
-    const checkpointsBefore = await t.service.readModels.count(DIGESTS_COLLECTION);
-    const altered = tamper(t.dataDir, (db) => {
-      const rows = db
-        .prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision')
-        .all('invoice-INV-1') as Row[];
-      expect(rows).toHaveLength(3);
-      const update = db.prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?');
-      let prevHash = JSON.parse(rows[0]!.metadata).hash as string;
-      for (const stored of rows.slice(1)) {
-        const data = JSON.parse(stored.data);
-        if (stored.revision === 1) data.reference = 'SEPA P9';
-        const metadata = { ...JSON.parse(stored.metadata), prevHash };
-        metadata.hash = eventHash({ id: stored.event_id, type: stored.type, data, metadata });
-        prevHash = metadata.hash;
-        update.run(JSON.stringify(data), JSON.stringify(metadata), stored.position);
-      }
-      return rows[1]!;
-    });
+    const checkpointsBefore = (await checkpointEvents(t)).length;
+    const altered = tamper(t.dataDir, rewriteFirstPayment);
 
     const report = await verify(t);
     expect(report.status).toBe('tampered');
@@ -466,7 +567,7 @@ describe('GET /v1/audit/verify finds tampering', () => {
 
     // The tampered run saved no checkpoint: an incremental run still starts from the one
     // before the change, re-checks its segment and reports the change again.
-    expect(await t.service.readModels.count(DIGESTS_COLLECTION)).toBe(checkpointsBefore);
+    expect((await checkpointEvents(t)).length).toBe(checkpointsBefore);
     const incremental = await verify(t, 'incremental');
     expect(incremental).toMatchObject({
       mode: 'incremental',
@@ -480,7 +581,7 @@ describe('GET /v1/audit/verify finds tampering', () => {
     const full = await verify(t);
     expect(full.status).toBe('tampered');
     expect(full.checkpoints.mismatched).toHaveLength(1);
-    expect(await t.service.readModels.count(DIGESTS_COLLECTION)).toBe(checkpointsBefore);
+    expect((await checkpointEvents(t)).length).toBe(checkpointsBefore);
 
     // And the tampered runs were recorded as such.
     const head = await t.service.eventStore.headPosition();
@@ -578,17 +679,13 @@ describe('GET /v1/audit/verify finds what the hashes do not cover', () => {
   });
 
   it('re-checks every segment in turn even when the clock does not move', async () => {
-    const verifier = createLogVerifier({
-      eventStore: t.service.eventStore,
-      readModels: t.service.readModels,
-      logger: createLogger('silent'),
-      clock: () => new Date('2026-11-23T10:00:00.000Z'),
+    const verifier = verifierOf(t, () => new Date('2026-11-23T10:00:00.000Z'), {
       checkpointEvery: 5,
       recheckSegments: 1,
     });
     const events = await allEvents(t);
     expect((await verifier.verify('full')).status).toBe('intact');
-    const segments = await t.service.readModels.count(DIGESTS_COLLECTION);
+    const segments = (await checkpointEvents(t)).length;
     const target = events[events.length - 3]!;
     tamper(t.dataDir, (db) => {
       const stored = row(db, target.streamId, Number(target.revision));
@@ -612,8 +709,8 @@ describe('GET /v1/audit/verify?mode=incremental', () => {
     const last = await post(t, '/v1/invoices/INV-3/payments', payment('P4', '10.00'));
     await settle(t, last, 'INV-4');
     const fresh = await allEvents(t, BigInt(full.toPosition));
-    // The access record of the full run, the new events and the reactor's two entries.
-    expect(fresh.length).toBe(6);
+    // The full run's checkpoint and access record, the new events and the reactor's two entries.
+    expect(fresh.length).toBe(7);
 
     const report = await verify(t, 'incremental');
     expect(report).toMatchObject({
@@ -623,7 +720,7 @@ describe('GET /v1/audit/verify?mode=incremental', () => {
       toPosition: fresh.at(-1)!.position.toString(),
       eventsChecked: fresh.length,
       streamsChecked: new Set(fresh.map((event) => event.streamId)).size,
-      digest: { position: fresh.at(-1)!.position.toString(), events: full.eventsChecked + 6 },
+      digest: { position: fresh.at(-1)!.position.toString(), events: full.eventsChecked + 7 },
       brokenStreamCount: 0,
       checkpoints: { mismatched: [] },
     });
@@ -633,9 +730,10 @@ describe('GET /v1/audit/verify?mode=incremental', () => {
       digest = foldDigest(digest, event, checkLink(undefined, event).contentHash);
     expect(report.digest.value).toBe(digest);
     const again = await verify(t, 'incremental');
+    // The previous run's checkpoint and access record.
     expect(again).toMatchObject({
       fromPosition: report.toPosition,
-      eventsChecked: 1,
+      eventsChecked: 2,
       status: 'intact',
     });
   });
@@ -679,26 +777,22 @@ describe('GET /v1/audit/verify?mode=incremental', () => {
     const t = start();
     await seed(t);
     let now = Date.parse('2026-11-23T10:00:00.000Z');
-    const verifier = createLogVerifier({
-      eventStore: t.service.eventStore,
-      readModels: t.service.readModels,
-      logger: createLogger('silent'),
-      // A clock that always moves on, so which segment was re-checked longest ago is clear.
-      clock: () => new Date((now += 1000)),
+    // A clock that always moves on, so which segment was re-checked longest ago is clear.
+    const verifier = verifierOf(t, () => new Date((now += 1000)), {
       checkpointEvery: 5,
       recheckSegments: 1,
     });
     const events = await allEvents(t);
     const full = await verifier.verify('full');
     expect(full).toMatchObject({ status: 'intact', eventsChecked: events.length });
-    expect(await verifier.verify('full')).toEqual({
-      ...full,
-      startedAt: expect.any(String),
-      durationMs: expect.any(Number),
+    expect(full.checkpoints.saved).toBe(Math.ceil(events.length / 5));
+    // The second run reads the first one's checkpoint events too, and every segment matches.
+    expect(await verifier.verify('full')).toMatchObject({
+      status: 'intact',
+      eventsChecked: events.length + full.checkpoints.saved,
       checkpoints: { compared: Math.ceil(events.length / 5), mismatched: [] },
     });
-    const segments = await t.service.readModels.count(DIGESTS_COLLECTION);
-    expect(segments).toBe(Math.ceil(events.length / 5));
+    const segments = (await checkpointEvents(t)).length;
     expect(segments).toBeGreaterThanOrEqual(4);
 
     // An account opened at the very start, in the second segment, whose stream gets no events.
@@ -713,7 +807,9 @@ describe('GET /v1/audit/verify?mode=incremental', () => {
     for (let run = 0; run < segments; run += 1) {
       const report = await verifier.verify('incremental');
       runs.push(report);
-      expect(report).toMatchObject({ mode: 'incremental', eventsChecked: 0 });
+      // It reads as new only the checkpoints appended since: the change is found by re-checking.
+      expect(report.mode).toBe('incremental');
+      expect(BigInt(report.fromPosition)).toBeGreaterThan(target.position);
       if (report.status === 'tampered') break;
     }
     const found = runs.at(-1)!;
@@ -738,5 +834,315 @@ describe('GET /v1/audit/verify?mode=incremental', () => {
         toPosition: mismatch.toPosition,
       }),
     ]);
+  });
+});
+
+/** Stops the service and deletes its read models, as the README allows: derived data. */
+async function deleteReadModels(service: TestService): Promise<string> {
+  const dir = service.dataDir;
+  await stop(service);
+  for (const file of ['readmodels.db', 'readmodels.db-wal', 'readmodels.db-shm']) {
+    rmSync(join(dir, file), { force: true });
+  }
+  expect(existsSync(join(dir, 'readmodels.db'))).toBe(false);
+  return dir;
+}
+
+/** The same data directory, started again: its read models rebuilt from the log. */
+async function restart(dir: string): Promise<TestService> {
+  const again = start({ DATA_DIR: dir });
+  await again.service.started;
+  return again;
+}
+
+describe('digest checkpoints are evidence kept in the log', () => {
+  let t: TestService;
+  beforeEach(async () => {
+    t = start();
+    await seed(t);
+  });
+
+  it('read models deleted, then a stream rewritten consistently: the checkpoints in the log still catch it', async () => {
+    const verified = await expectIntact(t);
+    expect(verified.checkpoints).toMatchObject({ found: 0, saved: 1, missing: [] });
+    const dir = await deleteReadModels(t);
+    const altered = tamper(dir, rewriteFirstPayment);
+
+    const again = await restart(dir);
+    const report = await verify(again);
+    expect(report.status).toBe('tampered');
+    expect(report.brokenStreamCount).toBe(0);
+    expect(report.checkpoints).toMatchObject({ found: 1, legacy: 0, saved: 0, missing: [] });
+    expect(report.checkpoints.mismatched).toEqual([
+      expect.objectContaining({
+        fromPosition: '0',
+        toPosition: verified.toPosition,
+        digestThen: verified.digest.value,
+      }),
+    ]);
+    expect(BigInt(altered.position)).toBeLessThanOrEqual(BigInt(verified.toPosition));
+  });
+
+  it('every checkpoint event deleted from the events table: the report names each one missing', async () => {
+    const first = await expectIntact(t);
+    const second = await expectIntact(t);
+    const removed = tamper(t.dataDir, (db) =>
+      db.prepare('DELETE FROM events WHERE stream_id = ?').run(AUDIT_DIGEST_STREAM),
+    );
+    expect(removed.changes).toBe(2);
+    const access = (await allEvents(t)).filter((event) => event.type === 'AuditTrailAccessed');
+    expect(access).toHaveLength(2);
+
+    for (const mode of ['full', 'incremental'] as const) {
+      const report = await verify(t, mode);
+      // Nothing else is wrong: the chains are sound, there is no checkpoint left to mismatch.
+      expect(report).toMatchObject({
+        mode: 'full',
+        status: 'tampered',
+        brokenStreamCount: 0,
+        checkpoints: { compared: 0, mismatched: [], found: 0, saved: 0, latest: null },
+      });
+      expect(report.checkpoints.missing).toEqual(
+        [first, second].map((run, index) => ({
+          revision: String(index),
+          position: run.digest.position,
+          digest: run.digest.value,
+          namedBy: {
+            position: access[index]!.position.toString(),
+            eventId: access[index]!.id,
+            recordedAt: expect.any(String),
+          },
+          found: null,
+          detail: expect.stringMatching(/no such checkpoint .*removed/),
+        })),
+      );
+    }
+  });
+
+  it("the last checkpoint deleted: the chain cannot see it, the verification's record can", async () => {
+    const first = await expectIntact(t);
+    const second = await expectIntact(t);
+    tamper(t.dataDir, (db) => {
+      const last = lastRow(db, AUDIT_DIGEST_STREAM);
+      expect(last).toMatchObject({ revision: 1, type: 'AuditDigestCheckpointed' });
+      db.prepare('DELETE FROM events WHERE position = ?').run(last.position);
+    });
+
+    // Incremental: it starts from the checkpoint left, and finds the record naming the other.
+    const report = await verify(t, 'incremental');
+    expect(report).toMatchObject({
+      mode: 'incremental',
+      status: 'tampered',
+      fromPosition: first.toPosition,
+      brokenStreamCount: 0,
+      checkpoints: { mismatched: [], found: 1 },
+    });
+    expect(report.checkpoints.missing).toEqual([
+      expect.objectContaining({
+        revision: '1',
+        position: second.digest.position,
+        found: null,
+      }),
+    ]);
+    expect((await verify(t)).checkpoints.missing).toHaveLength(1);
+  });
+
+  it('an incremental run after the read models were rebuilt still starts from the checkpoints in the log', async () => {
+    const full = await expectIntact(t);
+    const last = await post(t, '/v1/invoices/INV-3/payments', payment('P4', '5.00'));
+    await settle(t, last, 'INV-3');
+    const dir = await deleteReadModels(t);
+    const again = await restart(dir);
+    const fresh = await allEvents(again, BigInt(full.toPosition));
+
+    const report = await verify(again, 'incremental');
+    expect(report).toMatchObject({
+      mode: 'incremental',
+      status: 'intact',
+      fromPosition: full.toPosition,
+      eventsChecked: fresh.length,
+      digest: { events: full.eventsChecked + fresh.length },
+      checkpoints: { found: 1, mismatched: [], missing: [] },
+    });
+    // Its one old segment, re-read from the checkpoint in the log: the rotation state went with
+    // the read models, which changes only the order old segments are re-read in.
+    expect(report.checkpoints.compared).toBe(1);
+    expect(report.eventsRechecked).toBeGreaterThanOrEqual(full.eventsChecked);
+  });
+
+  it('lists checkpoint events in the audit trail and checks their stream like any other', async () => {
+    const verified = await expectIntact(t);
+    const head = await t.service.eventStore.headPosition();
+    const res = await t.request
+      .get(`/v1/audit/events?type=AuditDigestCheckpointed&consistentWith=${head}`)
+      .set(t.auth('auditor'));
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.items).toEqual([
+      expect.objectContaining({
+        stream: AUDIT_DIGEST_STREAM,
+        entityType: 'auditDigest',
+        entityId: 'log',
+        revision: 0,
+        actor: 'auditor',
+        data: {
+          position: verified.digest.position,
+          events: verified.digest.events,
+          digest: verified.digest.value,
+          mode: 'full',
+        },
+      }),
+    ]);
+    // The checkpoint event lands after what it covers, and the next run folds it in.
+    expect(BigInt(res.body.items[0].position)).toBeGreaterThan(BigInt(verified.toPosition));
+
+    const checkpoint = tamper(t.dataDir, (db) => row(db, AUDIT_DIGEST_STREAM, 0));
+    tamper(t.dataDir, (db) =>
+      setData(db, checkpoint, { ...JSON.parse(checkpoint.data), digest: 'f'.repeat(64) }),
+    );
+    const report = await verify(t);
+    expect(report.status).toBe('tampered');
+    expect(report.brokenStreams).toEqual([
+      expect.objectContaining({
+        stream: AUDIT_DIGEST_STREAM,
+        revision: '0',
+        problems: [expect.objectContaining({ kind: 'content-altered' })],
+      }),
+    ]);
+  });
+});
+
+describe('the checkpoint stream itself', () => {
+  it('a checkpoint deleted from its middle: even an incremental run sees the gap at once', async () => {
+    // No old segment is re-checked, so only reading the checkpoint stream can show it.
+    const t = start({ AUDIT_RECHECK_SEGMENTS: '0' });
+    await seed(t);
+    for (let run = 0; run < 3; run += 1) await expectIntact(t);
+    const next = tamper(t.dataDir, (db) => {
+      db.prepare('DELETE FROM events WHERE position = ?').run(
+        row(db, AUDIT_DIGEST_STREAM, 0).position,
+      );
+      return row(db, AUDIT_DIGEST_STREAM, 1);
+    });
+    const report = await verify(t, 'incremental');
+    expect(report).toMatchObject({ mode: 'incremental', status: 'tampered', brokenStreamCount: 1 });
+    expect(report.brokenStreams[0]).toMatchObject({
+      stream: AUDIT_DIGEST_STREAM,
+      revision: '1',
+      position: next.position.toString(),
+    });
+    expect(kindsOf(report)).toEqual([['revision-gap', 'broken-link']]);
+  });
+});
+
+describe('verifications on two instances at once', () => {
+  it('a checkpoint another instance appended while this run read the log is not taken for missing', async () => {
+    const t = start();
+    await seed(t);
+    await expectIntact(t);
+    // This instance reads its checkpoints, then, before it reads the log, the other instance
+    // (the service's own verifier, over HTTP) verifies and records the checkpoint it appended.
+    let other: Promise<VerificationReport> | undefined;
+    const store = t.service.eventStore;
+    const racing: EventStore = Object.create(store, {
+      readAll: {
+        value: async (options: Parameters<EventStore['readAll']>[0]) => {
+          other ??= verify(t);
+          await other;
+          return store.readAll(options);
+        },
+      },
+    });
+    const report = await verifierOf(t, () => new Date(), {}, racing).verify('full');
+    const concurrent = await other!;
+    expect(concurrent.checkpoints.latest).toMatchObject({ revision: '1' });
+    expect(report).toMatchObject({
+      status: 'intact',
+      checkpoints: { found: 1, mismatched: [], missing: [] },
+    });
+  });
+});
+
+describe('upgrading from checkpoints kept in the read models', () => {
+  let t: TestService;
+  beforeEach(async () => {
+    t = start();
+    await seed(t);
+  });
+
+  /**
+   * What a deployment of the previous version holds after a verification: its checkpoint in
+   * audit_log_digests, and an access record that names no checkpoint.
+   */
+  async function verifiedByThePreviousVersion(): Promise<{ position: bigint; events: number }> {
+    const events = await allEvents(t);
+    let digest = '0'.repeat(64);
+    for (const event of events)
+      digest = foldDigest(digest, event, checkLink(undefined, event).contentHash);
+    const position = events.at(-1)!.position;
+    const at = '2026-11-20T08:00:00.000Z';
+    await t.service.readModels.ensureCollection(LEGACY_DIGESTS_COLLECTION);
+    await t.service.readModels.writeBatch(LEGACY_DIGESTS_COLLECTION, [
+      {
+        id: encodePosition(position),
+        position: 1n,
+        body: {
+          position: encodePosition(position),
+          events: events.length,
+          digest,
+          verifiedAt: at,
+          recheckedAt: at,
+          rechecks: 0,
+        },
+      },
+    ]);
+    const { recordAccess } = auditCommandsOn(t.service.eventStore, () => new Date());
+    const context = { actor: 'auditor', correlationId: 'c', causationId: 'r', requestId: 'r' };
+    await recordAccess(context, {
+      type: 'RecordAuditAccess',
+      operation: 'verify',
+      filters: { mode: 'full' },
+      rowCount: events.length,
+      completed: true,
+      outcome: 'intact',
+    });
+    return { position, events: events.length };
+  }
+
+  it('is not taken for removed checkpoints, and still compares the old ones until the log has its own', async () => {
+    const before = await verifiedByThePreviousVersion();
+    // Asked for incremental, it reads the whole log once: no checkpoint in the log to start from.
+    const first = await verify(t, 'incremental');
+    expect(first).toMatchObject({
+      mode: 'full',
+      status: 'intact',
+      checkpoints: { compared: 1, mismatched: [], found: 0, legacy: 1, saved: 1, missing: [] },
+    });
+    const second = await verify(t, 'incremental');
+    expect(second).toMatchObject({
+      mode: 'incremental',
+      status: 'intact',
+      fromPosition: first.toPosition,
+      checkpoints: { found: 1, legacy: 0, missing: [] },
+    });
+    expect(BigInt(first.toPosition)).toBeGreaterThan(before.position);
+  });
+
+  it('a consistent rewrite made before the upgrade is caught by the old checkpoint', async () => {
+    const before = await verifiedByThePreviousVersion();
+    tamper(t.dataDir, rewriteFirstPayment);
+    const report = await verify(t);
+    expect(report).toMatchObject({
+      status: 'tampered',
+      brokenStreamCount: 0,
+      checkpoints: { found: 0, legacy: 1, saved: 0, missing: [] },
+    });
+    expect(report.checkpoints.mismatched).toEqual([
+      expect.objectContaining({
+        toPosition: before.position.toString(),
+        eventsThen: before.events,
+        eventsNow: before.events,
+      }),
+    ]);
+    expect(await checkpointEvents(t)).toEqual([]);
   });
 });

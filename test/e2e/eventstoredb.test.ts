@@ -195,6 +195,28 @@ describe('the service on EventStoreDB', () => {
     // The reversal and the access events written since: the new part only.
     expect(incremental.body.eventsChecked).toBeGreaterThanOrEqual(2);
     expect(incremental.body.eventsChecked).toBeLessThan(full.body.eventsChecked as number);
+    // It started from the full run's checkpoint, an event stored in EventStoreDB itself (paged
+    // through whole: a shared real server may hold many).
+    const digest = full.body.digest as { position: string; events: number; value: string };
+    const checkpoints: { type: string; data: Record<string, unknown> }[] = [];
+    for (let cursor = ''; ;) {
+      const page = await audit(`/v1/audit/entities/auditDigest/log/history?limit=500${cursor}`);
+      expect(page.status).toBe(200);
+      checkpoints.push(...(page.body.items as typeof checkpoints));
+      if (!page.body.nextCursor) break;
+      cursor = `&cursor=${encodeURIComponent(page.body.nextCursor as string)}`;
+    }
+    expect(checkpoints).toContainEqual(
+      expect.objectContaining({
+        type: 'AuditDigestCheckpointed',
+        data: {
+          position: digest.position,
+          events: digest.events,
+          digest: digest.value,
+          mode: 'full',
+        },
+      }),
+    );
   });
 
   it.skipIf(realServer !== undefined)(

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { Decider } from '../shared/decider.js';
+import { checkpointReference, type CheckpointReference } from './digest-checkpoint.js';
 
 export const auditOperations = ['events', 'history', 'export', 'verify'] as const;
 export type AuditOperation = (typeof auditOperations)[number];
@@ -21,6 +22,13 @@ export const auditAccessEventSchemas = {
     completed: z.boolean(),
     /** Verification only: `intact` or `tampered`. */
     outcome: z.enum(['intact', 'tampered']).optional(),
+    /**
+     * Verification only: the newest digest checkpoint in the log when it ended (the one it
+     * appended, or the newest it found). A later verification that finds the checkpoint stream
+     * without it knows checkpoints were removed. Absent on records written before checkpoints
+     * were events, which therefore promise none.
+     */
+    checkpoint: checkpointReference.optional(),
   }),
 } as const;
 
@@ -36,6 +44,7 @@ export interface RecordAuditAccess {
   readonly rowCount: number;
   readonly completed: boolean;
   readonly outcome?: 'intact' | 'tampered';
+  readonly checkpoint?: CheckpointReference;
 }
 
 export const AUDIT_ACCESS_ENTITY_TYPE = 'auditAccess';
@@ -60,6 +69,7 @@ export function decideAuditAccess(command: RecordAuditAccess): AuditAccessEvent[
         rowCount: command.rowCount,
         completed: command.completed,
         ...(command.outcome ? { outcome: command.outcome } : {}),
+        ...(command.checkpoint ? { checkpoint: command.checkpoint } : {}),
       },
     },
   ];

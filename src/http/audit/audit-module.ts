@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createAuditCommands, type AuditCommands } from '../../commands/audit/audit-commands.js';
 import { emptyAsUnset, envInt } from '../../config.js';
 import { auditAccessEventSchemas } from '../../domain/audit/audit-access.js';
+import { auditDigestEventSchemas } from '../../domain/audit/digest-checkpoint.js';
 import { auditEventsProjection } from '../../projections/audit/audit-projection.js';
 import { createAuditQueries } from '../../projections/audit/audit-queries.js';
 import { createLogVerifier } from '../../projections/audit/log-verifier.js';
@@ -28,10 +29,11 @@ export const auditModule = defineModule<AuditCommands, AuditSettings>({
       checkpointEvery: env.AUDIT_CHECKPOINT_EVERY,
       recheckSegments: env.AUDIT_RECHECK_SEGMENTS,
     })),
-  eventSchemas: auditAccessEventSchemas,
+  eventSchemas: { ...auditAccessEventSchemas, ...auditDigestEventSchemas },
   projections: [auditEventsProjection],
   problems: [],
-  api: (context) => createAuditCommands({ handle: context.handle, clock: context.clock }),
+  api: (context) =>
+    createAuditCommands({ handle: context.handle, clock: context.clock, ids: context.ids }),
   routes: (context, audit) =>
     auditRoutes({
       queries: createAuditQueries({
@@ -42,6 +44,7 @@ export const auditModule = defineModule<AuditCommands, AuditSettings>({
       verifier: createLogVerifier({
         eventStore: context.eventStore,
         readModels: context.readModels,
+        recordCheckpoints: audit.recordCheckpoints,
         logger: context.logger,
         clock: context.clock,
         checkpointEvery: context.settings.checkpointEvery,

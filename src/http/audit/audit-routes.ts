@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditOperation } from '../../domain/audit/audit-access.js';
+import type { AuditOperation, RecordAuditAccess } from '../../domain/audit/audit-access.js';
 import { ENTITY_TYPE, streamOfRecord } from '../../domain/audit/record-ref.js';
 import type { RecordAccess } from '../../commands/audit/audit-commands.js';
 import {
@@ -9,7 +9,7 @@ import {
   type AuditQueries,
 } from '../../projections/audit/audit-queries.js';
 import { readRecordHistory } from '../../projections/audit/record-history.js';
-import type { LogVerifier } from '../../projections/audit/log-verifier.js';
+import { checkpointToRecord, type LogVerifier } from '../../projections/audit/log-verifier.js';
 import type { EventStore } from '../../stores/event-store.js';
 import { platformProblems } from '../problem-types.js';
 import { httpProblem } from '../problem.js';
@@ -148,6 +148,44 @@ const verificationReport = z.object({
         digestNow: z.string(),
       }),
     ),
+    found: z.number().int().describe('Checkpoint events in the log when the run started'),
+    legacy: z
+      .number()
+      .int()
+      .describe(
+        'Checkpoints compared from the read models of versions before checkpoints were events; used only while the log holds none',
+      ),
+    saved: z.number().int().describe('Checkpoint events this run appended'),
+    latest: z
+      .object({
+        stream: z.string(),
+        revision: z.string(),
+        position: z.string().describe('The last log position it covers'),
+        events: z.number().int(),
+        digest: z.string(),
+        verifiedAt: z.string(),
+      })
+      .nullable()
+      .describe('The newest checkpoint in the log when the run ended'),
+    missing: z
+      .array(
+        z.object({
+          revision: z.string(),
+          position: z.string(),
+          digest: z.string(),
+          namedBy: z
+            .object({ position: z.string(), eventId: z.string(), recordedAt: z.string() })
+            .describe('The AuditTrailAccessed event of the verification that left it'),
+          found: z
+            .object({ position: z.string(), digest: z.string() })
+            .nullable()
+            .describe('What that revision of the checkpoint stream holds instead'),
+          detail: z.string(),
+        }),
+      )
+      .describe(
+        'Checkpoints the log says earlier verifications left, but that it does not hold as they were: any makes the status tampered',
+      ),
   }),
   startedAt: z.string(),
   durationMs: z.number().int(),
@@ -194,7 +232,7 @@ export function auditRoutes({
     context: RequestContext,
     operation: AuditOperation,
     filters: Readonly<Record<string, string | undefined>>,
-    outcome: { rowCount: number; completed: boolean; outcome?: 'intact' | 'tampered' },
+    outcome: Pick<RecordAuditAccess, 'rowCount' | 'completed' | 'outcome' | 'checkpoint'>,
   ) =>
     // Recorded as the caller's own action, within the caller's request.
     recordAccess(commandContext(context), {
@@ -351,7 +389,7 @@ export function auditRoutes({
         const mode = query.mode ?? 'full';
         let report;
         try {
-          report = await verifier.verify(mode, context.signal);
+          report = await verifier.verify(mode, context.signal, commandContext(context));
         } catch (error) {
           if (!context.signal.aborted) throw error;
           // Nobody is left to answer; the stop is still on the record.
@@ -363,7 +401,13 @@ export function auditRoutes({
           context,
           'verify',
           { mode },
-          { rowCount: report.eventsChecked, completed: true, outcome: report.status },
+          {
+            rowCount: report.eventsChecked,
+            completed: true,
+            outcome: report.status,
+            // What a later run must find, so that removing checkpoints cannot pass unseen.
+            checkpoint: checkpointToRecord(report),
+          },
         );
         return { status: 200, body: report };
       },

@@ -128,3 +128,6 @@ export function foldDigest(
     )
     .digest('hex');
 }
+
+/** What an unreadable event's content hash and tip hash are folded as. */
+export const UNREADABLE = 'unreadable';

@@ -18,95 +18,59 @@
  *   it. Every segment is thereby re-read within as many runs as there are segments.
  *
  * Checkpoints are saved only by a run that found nothing wrong, so a tampered log is never
- * blessed. They live in the read-model store (`audit_log_digests`); the digest and position a
- * run reports are meant to be kept outside the system too, where nobody with access to the
- * stores can rewrite them.
+ * blessed. They are events of the log (see checkpoint-evidence.ts): deleting or rebuilding read
+ * models cannot remove them, and the log's own verification records say how many there must be.
+ * The digest and position a run reports are meant to be kept outside the system too, where
+ * nobody with access to the stores can rewrite them.
  */
 import type { Logger } from 'pino';
-import { yieldToEventLoop } from '../../wait-until.js';
+import type { RecordCheckpoints } from '../../commands/audit/audit-commands.js';
+import type { CommandContext } from '../../commands/command-context.js';
+import {
+  AUDIT_DIGEST_STREAM,
+  type DigestCheckpointFact,
+} from '../../domain/audit/digest-checkpoint.js';
 import { recordOfStream } from '../../domain/audit/record-ref.js';
+import type { EventStore } from '../../stores/event-store.js';
+import type { ReadModelStore } from '../../stores/read-model-store.js';
+import {
+  createRecheckSchedule,
+  expectationOf,
+  readCheckpointStream,
+  readLegacyCheckpoints,
+  unmetExpectations,
+  unreadableProblem,
+  type Checkpoint,
+  type CheckpointExpectation,
+  type EventLocation,
+  type NoteBroken,
+} from './checkpoint-evidence.js';
 import {
   checkLink,
   EMPTY_LOG_DIGEST,
   foldDigest,
+  UNREADABLE,
   type LinkProblem,
   type StreamTip,
 } from './log-integrity.js';
-import {
-  UnreadableEventError,
-  type EventStore,
-  type RecordedEvent,
-} from '../../stores/event-store.js';
-import {
-  decodePosition,
-  encodePosition,
-  type ReadModelStore,
-} from '../../stores/read-model-store.js';
+import { readLog, readPrevious } from './log-reader.js';
+import type {
+  BrokenStream,
+  CheckpointMismatch,
+  LoggedCheckpoint,
+  VerificationMode,
+  VerificationReport,
+} from './verification-report.js';
 
-export const DIGESTS_COLLECTION = 'audit_log_digests';
-
-export type VerificationMode = 'full' | 'incremental';
-
-export interface BrokenStream {
-  readonly stream: string;
-  readonly entityType: string;
-  readonly entityId: string;
-  /** The first event found wrong. */
-  readonly position: string;
-  readonly revision: string;
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly problems: readonly LinkProblem[];
-}
-
-export interface CheckpointMismatch {
-  /** The events after `fromPosition` up to `toPosition` are not what was verified. */
-  readonly fromPosition: string;
-  readonly toPosition: string;
-  readonly verifiedAt: string;
-  readonly eventsThen: number;
-  readonly eventsNow: number;
-  readonly digestThen: string;
-  readonly digestNow: string;
-}
-
-export interface VerificationReport {
-  readonly mode: VerificationMode;
-  readonly status: 'intact' | 'tampered';
-  /** Exclusive: the run read events after this position. */
-  readonly fromPosition: string;
-  /** The last position read. */
-  readonly toPosition: string;
-  readonly eventsChecked: number;
-  readonly streamsChecked: number;
-  /** Old events re-read by an incremental run (previous events of streams, rechecked segments). */
-  readonly eventsRechecked: number;
-  /** The running digest of the whole log up to `toPosition`, and how many events it covers. */
-  readonly digest: { readonly position: string; readonly events: number; readonly value: string };
-  readonly brokenStreams: readonly BrokenStream[];
-  /** All broken streams; `brokenStreams` lists at most the first 1000. */
-  readonly brokenStreamCount: number;
-  readonly checkpoints: {
-    readonly compared: number;
-    readonly mismatched: readonly CheckpointMismatch[];
-  };
-  readonly startedAt: string;
-  readonly durationMs: number;
-}
-
-interface DigestCheckpoint {
-  readonly position: string;
-  readonly events: number;
-  readonly digest: string;
-  readonly verifiedAt: string;
-  readonly recheckedAt: string;
-  /** How often the segment ending here was re-checked: orders re-checks when clocks tie. */
-  readonly rechecks: number;
-}
+export type * from './verification-report.js';
+export { checkpointToRecord } from './verification-report.js';
 
 export interface LogVerifierDeps {
   readonly eventStore: EventStore;
+  /** Holds the re-check rotation and old versions' checkpoints only: never evidence. */
   readonly readModels: ReadModelStore;
+  /** Appends the checkpoints of a run that found the log intact. */
+  readonly recordCheckpoints: RecordCheckpoints;
   readonly logger: Logger;
   readonly clock?: () => Date;
   /** A checkpoint is saved every this many events of the log. Default 10 000. */
@@ -119,11 +83,18 @@ export interface LogVerifierDeps {
   readonly progressEvery?: number;
 }
 
-const MAX_LISTED_STREAMS = 1000;
+const MAX_LISTED = 1000;
 
 export interface LogVerifier {
-  /** One verification at a time: a second caller waits for the first to finish. */
-  verify(mode: VerificationMode, signal?: AbortSignal): Promise<VerificationReport>;
+  /**
+   * One verification at a time: a second caller waits for the first to finish. `context` is
+   * the request it runs for: the checkpoints it appends are recorded as that request's.
+   */
+  verify(
+    mode: VerificationMode,
+    signal?: AbortSignal,
+    context?: CommandContext,
+  ): Promise<VerificationReport>;
 }
 
 export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
@@ -133,123 +104,19 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
   const recheckSegments = deps.recheckSegments ?? 1;
   const progressEvery = deps.progressEvery ?? 100_000;
   const { eventStore, readModels } = deps;
+  const schedule = createRecheckSchedule(readModels);
   let queue: Promise<unknown> = Promise.resolve();
 
-  /**
-   * Each checkpoint document's write position is a version: the store's guard only lets a
-   * write with a higher one through, so a re-check counts up from the version it loaded.
-   */
-  const versions = new Map<string, bigint>();
-
-  async function loadCheckpoints(): Promise<DigestCheckpoint[]> {
-    await readModels.ensureCollection(DIGESTS_COLLECTION);
-    const found: DigestCheckpoint[] = [];
-    for (let cursor: string | undefined; ;) {
-      const page = await readModels.find(DIGESTS_COLLECTION, { limit: 1000, cursor });
-      for (const document of page.documents) {
-        versions.set(document.id, document.position);
-        const body = document.body as unknown as DigestCheckpoint;
-        found.push({ ...body, rechecks: body.rechecks ?? 0 });
-      }
-      if (!page.nextCursor) return found.sort((a, b) => a.position.localeCompare(b.position));
-      cursor = page.nextCursor;
-    }
-  }
-
-  async function saveCheckpoints(checkpoints: readonly DigestCheckpoint[]): Promise<void> {
-    if (checkpoints.length === 0) return;
-    const writes = checkpoints.map((checkpoint) => {
-      const version = (versions.get(checkpoint.position) ?? 0n) + 1n;
-      versions.set(checkpoint.position, version);
-      return {
-        id: checkpoint.position,
-        position: version,
-        body: checkpoint as unknown as Record<string, unknown>,
-      };
-    });
-    await readModels.writeBatch(DIGESTS_COLLECTION, writes);
-  }
-
-  /**
-   * The log after `after` in order, one page in memory at a time. An event the store cannot
-   * read back is handed over as such, and reading goes on after it.
-   */
-  async function* readLog(after: bigint, signal: AbortSignal | undefined): AsyncGenerator<LogItem> {
-    for (let position = after; ;) {
-      await yieldToEventLoop();
-      signal?.throwIfAborted();
-      let events: RecordedEvent[];
-      let unreadable: UnreadableEventError | undefined;
-      try {
-        events = await eventStore.readAll({ after: position, maxCount: readBatch });
-      } catch (error) {
-        if (!(error instanceof UnreadableEventError)) throw error;
-        // One at a time up to the unreadable event, so every readable one is still checked.
-        events = [];
-        for (;;) {
-          try {
-            const [next] = await eventStore.readAll({
-              after: events.at(-1)?.position ?? position,
-              maxCount: 1,
-            });
-            if (!next) break;
-            events.push(next);
-          } catch (single) {
-            if (!(single instanceof UnreadableEventError)) throw single;
-            unreadable = single;
-            break;
-          }
-        }
-      }
-      for (const event of events) yield { event };
-      if (unreadable) {
-        yield { unreadable };
-        position = unreadable.event.position;
-        continue;
-      }
-      if (events.length < readBatch) return;
-      position = events.at(-1)!.position;
-    }
-  }
-
-  /** A stream's stored event before `event`, if it is there. */
-  async function readPrevious(event: RecordedEvent): Promise<LogItem | undefined> {
-    try {
-      const [previous] = await eventStore.readStream(event.streamId, {
-        fromRevision: event.revision - 1n,
-        maxCount: 1,
-      });
-      return previous && previous.revision === event.revision - 1n
-        ? { event: previous }
-        : undefined;
-    } catch (error) {
-      if (error instanceof UnreadableEventError) return { unreadable: error };
-      throw error;
-    }
-  }
-
-  async function run(mode: VerificationMode, signal?: AbortSignal): Promise<VerificationReport> {
+  async function run(
+    mode: VerificationMode,
+    signal: AbortSignal | undefined,
+    context: CommandContext | undefined,
+  ): Promise<VerificationReport> {
     const started = clock();
     const startedMs = performance.now();
     const log = deps.logger.child({ verification: mode });
-    const saved = await loadCheckpoints();
-    const latest = saved.at(-1);
-    const incremental = mode === 'incremental' && latest !== undefined;
-
-    const tips = new Map<string, StreamTip>();
     const broken = new Map<string, BrokenStream>();
-    const mismatched: CheckpointMismatch[] = [];
-    let compared = 0;
-    let eventsChecked = 0;
-    let eventsRechecked = 0;
-    let digest = incremental ? latest.digest : EMPTY_LOG_DIGEST;
-    let count = incremental ? latest.events : 0;
-    let lastPosition = incremental ? decodePosition(latest.position) : 0n;
-    const fromPosition = lastPosition;
-    const fresh: DigestCheckpoint[] = [];
-    const now = () => clock().toISOString();
-
-    const noteBroken = (event: EventLocation, problems: readonly LinkProblem[]) => {
+    const noteBroken: NoteBroken = (event, problems) => {
       if (problems.length === 0 || broken.has(event.streamId)) return;
       broken.set(event.streamId, {
         stream: event.streamId,
@@ -261,12 +128,36 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
         problems,
       });
     };
+
+    const stream = await readCheckpointStream(eventStore, noteBroken);
+    const logged = byPosition(stream.checkpoints);
+    // Until the log holds a checkpoint, the ones old versions kept in the read models still pin
+    // what they covered: an upgrade neither loses that nor is taken for a removal.
+    const legacy = logged.length === 0 ? byPosition(await readLegacyCheckpoints(readModels)) : [];
+    const saved = logged.length > 0 ? logged : legacy;
+    // Only evidence from the log lets a run skip reading the log.
+    const latest = logged.at(-1);
+    const incremental = mode === 'incremental' && latest !== undefined;
+    const reportMode: VerificationMode = incremental ? 'incremental' : 'full';
+
+    const tips = new Map<string, StreamTip>();
+    const mismatched: CheckpointMismatch[] = [];
+    const expectations: CheckpointExpectation[] = [];
+    let compared = 0;
+    let eventsChecked = 0;
+    let eventsRechecked = 0;
+    let digest = incremental ? latest.digest : EMPTY_LOG_DIGEST;
+    let count = incremental ? latest.events : 0;
+    let lastPosition = incremental ? latest.position : 0n;
+    const fromPosition = lastPosition;
+    const fresh: DigestCheckpointFact[] = [];
+
     const compare: Compare = (checkpoint, from, digestNow, eventsNow) => {
       compared += 1;
       if (checkpoint.digest === digestNow && checkpoint.events === eventsNow) return true;
       mismatched.push({
         fromPosition: from,
-        toPosition: decodePosition(checkpoint.position).toString(),
+        toPosition: checkpoint.position.toString(),
         verifiedAt: checkpoint.verifiedAt,
         eventsThen: checkpoint.events,
         eventsNow,
@@ -280,17 +171,13 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
     // checkpoint before it as saved: a change shows in the segment that holds it, not in every
     // checkpoint after it.
     const pending = incremental ? [] : [...saved];
-    let segmentStart: DigestCheckpoint | undefined;
+    let segmentStart: Checkpoint | undefined;
     let segmentDigest = EMPTY_LOG_DIGEST;
     let segmentCount = 0;
     const passCheckpointsBefore = (position: bigint | undefined) => {
-      while (
-        pending.length > 0 &&
-        (position === undefined || decodePosition(pending[0]!.position) < position)
-      ) {
+      while (pending.length > 0 && (position === undefined || pending[0]!.position < position)) {
         const checkpoint = pending.shift()!;
-        const from = segmentStart ? decodePosition(segmentStart.position).toString() : '0';
-        compare(checkpoint, from, segmentDigest, segmentCount);
+        compare(checkpoint, (segmentStart?.position ?? 0n).toString(), segmentDigest, segmentCount);
         segmentStart = checkpoint;
         segmentDigest = checkpoint.digest;
         segmentCount = checkpoint.events;
@@ -305,15 +192,14 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
       count += 1;
       eventsChecked += 1;
       lastPosition = event.position;
-      if (count % checkpointEvery === 0) {
-        fresh.push(checkpointAt(event.position, digest, count, now()));
-      }
+      if (count % checkpointEvery === 0)
+        fresh.push({ position: event.position, events: count, digest });
       if (eventsChecked % progressEvery === 0) {
         log.info({ eventsChecked, position: event.position.toString() }, 'verification progress');
       }
     };
 
-    for await (const item of readLog(lastPosition, signal)) {
+    for await (const item of readLog(eventStore, lastPosition, readBatch, signal)) {
       if ('unreadable' in item) {
         const event = item.unreadable.event;
         passCheckpointsBefore(event.position);
@@ -326,7 +212,7 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
       // Incremental: a stream the new events extend is first linked to its stored previous
       // event, whose own content is checked too.
       if (incremental && event.revision > 0n && !tips.has(event.streamId)) {
-        const previous = await readPrevious(event);
+        const previous = await readPrevious(eventStore, event);
         if (previous) eventsRechecked += 1;
         if (previous && 'unreadable' in previous) {
           noteBroken(previous.unreadable.event, [unreadableProblem(previous.unreadable)]);
@@ -342,40 +228,79 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
       noteBroken(event, check.problems);
       tips.set(event.streamId, check.tip);
       fold(event, check.contentHash);
+      const expectation = expectationOf(event);
+      if (expectation) expectations.push(expectation);
     }
     passCheckpointsBefore(undefined);
-    if (incremental) eventsRechecked += await recheckOldest(saved, signal, compare, noteBroken);
+    if (incremental) eventsRechecked += await recheckOldest(logged, signal, compare, noteBroken);
 
-    const status = broken.size === 0 && mismatched.length === 0 ? 'intact' : 'tampered';
-    if (status === 'intact') {
+    // A record naming a checkpoint past those read at the start can be that of a verification
+    // another instance finished meanwhile: its checkpoints are in the stream by now.
+    let inLog = stream.checkpoints;
+    if (expectations.some((expected) => BigInt(expected.revision) >= stream.next)) {
+      const more = await readCheckpointStream(eventStore, noteBroken, stream);
+      inLog = [...inLog, ...more.checkpoints];
+    }
+    const missing = unmetExpectations(expectations, inLog);
+
+    const intact = broken.size === 0 && mismatched.length === 0 && missing.length === 0;
+    let newest = loggedCheckpoint(inLog.at(-1));
+    let savedCount = 0;
+    if (intact) {
       if (eventsChecked > 0 && count % checkpointEvery !== 0) {
-        fresh.push(checkpointAt(lastPosition, digest, count, now()));
+        fresh.push({ position: lastPosition, events: count, digest });
       }
-      const known = new Set(saved.map((checkpoint) => checkpoint.position));
-      await saveCheckpoints(fresh.filter((checkpoint) => !known.has(checkpoint.position)));
+      const known = new Set(inLog.map((checkpoint) => checkpoint.position));
+      const toSave = fresh.filter((checkpoint) => !known.has(checkpoint.position));
+      const recorded = await deps.recordCheckpoints(context, {
+        type: 'RecordDigestCheckpoints',
+        mode: reportMode,
+        checkpoints: toSave,
+      });
+      if (recorded) {
+        savedCount = toSave.length;
+        const last = toSave.at(-1)!;
+        newest = loggedCheckpoint({
+          ...last,
+          revision: recorded.revision,
+          verifiedAt: recorded.recordedAt,
+        });
+      }
     } else {
       log.warn(
-        { brokenStreams: broken.size, checkpointMismatches: mismatched.length },
+        {
+          brokenStreams: broken.size,
+          checkpointMismatches: mismatched.length,
+          checkpointsMissing: missing.length,
+        },
         'the log fails verification',
       );
     }
     const report: VerificationReport = {
-      mode: incremental ? 'incremental' : 'full',
-      status,
+      mode: reportMode,
+      status: intact ? 'intact' : 'tampered',
       fromPosition: fromPosition.toString(),
       toPosition: lastPosition.toString(),
       eventsChecked,
       streamsChecked: tips.size,
       eventsRechecked,
       digest: { position: lastPosition.toString(), events: count, value: digest },
-      brokenStreams: [...broken.values()].slice(0, MAX_LISTED_STREAMS),
+      brokenStreams: [...broken.values()].slice(0, MAX_LISTED),
       brokenStreamCount: broken.size,
-      checkpoints: { compared, mismatched },
+      checkpoints: {
+        compared,
+        mismatched,
+        found: stream.checkpoints.length,
+        legacy: legacy.length,
+        saved: savedCount,
+        latest: newest,
+        missing: missing.slice(0, MAX_LISTED),
+      },
       startedAt: started.toISOString(),
       durationMs: Math.round(performance.now() - startedMs),
     };
     log.info(
-      { status, eventsChecked, eventsRechecked, durationMs: report.durationMs },
+      { status: report.status, eventsChecked, eventsRechecked, durationMs: report.durationMs },
       'verification finished',
     );
     return report;
@@ -383,27 +308,32 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
 
   /** Re-reads the segments re-checked longest ago and compares each one's digest. */
   async function recheckOldest(
-    saved: readonly DigestCheckpoint[],
+    saved: readonly Checkpoint[],
     signal: AbortSignal | undefined,
     compare: Compare,
-    noteBroken: (event: EventLocation, problems: readonly LinkProblem[]) => void,
+    noteBroken: NoteBroken,
   ): Promise<number> {
-    const segments = saved.map((checkpoint, index) => ({ checkpoint, before: saved[index - 1] }));
+    const states = await schedule.load();
+    const segments = saved.map((checkpoint, index) => ({
+      checkpoint,
+      before: saved[index - 1],
+      // Never re-checked, or its state lost with the read models: as old as its verification.
+      state: states.get(checkpoint.position) ?? { recheckedAt: checkpoint.verifiedAt, rechecks: 0 },
+    }));
     // Least recently re-checked first; when the clock did not move, the least re-checked.
     segments.sort(
       (a, b) =>
-        a.checkpoint.recheckedAt.localeCompare(b.checkpoint.recheckedAt) ||
-        a.checkpoint.rechecks - b.checkpoint.rechecks,
+        a.state.recheckedAt.localeCompare(b.state.recheckedAt) ||
+        a.state.rechecks - b.state.rechecks,
     );
     let read = 0;
-    const rechecked: DigestCheckpoint[] = [];
-    for (const { checkpoint, before } of segments.slice(0, recheckSegments)) {
+    const rechecked: { position: bigint; recheckedAt: string; rechecks: number }[] = [];
+    for (const { checkpoint, before, state } of segments.slice(0, recheckSegments)) {
       let digest = before?.digest ?? EMPTY_LOG_DIGEST;
       let count = before?.events ?? 0;
-      const end = decodePosition(checkpoint.position);
-      for await (const item of readLog(before ? decodePosition(before.position) : 0n, signal)) {
+      for await (const item of readLog(eventStore, before?.position ?? 0n, readBatch, signal)) {
         const location = 'event' in item ? item.event : item.unreadable.event;
-        if (location.position > end) break;
+        if (location.position > checkpoint.position) break;
         let contentHash = UNREADABLE;
         if ('event' in item) {
           const check = checkLink(undefined, item.event);
@@ -418,22 +348,21 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
         count += 1;
         read += 1;
       }
-      const from = before ? decodePosition(before.position).toString() : '0';
-      if (compare(checkpoint, from, digest, count)) {
+      if (compare(checkpoint, (before?.position ?? 0n).toString(), digest, count)) {
         rechecked.push({
-          ...checkpoint,
+          position: checkpoint.position,
           recheckedAt: clock().toISOString(),
-          rechecks: checkpoint.rechecks + 1,
+          rechecks: state.rechecks + 1,
         });
       }
     }
-    await saveCheckpoints(rechecked);
+    await schedule.save(rechecked);
     return read;
   }
 
   return {
-    verify(mode, signal) {
-      const result = queue.then(() => run(mode, signal));
+    verify(mode, signal, context) {
+      const result = queue.then(() => run(mode, signal, context));
       queue = result.catch(() => undefined);
       return result;
     },
@@ -441,41 +370,32 @@ export function createLogVerifier(deps: LogVerifierDeps): LogVerifier {
 }
 
 type Compare = (
-  checkpoint: DigestCheckpoint,
+  checkpoint: Checkpoint,
   from: string,
   digestNow: string,
   eventsNow: number,
 ) => boolean;
-
-/** Where an event is and what it is: all a report names, readable or not. */
-type EventLocation = Pick<RecordedEvent, 'position' | 'streamId' | 'revision' | 'id' | 'type'>;
-
-type LogItem = { readonly event: RecordedEvent } | { readonly unreadable: UnreadableEventError };
-
-/** What an unreadable event's content hash and tip hash are folded as. */
-const UNREADABLE = 'unreadable';
-
-function unreadableProblem(error: UnreadableEventError): LinkProblem {
-  return { kind: 'unreadable', detail: error.message };
-}
 
 /** What can be judged of an event without its stream's earlier events. */
 function isContentProblem(problem: LinkProblem): boolean {
   return problem.kind === 'content-altered' || problem.kind === 'unsealed';
 }
 
-function checkpointAt(
-  position: bigint,
-  digest: string,
-  events: number,
-  at: string,
-): DigestCheckpoint {
+/** In log order of what they cover; checkpoints at one position keep their stream order. */
+function byPosition(checkpoints: readonly Checkpoint[]): Checkpoint[] {
+  return [...checkpoints].sort((a, b) =>
+    a.position < b.position ? -1 : a.position > b.position ? 1 : 0,
+  );
+}
+
+function loggedCheckpoint(checkpoint: Checkpoint | undefined): LoggedCheckpoint | null {
+  if (checkpoint?.revision === undefined) return null;
   return {
-    position: encodePosition(position),
-    events,
-    digest,
-    verifiedAt: at,
-    recheckedAt: at,
-    rechecks: 0,
+    stream: AUDIT_DIGEST_STREAM,
+    revision: checkpoint.revision.toString(),
+    position: checkpoint.position.toString(),
+    events: checkpoint.events,
+    digest: checkpoint.digest,
+    verifiedAt: checkpoint.verifiedAt,
   };
 }
