@@ -51,6 +51,11 @@ export interface ServiceOverrides {
    * hold a projection's writes back with it, to show what queries answer while it lags.
    */
   readonly wrapReadModels?: (store: ReadModelStore) => ReadModelStore;
+  /**
+   * Test seam: wraps the event store the configuration opened. Tests delay one instance's
+   * appends with it, to make writes of two instances race in a chosen order.
+   */
+  readonly wrapEventStore?: (store: EventStore) => EventStore;
   readonly clock?: () => Date;
   readonly ids?: IdGenerator;
   /** Names this process in projection leases; `config.instanceId` by default. */
@@ -86,7 +91,7 @@ function wireService(config: Config, logger: Logger, overrides: ServiceOverrides
   const instanceId = overrides.instanceId ?? config.instanceId;
 
   const stores = openStores(config, logger, clock);
-  const eventStore = stores.events.store;
+  const eventStore = overrides.wrapEventStore?.(stores.events.store) ?? stores.events.store;
   const readModels = overrides.wrapReadModels?.(stores.readModels.store) ?? stores.readModels.store;
   const leases = stores.readModels.leases;
   const { authenticate, generatedAdminKey } = createApiKeyAuthenticator(config);

@@ -39,6 +39,13 @@ export interface CommandSpec<
    * revision to expect and the hash to chain to, and the state is the initial one.
    */
   readonly history?: 'full' | 'last-event';
+  /**
+   * Runs once the events are stored (and on a replay of them), still under the locks: refuses
+   * what a rule spanning streams says does not count after all, because another instance broke
+   * the rule meanwhile (a period closed while this posting was in flight; see the ledger's
+   * late writes).
+   */
+  readonly verify?: (result: CommandResult<State>) => Promise<void>;
 }
 
 export interface CommandResult<State> {
@@ -161,8 +168,9 @@ async function runWithRetries<
   ]);
   try {
     for (let attempt = 1; ; attempt += 1) {
+      let result: CommandResult<State>;
       try {
-        return await attemptOnce(deps, context, spec);
+        result = await attemptOnce(deps, context, spec);
       } catch (error) {
         if (!isWrongExpectedVersion(error)) throw error;
         if (context.expectedRevision !== undefined) {
@@ -173,7 +181,10 @@ async function runWithRetries<
           throw new ConcurrencyExhaustedError(spec.streamId, attempt);
         }
         await backoff(attempt);
+        continue;
       }
+      if (spec.verify && result.events.length > 0) await spec.verify(result);
+      return result;
     }
   } finally {
     release();

@@ -184,6 +184,126 @@ if (mongoUrl) {
       expect(readdirSync(pair.b.dataDir)).toEqual([]);
     });
 
+    it('never overpays an invoice, whichever instance each racing payment reaches', async () => {
+      const pair = await startTwoInstances();
+      for (const [code, type] of [
+        ['10000', 'asset'],
+        ['12000', 'asset'],
+        ['40000', 'revenue'],
+      ] as const) {
+        const opened = await pair.a.post('/v1/ledger/accounts', {
+          code,
+          name: code,
+          type,
+          currency: 'EUR',
+        });
+        expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+      }
+      const customer = await pair.a.post('/v1/customers', {
+        customerId: 'ACME',
+        name: 'Acme',
+        email: 'ap@acme.example',
+        billingAddress: { line1: 'Main St 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
+        currency: 'EUR',
+        paymentTermsDays: 30,
+      });
+      expect(customer.status, JSON.stringify(customer.body)).toBe(201);
+      const invoice = await pair.b.post('/v1/invoices', {
+        invoiceId: 'INV-RACE',
+        customerId: 'ACME',
+        issueDate: '2026-11-02',
+        lines: [
+          { description: 'Work', quantity: '1', unitPrice: '100.00', revenueAccount: '40000' },
+        ],
+      });
+      expect(invoice.status, JSON.stringify(invoice.body)).toBe(201);
+
+      const payments = await Promise.all(
+        Array.from({ length: 10 }, (_, index) =>
+          (index % 2 === 0 ? pair.a : pair.b).post('/v1/invoices/INV-RACE/payments', {
+            paymentId: `P-${index}`,
+            amount: '30.00',
+            receivedOn: '2026-11-03',
+            method: 'bank_transfer',
+          }),
+        ),
+      );
+      const statuses = payments.map((payment) => payment.status).sort();
+      expect(statuses).toEqual([201, 201, 201, 409, 409, 409, 409, 409, 409, 409]);
+      const stored = await pair.eventStore.readStream('invoice-INV-RACE');
+      expect(stored.filter((event) => event.type === 'PaymentReceived')).toHaveLength(3);
+      const last = payments.filter((payment) => payment.status === 201).at(-1)!;
+      const read = await pair.a.get(`/v1/invoices/INV-RACE?consistentWith=${last.body.position}`);
+      expect(read.body).toMatchObject({ paid: '90.00', outstanding: '10.00' });
+    });
+
+    it('leaves no posting inside a period one instance closes while the other posts into it', async () => {
+      const pair = await startTwoInstances();
+      const { suffix, sale } = await openSaleAccounts(pair);
+      // A month of its own: the event log is shared by every scenario of this file.
+      const inJuly = (index: number) => ({
+        ...sale('1.00'),
+        entryId: `JUL-${suffix}-${index}`,
+        date: '2031-07-20',
+      });
+      // Postings on A and a close on B, all in flight at once: whatever order the log gets them
+      // in, a posting counts exactly when it is stored before the close.
+      const postings = Array.from({ length: 24 }, (_, index) =>
+        pair.a.post('/v1/ledger/journal-entries', inJuly(index)),
+      );
+      // The close goes once the first posting is answered, so some postings come before it.
+      const close = postings[0]!.then(() => pair.b.post('/v1/ledger/periods/2031-07/close', {}));
+      const [closed, ...answers] = await Promise.all([close, ...postings]);
+      expect(closed!.status, JSON.stringify(closed!.body)).toBe(200);
+      const closedAt = BigInt(closed!.body.position as string);
+      const accepted: string[] = [];
+      const refused: string[] = [];
+      for (const [index, answer] of answers.entries()) {
+        if (answer.status === 201) {
+          expect(BigInt(answer.body.position as string)).toBeLessThan(closedAt);
+          accepted.push(`JUL-${suffix}-${index}`);
+        } else {
+          expect(answer.status, JSON.stringify(answer.body)).toBe(409);
+          expect(answer.body.type).toBe('urn:backoffice:problem:period-closed');
+          refused.push(`JUL-${suffix}-${index}`);
+        }
+      }
+
+      const head =
+        (await pair.eventStore.readAll({ after: closedAt, maxCount: 10_000 })).at(-1)?.position ??
+        closedAt;
+      const entries = await pair.b.get(
+        `/v1/ledger/journal-entries?from=2031-07-01&to=2031-07-31&limit=500&consistentWith=${head}`,
+      );
+      expect(entries.status, JSON.stringify(entries.body)).toBe(200);
+      expect((entries.body.items as { id: string }[]).map((item) => item.id).sort()).toEqual(
+        [...accepted].sort(),
+      );
+      const trial = await pair.a.get(
+        `/v1/reports/trial-balance?asOf=2031-07-31&consistentWith=${head}`,
+      );
+      const ours = (trial.body.accounts as { code: string; debits: string; credits: string }[])
+        .filter((row) => row.code.endsWith(suffix))
+        .map((row) => [row.code, row.debits, row.credits]);
+      const booked = `${accepted.length}.00`;
+      // A refused posting was either never stored, or stored after the close and annulled.
+      for (const entryId of refused) {
+        const stream = await pair.eventStore.readStream(`journalEntry-${entryId}`);
+        expect([[], ['JournalEntryPosted', 'JournalEntryAnnulled']]).toContainEqual(
+          stream.map((event) => event.type),
+        );
+      }
+      // The trial balance lists only accounts with something booked.
+      expect(ours).toEqual(
+        accepted.length === 0
+          ? []
+          : [
+              [`1000-${suffix}`, booked, '0.00'],
+              [`4000-${suffix}`, '0.00', booked],
+            ],
+      );
+    });
+
     it('without API_KEYS, warns that each instance accepts only its own bootstrap key', async () => {
       const pair = await startTwoInstances({ API_KEYS: '' });
       const secretOf = (instance: Instance) =>

@@ -132,15 +132,13 @@ describe('receivables posted to the ledger', () => {
     const owed = await get(`/v1/customers/ACME?consistentWith=${voided.body.position}`);
     expect(owed.body.openBalance).toBe(after['12000']);
     const admin = await t.request.get('/v1/admin/projections').set(t.auth('admin'));
-    expect(admin.body.reactors).toEqual([
-      {
-        name: 'receivables_ledger_postings',
-        position: expect.stringMatching(/^\d+$/),
-        state: 'live',
-        lastError: null,
-        eventsProcessed: 4,
-      },
-    ]);
+    expect(admin.body.reactors).toContainEqual({
+      name: 'receivables_ledger_postings',
+      position: expect.stringMatching(/^\d+$/),
+      state: 'live',
+      lastError: null,
+      eventsProcessed: 4,
+    });
 
     // Each entry is linked to the event it came from.
     const [invoiceIssued] = await t.service.eventStore.readStream('invoice-INV-1');

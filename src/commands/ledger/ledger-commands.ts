@@ -1,13 +1,19 @@
 import { accountDecider, type AccountState } from '../../domain/ledger/account.js';
 import type {
+  AnnulLateWrites,
   ClosePeriod,
   OpenAccount,
   PostJournalEntry,
   ReverseJournalEntry,
 } from '../../domain/ledger/commands.js';
 import { ledgerEventSchemas } from '../../domain/ledger/events.js';
-import { journalEntryDecider, type JournalEntryState } from '../../domain/ledger/journal-entry.js';
+import {
+  journalEntryDecider,
+  lateWritesDecider,
+  type JournalEntryState,
+} from '../../domain/ledger/journal-entry.js';
 import { periodDecider, type PeriodState } from '../../domain/ledger/period.js';
+import { refuseLateWrite } from '../../domain/ledger/posting-rules.js';
 import { ledgerStreams } from '../../domain/ledger/streams.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
@@ -24,6 +30,11 @@ export interface LedgerCommands {
     command: ReverseJournalEntry,
   ): Promise<CommandResult<JournalEntryState>>;
   closePeriod(context: CommandContext, command: ClosePeriod): Promise<CommandResult<PeriodState>>;
+  /** Run by the period guard for every entry written into a period that was already closed. */
+  annulLateWrites(
+    context: CommandContext,
+    command: AnnulLateWrites,
+  ): Promise<CommandResult<JournalEntryState>>;
 }
 
 export function createLedgerCommands(deps: {
@@ -45,6 +56,13 @@ export function createLedgerCommands(deps: {
       command,
       locks: postingRules.locks(command.date),
       facts: (entry) => postingRules.facts(accountsBooked(entry), [command.date]),
+      // The period lock excludes a close in this process only: one on another instance may
+      // have reached the log first, and then this write does not count (the period guard
+      // annuls it).
+      verify: async (result) => {
+        const close = await postingRules.closedBefore(command.date, result.position);
+        if (close) refuseLateWrite(command.date, close);
+      },
     });
 
   return {
@@ -63,6 +81,15 @@ export function createLedgerCommands(deps: {
       onEntry(context, command, (entry) =>
         entry.status === 'none' ? [] : entry.lines.map((line) => line.account),
       ),
+
+    annulLateWrites: (context, command) =>
+      handle(context, {
+        streamId: ledgerStreams.journalEntry(command.entryId),
+        decider: lateWritesDecider,
+        schemas: ledgerEventSchemas,
+        command,
+        facts: () => postingRules.lateWrites(command.entryId),
+      }),
 
     // The period stream's own exclusive lock is what shared posting locks wait for.
     closePeriod: (context, command) =>

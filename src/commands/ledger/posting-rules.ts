@@ -3,12 +3,13 @@
  * once here for every module whose commands are posted to the ledger.
  */
 import { accountDecider, type AccountState } from '../../domain/ledger/account.js';
-import { ledgerEventSchemas } from '../../domain/ledger/events.js';
+import { ledgerEventSchemas, type LedgerEvent } from '../../domain/ledger/events.js';
+import { decodeEvent } from '../../domain/shared/event-schemas.js';
 import { periodDecider } from '../../domain/ledger/period.js';
-import type { PostingFacts } from '../../domain/ledger/posting-rules.js';
+import type { LateWrites, PeriodClose, PostingFacts } from '../../domain/ledger/posting-rules.js';
 import { ledgerStreams } from '../../domain/ledger/streams.js';
 import { isAccountingDate, periodOf } from '../../domain/shared/dates.js';
-import type { EventStore } from '../../stores/event-store.js';
+import type { EventStore, RecordedEvent } from '../../stores/event-store.js';
 import { streamLock } from '../command-handler.js';
 import type { LockRequest } from '../keyed-lock.js';
 import { readState } from '../read-state.js';
@@ -23,6 +24,10 @@ export interface PostingRules {
    * either completes before a close starts or sees the period closed.
    */
   locks(date: string): LockRequest[];
+  /** The close of `date`'s period, if the log holds it before `position`. */
+  closedBefore(date: string, position: bigint): Promise<PeriodClose | undefined>;
+  /** Which of a journal entry's stored writes came after their period's close. */
+  lateWrites(entryId: string): Promise<LateWrites>;
 }
 
 export function createPostingRules(deps: { readonly eventStore: EventStore }): PostingRules {
@@ -54,5 +59,35 @@ export function createPostingRules(deps: { readonly eventStore: EventStore }): P
         ? [streamLock(ledgerStreams.period(periodOf(date)), 'shared')]
         : [];
     },
+    closedBefore,
+    async lateWrites(entryId) {
+      const entry = await deps.eventStore.readStream(ledgerStreams.journalEntry(entryId));
+      const posting = entry.findLast((event) => event.type === 'JournalEntryPosted');
+      const reversal = entry.findLast((event) => event.type === 'JournalEntryReversed');
+      const written = (event: RecordedEvent) => {
+        const decoded = decodeEvent<LedgerEvent>(ledgerEventSchemas, event);
+        if (decoded.type !== 'JournalEntryPosted' && decoded.type !== 'JournalEntryReversed') {
+          throw new Error(`${event.type} is not a write of journal entry ${entryId}`);
+        }
+        return { date: decoded.data.date, lines: decoded.data.lines };
+      };
+      const postingLate = posting
+        ? await closedBefore(written(posting).date, posting.position)
+        : undefined;
+      if (!reversal) return { postingLate };
+      const { date, lines } = written(reversal);
+      return {
+        postingLate,
+        reversal: { date, lines, late: await closedBefore(date, reversal.position) },
+      };
+    },
   };
+
+  async function closedBefore(date: string, position: bigint): Promise<PeriodClose | undefined> {
+    if (!isAccountingDate(date)) return undefined;
+    const period = periodOf(date);
+    const events = await deps.eventStore.readStream(ledgerStreams.period(period));
+    const closed = events.find((event) => event.type === 'PeriodClosed');
+    return closed && closed.position < position ? { period, closedAt: closed.position } : undefined;
+  }
 }

@@ -30,9 +30,16 @@ export interface ReverseJournalEntry {
   readonly reason: string;
 }
 
+/** Takes back what the entry booked after its period's close (see `LateWrites`). */
+export interface AnnulLateWrites {
+  readonly type: 'AnnulLateWrites';
+  readonly entryId: string;
+}
+
 export interface ClosePeriod {
   readonly type: 'ClosePeriod';
   readonly period: string;
 }
 
-export type LedgerCommand = OpenAccount | PostJournalEntry | ReverseJournalEntry | ClosePeriod;
+export type LedgerCommand =
+  OpenAccount | PostJournalEntry | ReverseJournalEntry | AnnulLateWrites | ClosePeriod;

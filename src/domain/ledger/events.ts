@@ -38,6 +38,28 @@ export const ledgerEventSchemas = {
   PeriodClosed: z.strictObject({
     period: z.string(),
   }),
+  /**
+   * The entry's posting, or its reversal, reached the log after its period's close (a close
+   * and a posting racing on two instances): it never counted. `removed` is what it had booked,
+   * so read models take exactly that back out.
+   */
+  JournalEntryAnnulled: z.strictObject({
+    entryId: z.string(),
+    /** The closed period the late write was dated in, and its close's global position. */
+    period: z.string(),
+    closedAt: z.string(),
+    reason: z.string(),
+    /** A posting that never counted takes its reversal with it. */
+    removed: z
+      .array(
+        z.strictObject({
+          kind: z.enum(['posting', 'reversal']),
+          date: z.string(),
+          lines: z.array(postedLine).min(2),
+        }),
+      )
+      .min(1),
+  }),
 } as const;
 
 type Schemas = typeof ledgerEventSchemas;
@@ -50,3 +72,4 @@ export type AccountOpened = Extract<LedgerEvent, { type: 'AccountOpened' }>;
 export type JournalEntryPosted = Extract<LedgerEvent, { type: 'JournalEntryPosted' }>;
 export type JournalEntryReversed = Extract<LedgerEvent, { type: 'JournalEntryReversed' }>;
 export type PeriodClosed = Extract<LedgerEvent, { type: 'PeriodClosed' }>;
+export type JournalEntryAnnulled = Extract<LedgerEvent, { type: 'JournalEntryAnnulled' }>;

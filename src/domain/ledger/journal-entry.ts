@@ -3,18 +3,20 @@ import { isAccountingDate } from '../shared/dates.js';
 import type { Decider } from '../shared/decider.js';
 import { refuse, refuseInvalid } from '../shared/errors.js';
 import { formatAmount, parseAmount } from '../shared/money.js';
-import type { PostJournalEntry, ReverseJournalEntry } from './commands.js';
+import type { AnnulLateWrites, PostJournalEntry, ReverseJournalEntry } from './commands.js';
 import type { LedgerEvent, PostedLine } from './events.js';
 import {
   refuseIfAccountsNotOpen,
   refuseIfPeriodClosed,
+  type LateWrites,
   type PostingFacts,
 } from './posting-rules.js';
 
+/** `annulled`: its posting reached the log after its period's close and never counted. */
 export type JournalEntryState =
   | { readonly status: 'none' }
   | {
-      readonly status: 'posted' | 'reversed';
+      readonly status: 'posted' | 'reversed' | 'annulled';
       readonly entryId: string;
       readonly date: string;
       readonly lines: readonly PostedLine[];
@@ -57,6 +59,11 @@ export function evolveJournalEntry(
       };
     case 'JournalEntryReversed':
       return state.status === 'none' ? state : { ...state, status: 'reversed' };
+    case 'JournalEntryAnnulled': {
+      if (state.status === 'none') return state;
+      const postingRemoved = event.data.removed.some((item) => item.kind === 'posting');
+      return { ...state, status: postingRemoved ? 'annulled' : 'posted' };
+    }
     default:
       return state;
   }
@@ -177,6 +184,13 @@ function reverse(
       { path: 'date', message: `must not be before the entry's own date ${entry.date}` },
     ]);
   }
+  if (entry.status === 'annulled') {
+    refuse({
+      kind: 'conflict',
+      code: 'JournalEntryAnnulled',
+      message: `Journal entry ${command.entryId} was annulled: it reached the log after its period closed, and never counted`,
+    });
+  }
   if (entry.status === 'reversed') {
     refuse({
       kind: 'conflict',
@@ -200,6 +214,54 @@ function reverse(
     },
   ];
 }
+
+/**
+ * Takes back what reached the log after its period's close: a late posting (with its reversal,
+ * which cannot count without it), or a late reversal alone. Nothing when nothing was late, or
+ * when it was taken back already, so it can be asked again and again.
+ */
+export function decideLateWrites(
+  command: AnnulLateWrites,
+  entry: JournalEntryState,
+  late: LateWrites,
+): LedgerEvent[] {
+  if (entry.status === 'none' || entry.status === 'annulled') return [];
+  const reversal =
+    entry.status === 'reversed' && late.reversal
+      ? { kind: 'reversal' as const, date: late.reversal.date, lines: [...late.reversal.lines] }
+      : undefined;
+  const cause = late.postingLate ?? (reversal ? late.reversal?.late : undefined);
+  if (!cause) return [];
+  const removed = late.postingLate
+    ? [
+        { kind: 'posting' as const, date: entry.date, lines: [...entry.lines] },
+        ...(reversal ? [reversal] : []),
+      ]
+    : [reversal!];
+  return [
+    {
+      type: 'JournalEntryAnnulled',
+      data: {
+        entryId: command.entryId,
+        period: cause.period,
+        closedAt: cause.closedAt.toString(),
+        reason: `Stored after period ${cause.period} was closed, by a request on another instance`,
+        removed,
+      },
+    },
+  ];
+}
+
+export const lateWritesDecider: Decider<
+  JournalEntryState,
+  AnnulLateWrites,
+  LedgerEvent,
+  LateWrites
+> = {
+  initialState: initialJournalEntryState,
+  evolve: evolveJournalEntry,
+  decide: decideLateWrites,
+};
 
 export const journalEntryDecider: Decider<
   JournalEntryState,

@@ -7,6 +7,7 @@
 import { isAccountingDate, periodOf } from '../shared/dates.js';
 import { refuse } from '../shared/errors.js';
 import type { AccountState } from './account.js';
+import type { PostedLine } from './events.js';
 
 /** What a posting needs to know from outside its own stream. */
 export interface PostingFacts {
@@ -62,5 +63,38 @@ export function refuseIfNoPostingAccount(
       state.status === 'none'
         ? `The ${role} account ${account.code} for ${currency} postings is not open; open it (an asset account in ${currency}) first`
         : `The ${role} account ${account.code} must be an asset account in ${currency}`,
+  });
+}
+
+/** Where a period's close is in the global log. */
+export interface PeriodClose {
+  readonly period: string;
+  /** Global position of its `PeriodClosed` event. */
+  readonly closedAt: bigint;
+}
+
+/**
+ * Which of an entry's writes the log holds after the close of the period they are dated in.
+ * Inside one process a posting and a close exclude each other by lock; on two instances they
+ * can race, and then the log's order decides: a write stored after its period's close never
+ * counts.
+ */
+export interface LateWrites {
+  /** Set when the entry's posting reached the log after its period's close. */
+  readonly postingLate?: PeriodClose;
+  /** The entry's reversal as stored, if it has one, and whether it was late. */
+  readonly reversal?: {
+    readonly date: string;
+    readonly lines: readonly PostedLine[];
+    readonly late?: PeriodClose;
+  };
+}
+
+/** The refusal a write gets that reached the log after its period's close. */
+export function refuseLateWrite(date: string, close: PeriodClose): never {
+  refuse({
+    kind: 'conflict',
+    code: 'PeriodClosed',
+    message: `Period ${close.period} was closed before this write dated ${date} reached the log, by a request on another instance: it does not count and is annulled`,
   });
 }

@@ -11,6 +11,7 @@ import { accountTypes, ledgerEventSchemas } from '../../domain/ledger/events.js'
 import { isCurrencyCode } from '../../domain/shared/currency.js';
 import { createLedgerQueries } from '../../projections/ledger/ledger-queries.js';
 import { ledgerProjections } from '../../projections/ledger/ledger-projections.js';
+import { createPeriodGuardReactor } from '../../projections/ledger/period-guard-reactor.js';
 import { defineModule } from '../module.js';
 import { refusalProblems } from '../problem-types.js';
 import { ledgerRoutes } from './ledger-routes.js';
@@ -86,7 +87,7 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
     PeriodAlreadyClosed: ['conflict', 'The period is already closed.'],
     PeriodClosed: [
       'conflict',
-      'The date falls in a closed period: nothing dated inside it can be posted, issued, recorded or voided.',
+      'The date falls in a closed period: nothing dated inside it can be posted, issued, recorded or voided. Also answered to a posting that reached the log just after another instance closed its period; that posting never counts and is annulled.',
     ],
   }),
   api(context) {
@@ -96,6 +97,9 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
       commands: createLedgerCommands({ handle: context.handle, postingRules }),
     };
   },
+  reactors: (_context, ledger) => [
+    createPeriodGuardReactor({ ledger: ledger.commands, postingRules: ledger.postingRules }),
+  ],
   routes: (context, ledger) =>
     ledgerRoutes({
       commands: ledger.commands,

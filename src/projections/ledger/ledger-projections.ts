@@ -14,6 +14,7 @@ import {
   ledgerEventSchemas,
   type AccountType,
   type LedgerEvent,
+  type PostedLine,
 } from '../../domain/ledger/events.js';
 import { storedMinor } from '../../domain/shared/money.js';
 import { encodePosition, type JsonObject } from '../../stores/read-model-store.js';
@@ -21,7 +22,16 @@ import { eventDecoder } from '../../domain/shared/event-schemas.js';
 import type { Projection } from '../projection.js';
 import { evolveJournalEntryView, type JournalEntryView } from './journal-entry-view.js';
 
-const POSTING_TYPES = ['JournalEntryPosted', 'JournalEntryReversed'] as const;
+/**
+ * Events that book lines, or take them back: an annulment removes what a posting or reversal
+ * stored after its period's close had booked (`JournalEntryAnnulled`). Adding the annulment to
+ * these projections needs no new version: a log without one builds the same documents.
+ */
+const POSTING_TYPES = [
+  'JournalEntryPosted',
+  'JournalEntryReversed',
+  'JournalEntryAnnulled',
+] as const;
 
 export interface AccountDocument {
   readonly code: string;
@@ -72,22 +82,34 @@ interface BookedLine {
   readonly currency: string;
 }
 
-/** The lines an event books, with amounts in minor units; none for events that book nothing. */
-function bookedLines(event: LedgerEvent): BookedLine[] {
-  if (event.type !== 'JournalEntryPosted' && event.type !== 'JournalEntryReversed') return [];
-  return event.data.lines.map((line) => ({
-    account: line.account,
-    side: line.side,
-    minor: storedMinor(line.amount, line.currency),
-    currency: line.currency,
-  }));
+const toBooked = (line: PostedLine, sign: 1n | -1n): BookedLine => ({
+  account: line.account,
+  side: line.side,
+  minor: sign * storedMinor(line.amount, line.currency),
+  currency: line.currency,
+});
+
+/**
+ * What an event books, by date, with amounts in minor units: an annulment books its removed
+ * lines negated. None for events that book nothing.
+ */
+function bookings(event: LedgerEvent): { readonly date: string; readonly lines: BookedLine[] }[] {
+  switch (event.type) {
+    case 'JournalEntryPosted':
+    case 'JournalEntryReversed':
+      return [{ date: event.data.date, lines: event.data.lines.map((l) => toBooked(l, 1n)) }];
+    case 'JournalEntryAnnulled':
+      return event.data.removed.map((item) => ({
+        date: item.date,
+        lines: item.lines.map((l) => toBooked(l, -1n)),
+      }));
+    default:
+      return [];
+  }
 }
 
-function postingDate(event: LedgerEvent): string {
-  if (event.type !== 'JournalEntryPosted' && event.type !== 'JournalEntryReversed') {
-    throw new Error(`${event.type} books no lines`);
-  }
-  return event.data.date;
+function bookedLines(event: LedgerEvent): BookedLine[] {
+  return bookings(event).flatMap((booking) => booking.lines);
 }
 
 function add(
@@ -164,12 +186,19 @@ export const journalEntriesProjection: Projection = {
   ],
   documentIds(recorded) {
     const event = decode(recorded);
-    return event.type === 'JournalEntryPosted' || event.type === 'JournalEntryReversed'
-      ? [event.data.entryId]
-      : [];
+    return event.type === 'AccountOpened' || event.type === 'PeriodClosed'
+      ? []
+      : [event.data.entryId];
   },
   evolve(document, recorded) {
     const event = decode(recorded);
+    if (event.type === 'JournalEntryAnnulled') {
+      // An entry whose posting never counted is not in the ledger; one whose reversal never
+      // counted is posted again.
+      if (event.data.removed.some((item) => item.kind === 'posting')) return null;
+      if (!document) throw new Error(`Annulment of a journal entry that was never posted`);
+      return { ...document, status: 'posted', reversal: null, revision: Number(recorded.revision) };
+    }
     const view = evolveJournalEntryView(
       (document ?? undefined) as JournalEntryView | undefined,
       event,
@@ -201,6 +230,18 @@ export const ledgerLinesProjection: Projection = {
   ],
   documentIds(recorded) {
     const event = decode(recorded);
+    if (event.type === 'JournalEntryAnnulled') {
+      return event.data.removed.flatMap((item) =>
+        item.lines.map((line, index) =>
+          lineDocumentId(
+            line.account,
+            event.data.entryId,
+            item.kind === 'posting' ? 'p' : 'r',
+            index,
+          ),
+        ),
+      );
+    }
     if (event.type !== 'JournalEntryPosted' && event.type !== 'JournalEntryReversed') return [];
     const kind = event.type === 'JournalEntryPosted' ? 'p' : 'r';
     return event.data.lines.map((line, index) =>
@@ -209,6 +250,8 @@ export const ledgerLinesProjection: Projection = {
   },
   evolve(_document, recorded, id) {
     const event = decode(recorded);
+    // The lines of a write that never counted are not in the general ledger.
+    if (event.type === 'JournalEntryAnnulled') return null;
     if (event.type !== 'JournalEntryPosted' && event.type !== 'JournalEntryReversed') {
       throw new Error(`${event.type} books no lines`);
     }
@@ -276,20 +319,25 @@ export const balancesProjection: Projection = {
     },
   ],
   documentIds(recorded) {
-    const event = decode(recorded);
-    const accounts = uniqueAccounts(event);
-    if (accounts.length === 0) return [];
-    const periods = balancePeriods(postingDate(event));
-    return accounts.flatMap((account) => periods.map(({ period }) => `${account}|${period}`));
+    const ids = bookings(decode(recorded)).flatMap(({ date, lines }) =>
+      [...new Set(lines.map((line) => line.account))].flatMap((account) =>
+        balancePeriods(date).map(({ period }) => `${account}|${period}`),
+      ),
+    );
+    return [...new Set(ids)];
   },
   evolve(document, recorded, id) {
     const event = decode(recorded);
     const separator = id.lastIndexOf('|');
     const account = id.slice(0, separator);
     const period = id.slice(separator + 1);
-    const where = balancePeriods(postingDate(event)).find((p) => p.period === period);
+    const dated = bookings(event).flatMap(({ date, lines }) => {
+      const where = balancePeriods(date).find((p) => p.period === period);
+      return where ? [{ where, lines: lines.filter((line) => line.account === account) }] : [];
+    });
+    const where = dated[0]?.where;
     if (!where) throw new Error(`Balance document ${id} is not a period of ${event.type}`);
-    const lines = bookedLines(event).filter((line) => line.account === account);
+    const lines = dated.flatMap((booking) => booking.lines);
     const current = (document as unknown as BalanceDocument | null) ?? {
       account,
       currency: lines[0]!.currency,
@@ -299,7 +347,16 @@ export const balancesProjection: Projection = {
       debitsMinor: '0',
       creditsMinor: '0',
     };
-    return { ...current, ...add(current, lines) };
+    const next = { ...current, ...add(current, lines) };
+    // Taken back to nothing by an annulment: as if never booked, which a rebuild shows too.
+    if (
+      event.type === 'JournalEntryAnnulled' &&
+      next.debitsMinor === '0' &&
+      next.creditsMinor === '0'
+    ) {
+      return null;
+    }
+    return next;
   },
 };
 

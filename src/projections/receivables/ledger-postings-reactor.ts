@@ -10,7 +10,6 @@
  * refused as a duplicate, which counts as done. Metadata links the entry to its source: the
  * causation id is the source event's id; correlation id, request id and on-behalf-of carry over.
  */
-import type { CommandContext } from '../../commands/command-context.js';
 import { decodeEvent } from '../../domain/shared/event-schemas.js';
 import type { LedgerCommands } from '../../commands/ledger/ledger-commands.js';
 import type { PostingAccountCodes } from '../../commands/receivables/receivables-commands.js';
@@ -21,6 +20,7 @@ import type { CurrencyCode } from '../../domain/shared/currency.js';
 import { isDomainError } from '../../domain/shared/errors.js';
 import { formatAmount, storedMinor } from '../../domain/shared/money.js';
 import type { EventStore, RecordedEvent } from '../../stores/event-store.js';
+import { reactionContext } from '../reaction-context.js';
 import type { Reactor } from '../reactor.js';
 
 export const POSTINGS_ACTOR = 'system:receivables-postings';
@@ -35,20 +35,8 @@ export function createLedgerPostingsReactor(deps: {
 }): Reactor {
   const { ledger, eventStore, postingAccounts } = deps;
 
-  function contextFor(source: RecordedEvent): CommandContext {
-    const metadata = source.metadata;
-    const text = (key: string) =>
-      typeof metadata[key] === 'string' ? (metadata[key] as string) : undefined;
-    return {
-      actor: POSTINGS_ACTOR,
-      onBehalfOf: text('onBehalfOf'),
-      correlationId: text('correlationId') ?? source.id,
-      causationId: source.id,
-      requestId: text('requestId') ?? source.id,
-      // Derives the entry's event ids from the source: a replayed append is a no-op too.
-      idempotencyKey: `posting:${source.id}`,
-    };
-  }
+  // Derives the entry's event ids from the source too: a replayed append is a no-op.
+  const contextFor = (source: RecordedEvent) => reactionContext(POSTINGS_ACTOR, 'posting', source);
 
   /** Runs a ledger command; "already done" refusals mean an earlier attempt got there. */
   async function once(command: () => Promise<unknown>, done: readonly string[]): Promise<void> {

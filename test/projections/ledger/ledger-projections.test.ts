@@ -88,6 +88,21 @@ function ledgerLog() {
       }),
     periodClosed: (period: string) =>
       record(ledgerStreams.period(period), { type: 'PeriodClosed', data: { period } }),
+    entryAnnulled: (
+      entryId: string,
+      cause: RecordedEvent,
+      removed: { kind: 'posting' | 'reversal'; date: string; lines: PostedLine[] }[],
+    ) =>
+      record(ledgerStreams.journalEntry(entryId), {
+        type: 'JournalEntryAnnulled',
+        data: {
+          entryId,
+          period: String(cause.data.period),
+          closedAt: cause.position.toString(),
+          reason: 'late',
+          removed,
+        },
+      }),
   };
 }
 
@@ -139,7 +154,7 @@ function balance(
 
 describe('the ledger projections', () => {
   it('handle exactly the ledger events that change their documents', () => {
-    const postings = ['JournalEntryPosted', 'JournalEntryReversed'];
+    const postings = ['JournalEntryPosted', 'JournalEntryReversed', 'JournalEntryAnnulled'];
     expect(accountsProjection.eventTypes).toEqual(['AccountOpened', ...postings]);
     expect(journalEntriesProjection.eventTypes).toEqual(postings);
     expect(ledgerLinesProjection.eventTypes).toEqual(postings);
@@ -908,5 +923,72 @@ describe('over a seeded history of postings and reversals', () => {
           .map((event) => event.data.entryId),
       ),
     );
+  });
+});
+
+// --- annulments ------------------------------------------------------------------------------
+
+describe('an annulment (a write stored after its period closed)', () => {
+  const sale = [debit('1000', '10.00'), credit('4000', '10.00')];
+  const other = [debit('1000', '2.50'), credit('4000', '2.50')];
+
+  it('leaves every ledger read model as if the late posting had never been stored', () => {
+    const log = ledgerLog();
+    const before = [
+      log.accountOpened('1000', 'EUR'),
+      log.accountOpened('4000', 'EUR', { type: 'revenue' }),
+      log.entryPosted('E1', '2026-03-10', other),
+    ];
+    const closed = log.periodClosed('2026-03');
+    const late = log.entryPosted('E2', '2026-03-31', sale);
+    const annulled = log.entryAnnulled('E2', closed, [
+      { kind: 'posting', date: '2026-03-31', lines: sale },
+    ]);
+    for (const projection of ledgerProjections) {
+      expect(givenEvents(projection, [...before, closed, late, annulled]), projection.name).toEqual(
+        givenEvents(projection, [...before, closed]),
+      );
+    }
+  });
+
+  it('takes a late posting’s reversal back with it', () => {
+    const log = ledgerLog();
+    const opened = [log.accountOpened('1000', 'EUR'), log.accountOpened('4000', 'EUR')];
+    const closed = log.periodClosed('2026-03');
+    const late = log.entryPosted('E2', '2026-03-31', sale);
+    const reversed = log.entryReversed('E2', '2026-04-02', 'dup', mirrored(sale));
+    const annulled = log.entryAnnulled('E2', closed, [
+      { kind: 'posting', date: '2026-03-31', lines: sale },
+      { kind: 'reversal', date: '2026-04-02', lines: mirrored(sale) },
+    ]);
+    for (const projection of ledgerProjections) {
+      expect(
+        givenEvents(projection, [...opened, closed, late, reversed, annulled]),
+        projection.name,
+      ).toEqual(givenEvents(projection, [...opened, closed]));
+    }
+  });
+
+  it('takes back a late reversal alone: the entry is posted again, its reversal gone', () => {
+    const log = ledgerLog();
+    const opened = [log.accountOpened('1000', 'EUR'), log.accountOpened('4000', 'EUR')];
+    const posted = log.entryPosted('E1', '2026-03-10', sale);
+    const closed = log.periodClosed('2026-04');
+    const reversed = log.entryReversed('E1', '2026-04-02', 'dup', mirrored(sale));
+    const annulled = log.entryAnnulled('E1', closed, [
+      { kind: 'reversal', date: '2026-04-02', lines: mirrored(sale) },
+    ]);
+    const withAnnulment = [...opened, posted, closed, reversed, annulled];
+    const withoutReversal = [...opened, posted, closed];
+    for (const projection of [accountsProjection, ledgerLinesProjection, balancesProjection]) {
+      expect(givenEvents(projection, withAnnulment), projection.name).toEqual(
+        givenEvents(projection, withoutReversal),
+      );
+    }
+    // The entry reads as posted, with the revision of its last event as ETag.
+    given(journalEntriesProjection, withAnnulment).then('E1', {
+      ...givenEvents(journalEntriesProjection, withoutReversal).get('E1')!,
+      revision: 2,
+    });
   });
 });
