@@ -11,13 +11,9 @@ import { createApp } from './http/app.js';
 import type { AnyModule } from './http/module.js';
 import { composeModules, projectionsOf } from './module-host.js';
 import { modules as serviceModules } from './modules.js';
-import {
-  createProjectionManager,
-  type ProjectionManager,
-} from './projections/projection-manager.js';
-import { createReactorRunner, type ReactorRunner } from './projections/reactor-runner.js';
-import { createReadConsistency } from './projections/read-consistency.js';
-import { readinessChecks } from './projections/readiness.js';
+import type { ProjectionManager } from './projections/projection-manager.js';
+import type { ReactorRunner } from './projections/reactor-runner.js';
+import { createReadSide } from './projections/read-side.js';
 import type { EventStore } from './stores/event-store.js';
 import {
   openStores,
@@ -88,41 +84,34 @@ function wireService(config: Config, logger: Logger, overrides: ServiceOverrides
   const clock = overrides.clock ?? (() => new Date());
   const ids = overrides.ids ?? uuidGenerator;
   const modules = overrides.modules ?? serviceModules;
-  const instanceId = overrides.instanceId ?? config.instanceId;
 
   const stores = openStores(config, logger, clock);
   const eventStore = overrides.wrapEventStore?.(stores.events.store) ?? stores.events.store;
   const readModels = overrides.wrapReadModels?.(stores.readModels.store) ?? stores.readModels.store;
-  const leases = stores.readModels.leases;
   const { authenticate, generatedAdminKey } = createApiKeyAuthenticator(config);
-
-  const projections = createProjectionManager({
-    projections: projectionsOf(modules),
+  const readSide = createReadSide({
     eventStore,
     readModels,
-    leases,
+    leases: stores.readModels.leases,
     logger,
-    instanceId,
-    batchSize: config.projectionBatchSize,
-    leaseTtlMs: config.projectionLeaseTtlMs,
-    tickIntervalMs: config.projectionTickMs,
-    dropDelayMs: config.projectionDropDelayMs,
+    projections: projectionsOf(modules),
+    settings: {
+      instanceId: overrides.instanceId ?? config.instanceId,
+      batchSize: config.projectionBatchSize,
+      leaseTtlMs: config.projectionLeaseTtlMs,
+      tickIntervalMs: config.projectionTickMs,
+      dropDelayMs: config.projectionDropDelayMs,
+    },
   });
-  let reactors: ReactorRunner[] = [];
-  const consistency = createReadConsistency({ eventStore, projections, reactors: () => reactors });
+  const awaitPosition = (position: bigint, names: readonly string[] | undefined) =>
+    readSide.consistency.awaitPosition(position, names, config.consistencyWaitMs);
   const handle = createCommandHandler({
     eventStore,
     clock,
     ids,
     locks: createKeyedLock(),
     maxAttempts: config.commandMaxAttempts,
-    // New events: projections and reactors look for them now rather than at their next poll.
-    middleware: [
-      afterWrites(() => {
-        projections.wake();
-        for (const reactor of reactors) reactor.wake();
-      }),
-    ],
+    middleware: [afterWrites(() => readSide.wake())],
   });
 
   const composed = composeModules(modules, {
@@ -134,27 +123,16 @@ function wireService(config: Config, logger: Logger, overrides: ServiceOverrides
     clock,
     today: () => clock().toISOString().slice(0, 10),
     logger,
-    collection: (name) => projections.collection(name),
-    awaitPosition: (position, names) =>
-      consistency.awaitPosition(position, names, config.consistencyWaitMs),
+    collection: (name) => readSide.projections.collection(name),
+    awaitPosition,
   });
-  reactors = composed.reactors.map((reactor) =>
-    createReactorRunner({
-      reactor,
-      eventStore,
-      readModels,
-      leases,
-      logger,
-      instanceId,
-      leaseTtlMs: config.projectionLeaseTtlMs,
-    }),
-  );
+  readSide.runReactors(composed.reactors);
 
   const app = createApp({
     logger,
     authenticate,
     ids,
-    readiness: readinessChecks({ eventStore, readModels, projections, reactors: () => reactors }),
+    readiness: () => readSide.readiness(),
     idempotency: {
       store: stores.idempotency(),
       clock,
@@ -164,39 +142,31 @@ function wireService(config: Config, logger: Logger, overrides: ServiceOverrides
     routes: [
       ...composed.routes,
       ...projectionAdminRoutes({
-        projections,
-        reactors: () => reactors.map((reactor) => reactor.status()),
+        projections: readSide.projections,
+        reactors: () => readSide.reactors().map((reactor) => reactor.status()),
       }),
     ],
     bodyLimitBytes: config.bodyLimitBytes,
     version: packageVersion(),
-    awaitPosition: (position, names) =>
-      consistency.awaitPosition(position, names, config.consistencyWaitMs),
-    awaitFresh: (names) => consistency.awaitFresh(names, config.readFreshnessWaitMs),
+    awaitPosition,
+    awaitFresh: (names) => readSide.consistency.awaitFresh(names, config.readFreshnessWaitMs),
   });
 
-  const started = (async () => {
-    await composed.start();
-    for (const reactor of reactors) reactor.start();
-    await projections.start().catch((error: unknown) => {
-      logger.error({ err: error }, 'projections could not start; retrying on their next tick');
-    });
-  })();
-
+  // Modules start first: the chart of accounts is open before anything can post to it.
+  const started = composed.start().then(() => readSide.start());
   return {
     app,
     eventStore,
     eventStoreKind: stores.events.kind,
     readModels,
     readModelsKind: stores.readModels.kind,
-    projections,
-    reactors,
+    projections: readSide.projections,
+    reactors: readSide.reactors(),
     generatedAdminKey,
     started,
     async close() {
       await started;
-      for (const reactor of reactors) await reactor.stop();
-      await projections.stop();
+      await readSide.stop();
       await stores.close();
     },
   };
