@@ -78,18 +78,6 @@ async function main(): Promise<void> {
       `No API_KEYS configured: generated an admin API key, shown only this once. Use it as "Authorization: Bearer ${service.generatedAdminKey}" and keep it safe; only its hash is stored.`,
     );
   }
-  // On the shared stores everything else is shared too; this key alone is one instance's own.
-  if (
-    config.apiKeys === undefined &&
-    service.eventStoreKind === 'eventstoredb' &&
-    service.readModelsKind === 'mongodb'
-  ) {
-    logger.warn(
-      { dataDir: config.dataDir },
-      'No API_KEYS configured: the bootstrap admin key lives in DATA_DIR, so only this instance accepts it. Set API_KEYS to run more than one instance.',
-    );
-  }
-
   const server: Server = service.app.listen(config.port, config.host);
   server.on('listening', () => {
     const address = server.address();

@@ -36,8 +36,8 @@ export interface Service {
   readonly reactors: readonly ReactorRunner[];
   /** Resolves once every module has started (the chart is open) and the projections run. */
   readonly started: Promise<void>;
-  /** The bootstrap admin secret, only on the start that created it. */
-  readonly generatedAdminKey?: string;
+  /** The bootstrap admin secret, only on the start that created it (known once `started`). */
+  readonly generatedAdminKey: string | undefined;
   close(): Promise<void>;
 }
 
@@ -70,17 +70,21 @@ export function createService(
   // (DataDirInUseError), and `close` gives it back. On EventStoreDB with MongoDB nothing is
   // kept there, and any number of instances may run.
   const lock = usesEmbeddedStores(config) ? lockDataDir(config.dataDir) : { release() {} };
-  let service: Service;
   try {
-    service = wireService(config, logger, overrides);
+    return wireService(config, logger, overrides, () => lock.release());
   } catch (error) {
     lock.release();
     throw error;
   }
-  return { ...service, close: () => service.close().finally(() => lock.release()) };
 }
 
-function wireService(config: Config, logger: Logger, overrides: ServiceOverrides): Service {
+function wireService(
+  config: Config,
+  logger: Logger,
+  overrides: ServiceOverrides,
+  /** Runs last in `close`. */
+  closed: () => void,
+): Service {
   const clock = overrides.clock ?? (() => new Date());
   const ids = overrides.ids ?? uuidGenerator;
   const modules = overrides.modules ?? serviceModules;
@@ -88,7 +92,7 @@ function wireService(config: Config, logger: Logger, overrides: ServiceOverrides
   const stores = openStores(config, logger, clock);
   const eventStore = overrides.wrapEventStore?.(stores.events.store) ?? stores.events.store;
   const readModels = overrides.wrapReadModels?.(stores.readModels.store) ?? stores.readModels.store;
-  const { authenticate, generatedAdminKey } = createApiKeyAuthenticator(config);
+  const keys = createApiKeyAuthenticator(config, stores.readModels.bootstrapKeys);
   const readSide = createReadSide({
     eventStore,
     readModels,
@@ -130,7 +134,7 @@ function wireService(config: Config, logger: Logger, overrides: ServiceOverrides
 
   const app = createApp({
     logger,
-    authenticate,
+    authenticate: keys.authenticate,
     ids,
     readiness: () => readSide.readiness(),
     idempotency: {
@@ -153,7 +157,7 @@ function wireService(config: Config, logger: Logger, overrides: ServiceOverrides
   });
 
   // Modules start first: the chart of accounts is open before anything can post to it.
-  const started = composed.start().then(() => readSide.start());
+  const started = keys.ready.then(() => composed.start()).then(() => readSide.start());
   return {
     app,
     eventStore,
@@ -162,12 +166,18 @@ function wireService(config: Config, logger: Logger, overrides: ServiceOverrides
     readModelsKind: stores.readModels.kind,
     projections: readSide.projections,
     reactors: readSide.reactors(),
-    generatedAdminKey,
+    get generatedAdminKey() {
+      return keys.generatedAdminKey();
+    },
     started,
     async close() {
-      await started;
-      await readSide.stop();
-      await stores.close();
+      try {
+        await started.catch(() => undefined);
+        await readSide.stop();
+        await stores.close();
+      } finally {
+        closed();
+      }
     },
   };
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { BootstrapKeyStore, StoredBootstrapKey } from '../stores/bootstrap-key-store.js';
 
 export const scopes = [
   'finance:write',
@@ -74,34 +75,86 @@ export function hasScope(key: ApiKey, accepted: readonly Scope[]): boolean {
 
 const BOOTSTRAP_FILE = 'bootstrap-admin-key.json';
 
+const storedKeySchema = z.strictObject({
+  id: keyId,
+  secretSha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+const newBootstrapSecret = () => `bok_${randomBytes(24).toString('base64url')}`;
+const BOOTSTRAP_ID = 'bootstrap-admin';
+
+function readBootstrapFile(dataDir: string): StoredBootstrapKey | undefined {
+  const file = join(dataDir, BOOTSTRAP_FILE);
+  if (!existsSync(file)) return undefined;
+  return storedKeySchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
 /**
  * With no API_KEYS configured, the first start creates an admin key so the service is usable at
  * once but never open. Only its hash is stored; the secret is returned once for printing.
  */
 export function loadOrCreateBootstrapKey(dataDir: string): { key: ApiKey; secret?: string } {
-  const file = join(dataDir, BOOTSTRAP_FILE);
-  if (existsSync(file)) {
-    const stored = z
-      .strictObject({ id: keyId, secretSha256: z.string().regex(/^[0-9a-f]{64}$/) })
-      .parse(JSON.parse(readFileSync(file, 'utf8')));
-    return { key: { ...stored, scopes: ['admin'] } };
-  }
+  const stored = readBootstrapFile(dataDir);
+  if (stored) return { key: { ...stored, scopes: ['admin'] } };
   mkdirSync(dataDir, { recursive: true });
-  const secret = `bok_${randomBytes(24).toString('base64url')}`;
-  const key: ApiKey = { id: 'bootstrap-admin', secretSha256: sha256Hex(secret), scopes: ['admin'] };
-  writeFileSync(file, JSON.stringify({ id: key.id, secretSha256: key.secretSha256 }) + '\n', {
-    mode: 0o600,
-    flag: 'wx',
-  });
+  const secret = newBootstrapSecret();
+  const key: ApiKey = { id: BOOTSTRAP_ID, secretSha256: sha256Hex(secret), scopes: ['admin'] };
+  writeFileSync(
+    join(dataDir, BOOTSTRAP_FILE),
+    JSON.stringify({ id: key.id, secretSha256: key.secretSha256 }) + '\n',
+    {
+      mode: 0o600,
+      flag: 'wx',
+    },
+  );
   return { key, secret };
 }
 
-/** Keys from API_KEYS, or else the bootstrap admin key kept under the data directory. */
-export function createApiKeyAuthenticator(config: {
-  readonly apiKeys: readonly ApiKey[] | undefined;
-  readonly dataDir: string;
-}): { authenticate: Authenticate; generatedAdminKey?: string } {
-  if (config.apiKeys !== undefined) return { authenticate: createAuthenticator(config.apiKeys) };
-  const { key, secret } = loadOrCreateBootstrapKey(config.dataDir);
-  return { authenticate: createAuthenticator([key]), generatedAdminKey: secret };
+export interface ApiKeyAuthenticator {
+  readonly authenticate: Authenticate;
+  /** Resolves once the keys are known; until then every key is refused. */
+  readonly ready: Promise<void>;
+  /** The bootstrap admin secret, only on the start that created it (once `ready`). */
+  generatedAdminKey(): string | undefined;
+}
+
+/**
+ * Keys from API_KEYS, or else the bootstrap admin key: in `shared` when the instances share a
+ * store for it (MongoDB), so every instance accepts the one key the first of them made; else
+ * under the data directory. A key an instance had made under its data directory before it was
+ * shared becomes the shared one, so upgrading keeps the key callers have.
+ */
+export function createApiKeyAuthenticator(
+  config: { readonly apiKeys: readonly ApiKey[] | undefined; readonly dataDir: string },
+  shared?: BootstrapKeyStore,
+): ApiKeyAuthenticator {
+  if (config.apiKeys !== undefined) {
+    return {
+      authenticate: createAuthenticator(config.apiKeys),
+      ready: Promise.resolve(),
+      generatedAdminKey: () => undefined,
+    };
+  }
+  if (!shared) {
+    const { key, secret } = loadOrCreateBootstrapKey(config.dataDir);
+    return {
+      authenticate: createAuthenticator([key]),
+      ready: Promise.resolve(),
+      generatedAdminKey: () => secret,
+    };
+  }
+  let authenticate: Authenticate = () => undefined;
+  let generated: string | undefined;
+  const local = readBootstrapFile(config.dataDir);
+  const secret = local ? undefined : newBootstrapSecret();
+  const candidate = local ?? { id: BOOTSTRAP_ID, secretSha256: sha256Hex(secret!) };
+  const ready = shared.loadOrCreate(candidate).then(({ key, created }) => {
+    authenticate = createAuthenticator([{ ...key, scopes: ['admin'] }]);
+    if (created) generated = secret;
+  });
+  return {
+    authenticate: (token) => authenticate(token),
+    ready,
+    generatedAdminKey: () => generated,
+  };
 }

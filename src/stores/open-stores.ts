@@ -6,8 +6,10 @@ import type { Config } from '../config.js';
 import { monitorAvailability } from './availability-monitor.js';
 import type { EventStore } from './event-store.js';
 import { createEsdbEventStore } from './eventstoredb/esdb-event-store.js';
+import type { BootstrapKeyStore } from './bootstrap-key-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { LeaseStore } from './lease-store.js';
+import { createMongoBootstrapKeyStore } from './mongodb/mongo-bootstrap-key-store.js';
 import { createMongoIdempotencyStore } from './mongodb/mongo-idempotency-store.js';
 import { createMongoLeaseStore } from './mongodb/mongo-lease-store.js';
 import { createMongoReadModelStore } from './mongodb/mongo-read-model-store.js';
@@ -112,6 +114,8 @@ export function openReadModelStore(
   leases: LeaseStore;
   /** Idempotency records, when they go to the same database: only MongoDB is shared. */
   idempotency: IdempotencyStore | undefined;
+  /** The bootstrap admin key, when it is shared: only MongoDB is. */
+  bootstrapKeys: BootstrapKeyStore | undefined;
   close(): Promise<void>;
 } {
   if (config.mongoUrl === undefined) {
@@ -122,6 +126,7 @@ export function openReadModelStore(
       kind: 'sqlite',
       leases: createSqliteLeaseStore(db),
       idempotency: undefined,
+      bootstrapKeys: undefined,
       async close() {
         await store.close();
         db.close();
@@ -138,6 +143,7 @@ export function openReadModelStore(
     kind: 'mongodb',
     leases: createMongoLeaseStore(db),
     idempotency: createMongoIdempotencyStore(db),
+    bootstrapKeys: createMongoBootstrapKeyStore(db),
     async close() {
       await store.close();
       await client.close();
