@@ -38,6 +38,15 @@ const chartSchema = z.array(
   }),
 );
 
+/** The refusals of the posting rules, answered by every module whose commands post. */
+export const postingProblems = refusalProblems({
+  AccountNotOpen: ['conflict', 'A line books to an account that is not open.'],
+  PeriodClosed: [
+    'conflict',
+    'The date falls in a closed period: nothing dated inside it can be posted, issued, recorded or voided. Also answered to a posting that reached the log just after another instance closed its period; that posting never counts and is annulled.',
+  ],
+});
+
 export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
   name: 'ledger',
   summary:
@@ -60,36 +69,34 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
     { code: '50000', name: 'Cost of goods sold', type: 'expense', currency: baseCurrency },
     { code: '60000', name: 'Salaries and wages', type: 'expense', currency: baseCurrency },
   ],
-  problems: refusalProblems({
-    InvalidAccountCode: [
-      'invalid',
-      'The account code is not 1-32 letters, digits, ".", "_" or "-".',
-    ],
-    InvalidAccountName: ['invalid', 'The account name is blank.'],
-    UnknownCurrency: ['invalid', 'The currency is not an ISO 4217 code with minor units.'],
-    InvalidJournalEntry: [
-      'invalid',
-      'The entry does not balance per currency, a line names an account that does not exist, gives both or neither of debit and credit, or an amount has more decimals than the account currency allows; `errors` says which line.',
-    ],
-    InvalidReversal: [
-      'invalid',
-      "The reversal date is not a date, or is before the entry's own date.",
-    ],
-    InvalidPeriod: ['invalid', 'The period is not a month, YYYY-MM.'],
-    AccountAlreadyExists: ['conflict', 'An account with this code is already open.'],
-    AccountNotOpen: ['conflict', 'A line books to an account that is not open.'],
-    JournalEntryAlreadyExists: ['conflict', 'An entry with this id was already posted.'],
-    JournalEntryNotFound: ['not_found', 'There is no journal entry with this id.'],
-    JournalEntryAlreadyReversed: [
-      'conflict',
-      'The entry was already reversed; an entry is reversed once.',
-    ],
-    PeriodAlreadyClosed: ['conflict', 'The period is already closed.'],
-    PeriodClosed: [
-      'conflict',
-      'The date falls in a closed period: nothing dated inside it can be posted, issued, recorded or voided. Also answered to a posting that reached the log just after another instance closed its period; that posting never counts and is annulled.',
-    ],
-  }),
+  problems: [
+    ...postingProblems,
+    ...refusalProblems({
+      InvalidAccountCode: [
+        'invalid',
+        'The account code is not 1-32 letters, digits, ".", "_" or "-".',
+      ],
+      InvalidAccountName: ['invalid', 'The account name is blank.'],
+      UnknownCurrency: ['invalid', 'The currency is not an ISO 4217 code with minor units.'],
+      InvalidJournalEntry: [
+        'invalid',
+        'The entry does not balance per currency, a line names an account that does not exist, gives both or neither of debit and credit, or an amount has more decimals than the account currency allows; `errors` says which line.',
+      ],
+      InvalidReversal: [
+        'invalid',
+        "The reversal date is not a date, or is before the entry's own date.",
+      ],
+      InvalidPeriod: ['invalid', 'The period is not a month, YYYY-MM.'],
+      AccountAlreadyExists: ['conflict', 'An account with this code is already open.'],
+      JournalEntryAlreadyExists: ['conflict', 'An entry with this id was already posted.'],
+      JournalEntryNotFound: ['not_found', 'There is no journal entry with this id.'],
+      JournalEntryAlreadyReversed: [
+        'conflict',
+        'The entry was already reversed; an entry is reversed once.',
+      ],
+      PeriodAlreadyClosed: ['conflict', 'The period is already closed.'],
+    }),
+  ],
   api(context) {
     const postingRules = createPostingRules({ eventStore: context.eventStore });
     return {

@@ -10,7 +10,7 @@ import { receivablesEventSchemas } from '../../domain/receivables/events.js';
 import { createLedgerPostingsReactor } from '../../projections/receivables/ledger-postings-reactor.js';
 import { receivablesProjections } from '../../projections/receivables/receivables-projections.js';
 import { createReceivablesQueries } from '../../projections/receivables/receivables-queries.js';
-import { ledgerModule } from '../ledger/ledger-module.js';
+import { ledgerModule, postingProblems } from '../ledger/ledger-module.js';
 import { defineModule } from '../module.js';
 import { refusalProblems } from '../problem-types.js';
 import { receivablesRoutes } from './receivables-routes.js';
@@ -65,45 +65,47 @@ export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSe
     },
     { code: '40000', name: 'Sales revenue', type: 'revenue', currency: baseCurrency },
   ],
-  problems: refusalProblems({
-    InvalidCustomer: [
-      'invalid',
-      'A customer field is out of its rules (email, currency, payment terms); `errors` says which.',
-    ],
-    CustomerAlreadyExists: ['conflict', 'A customer with this id is already registered.'],
-    CustomerNotFound: ['not_found', 'There is no customer with this id.'],
-    InvalidInvoice: [
-      'invalid',
-      'The customer does not exist, the currency differs from the customer currency, a date is wrong, or a line is (quantity, unit price, revenue account); `errors` says which.',
-    ],
-    InvoiceAlreadyExists: ['conflict', 'An invoice with this id was already issued.'],
-    InvoiceNotFound: ['not_found', 'There is no invoice with this id.'],
-    InvalidPayment: [
-      'invalid',
-      'The amount, currency or date of the payment is wrong (not positive, another currency, before the issue date).',
-    ],
-    InvoiceVoid: ['conflict', 'The invoice is void; it takes no payments.'],
-    InvoiceAlreadyPaid: ['conflict', 'The invoice is paid in full.'],
-    PaymentExceedsOutstanding: [
-      'conflict',
-      'The payment is larger than what is outstanding on the invoice; overpayments are refused.',
-    ],
-    PaymentAlreadyRecorded: ['conflict', 'A payment with this id is already on the invoice.'],
-    InvalidVoid: ['invalid', "The void date is not a date, or is before the invoice's issue date."],
-    InvoiceAlreadyVoid: ['conflict', 'The invoice is already void.'],
-    InvoiceHasPayments: [
-      'conflict',
-      'The invoice has payments; only an unpaid invoice can be voided.',
-    ],
-    PostingAccountMissing: [
-      'conflict',
-      'The receivable or cash account for the currency is not an open asset account; open it first (`<code>-<currency>` outside the base currency).',
-    ],
-    PeriodClosed: [
-      'conflict',
-      'The date falls in a closed period: nothing dated inside it can be posted, issued, recorded or voided.',
-    ],
-  }),
+  problems: [
+    ...postingProblems,
+    ...refusalProblems({
+      InvalidCustomer: [
+        'invalid',
+        'A customer field is out of its rules (email, currency, payment terms); `errors` says which.',
+      ],
+      CustomerAlreadyExists: ['conflict', 'A customer with this id is already registered.'],
+      CustomerNotFound: ['not_found', 'There is no customer with this id.'],
+      InvalidInvoice: [
+        'invalid',
+        'The customer does not exist, the currency differs from the customer currency, a date is wrong, or a line is (quantity, unit price, revenue account); `errors` says which.',
+      ],
+      InvoiceAlreadyExists: ['conflict', 'An invoice with this id was already issued.'],
+      InvoiceNotFound: ['not_found', 'There is no invoice with this id.'],
+      InvalidPayment: [
+        'invalid',
+        'The amount, currency or date of the payment is wrong (not positive, another currency, before the issue date).',
+      ],
+      InvoiceVoid: ['conflict', 'The invoice is void; it takes no payments.'],
+      InvoiceAlreadyPaid: ['conflict', 'The invoice is paid in full.'],
+      PaymentExceedsOutstanding: [
+        'conflict',
+        'The payment is larger than what is outstanding on the invoice; overpayments are refused.',
+      ],
+      PaymentAlreadyRecorded: ['conflict', 'A payment with this id is already on the invoice.'],
+      InvalidVoid: [
+        'invalid',
+        "The void date is not a date, or is before the invoice's issue date.",
+      ],
+      InvoiceAlreadyVoid: ['conflict', 'The invoice is already void.'],
+      InvoiceHasPayments: [
+        'conflict',
+        'The invoice has payments; only an unpaid invoice can be voided.',
+      ],
+      PostingAccountMissing: [
+        'conflict',
+        'The receivable or cash account for the currency is not an open asset account; open it first (`<code>-<currency>` outside the base currency).',
+      ],
+    }),
+  ],
   api(context) {
     return createReceivablesCommands({
       handle: context.handle,
