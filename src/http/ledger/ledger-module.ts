@@ -96,6 +96,10 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
         'conflict',
         'The entry was already reversed; an entry is reversed once.',
       ],
+      JournalEntryAnnulled: [
+        'conflict',
+        'The entry was annulled: it reached the log after its period was closed on another instance and never counted, so there is nothing to reverse.',
+      ],
       PeriodAlreadyClosed: ['conflict', 'The period is already closed.'],
     }),
   ],
