@@ -22,7 +22,7 @@ import {
   type ProjectionManager,
   type ProjectionReport,
 } from './projections/projection-manager.js';
-import { embeddedStoreFiles, openStores } from './stores/open-stores.js';
+import { embeddedStoreFiles, openStores } from './open-stores.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 

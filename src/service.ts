@@ -20,7 +20,7 @@ import {
   usesEmbeddedStores,
   type EventStoreKind,
   type ReadModelStoreKind,
-} from './stores/open-stores.js';
+} from './open-stores.js';
 import type { ReadModelStore } from './stores/read-model-store.js';
 import { lockDataDir } from './stores/sqlite/data-dir-lock.js';
 import { packageVersion } from './version.js';

@@ -55,6 +55,8 @@ export interface ModuleDefinition<Api = unknown, Settings = unknown> {
   readonly settings?: z.ZodType<Settings>;
   /** Every event type this module writes, with the schema its data must match. */
   readonly eventSchemas: EventSchemas;
+  /** The stream each of those event types is appended to, as a pattern: `invoice-<invoiceId>`. */
+  readonly eventStreams: Readonly<Record<string, string>>;
   /** Its read models. */
   readonly projections: readonly Projection[];
   /** The accounts it posts to, opened at start unless CHART_OF_ACCOUNTS says otherwise. */

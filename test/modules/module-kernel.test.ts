@@ -44,6 +44,7 @@ const notesModule = defineModule({
   name: 'notes',
   summary: 'A module that exists only in this test.',
   eventSchemas: noteSchemas,
+  eventStreams: { NoteWritten: 'note-<noteId>' },
   projections: [notesProjection],
   chartAccounts: ({ baseCurrency }) => [
     { code: '77000', name: 'Notes', type: 'expense', currency: baseCurrency },

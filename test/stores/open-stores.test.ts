@@ -10,7 +10,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { openStores } from '../../src/stores/open-stores.js';
+import { openStores } from '../../src/open-stores.js';
 import { startEsdbTestServer, type EsdbTestServer } from '../support/esdb-test-server/index.js';
 
 const mongoUrl = process.env.MONGODB_URL;

@@ -12,24 +12,35 @@ export const auditOperations = ['events', 'history', 'export', 'verify'] as cons
 export type AuditOperation = (typeof auditOperations)[number];
 
 export const auditAccessEventSchemas = {
-  AuditTrailAccessed: z.strictObject({
-    operation: z.enum(auditOperations),
-    /** The filters and options as the caller gave them (validated), by name. */
-    filters: z.record(z.string(), z.string()),
-    /** Rows returned (events, history entries, exported rows, or events verified). */
-    rowCount: z.number().int().nonnegative(),
-    /** False when an export ended early because the client went away. */
-    completed: z.boolean(),
-    /** Verification only: `intact` or `tampered`. */
-    outcome: z.enum(['intact', 'tampered']).optional(),
-    /**
-     * Verification only: the newest digest checkpoint in the log when it ended (the one it
-     * appended, or the newest it found). A later verification that finds the checkpoint stream
-     * without it knows checkpoints were removed. Absent on records written before checkpoints
-     * were events, which therefore promise none.
-     */
-    checkpoint: checkpointReference.optional(),
-  }),
+  AuditTrailAccessed: z
+    .strictObject({
+      operation: z.enum(auditOperations).describe('What was read.'),
+      filters: z
+        .record(z.string(), z.string())
+        .describe('The filters and options as the caller gave them (validated), by name.'),
+      rowCount: z
+        .number()
+        .int()
+        .nonnegative()
+        .describe('Rows returned: events, history entries, exported rows, or events verified.'),
+      completed: z
+        .boolean()
+        .describe('False when an export ended early because the client went away.'),
+      outcome: z
+        .enum(['intact', 'tampered'])
+        .optional()
+        .describe('Verification only: what it found.'),
+      // A later verification that finds the checkpoint stream without it knows checkpoints were
+      // removed; records written before checkpoints were events have none, and promise none.
+      checkpoint: checkpointReference
+        .optional()
+        .describe(
+          'Verification only: the newest digest checkpoint in the log when it ended (the one it appended, or the newest it found). Absent on records written before digest checkpoints were events.',
+        ),
+    })
+    .describe(
+      'Someone read the audit trail: a query, a history, an export or a verification. The actor, `onBehalfOf`, correlation and request ids are those of the audit request. One stream per UTC day keeps each access stream short: the appender reads only its last event.',
+    ),
 } as const;
 
 export type AuditAccessEvent = {
@@ -53,6 +64,11 @@ export const AUDIT_ACCESS_ENTITY_TYPE = 'auditAccess';
 export function auditAccessStream(instant: Date): string {
   return `${AUDIT_ACCESS_ENTITY_TYPE}-${instant.toISOString().slice(0, 10)}`;
 }
+
+/** The stream each event type is appended to, with a placeholder for the UTC day. */
+export const auditAccessEventStreams = {
+  AuditTrailAccessed: `${AUDIT_ACCESS_ENTITY_TYPE}-<YYYY-MM-DD>`,
+} as const satisfies Record<keyof typeof auditAccessEventSchemas, string>;
 
 /** Access is always recorded: there is no state that refuses it. Absent filters are left out. */
 export function decideAuditAccess(command: RecordAuditAccess): AuditAccessEvent[] {

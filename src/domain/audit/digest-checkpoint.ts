@@ -24,24 +24,37 @@ const decimal = z.string().regex(/^(0|[1-9]\d{0,19})$/, 'must be a non-negative 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in lowercase hex');
 
 export const auditDigestEventSchemas = {
-  AuditDigestCheckpointed: z.strictObject({
-    /** The last log position the digest covers; the checkpoint event itself lands after it. */
-    position: decimal,
-    /** Events of the log up to and including `position`. */
-    events: z.number().int().nonnegative(),
-    /** The running digest of the log up to `position` (see log-integrity.ts). */
-    digest: sha256,
-    /** The kind of verification that found the log intact up to here. */
-    mode: z.enum(['full', 'incremental']),
-  }),
+  AuditDigestCheckpointed: z
+    .strictObject({
+      position: decimal.describe(
+        'The last log position the digest covers (a decimal string); the checkpoint event itself lands after it.',
+      ),
+      events: z
+        .number()
+        .int()
+        .nonnegative()
+        .describe('Events of the log up to and including `position`.'),
+      // How the digest is computed is log-integrity.ts's.
+      digest: sha256.describe('The running digest of the log up to `position`, SHA-256 in hex.'),
+      mode: z
+        .enum(['full', 'incremental'])
+        .describe('The kind of verification that found the log intact up to here.'),
+    })
+    .describe(
+      'A verification found the log intact up to a position. Appended every `AUDIT_CHECKPOINT_EVERY` events and at the end of what it read, all in one append after it has finished reading, so each event lands after the position it covers. One stream for the one global log: its revisions number the checkpoints, and its chain shows one removed or altered. The actor, correlation and request ids are those of the verify request (`system:audit-verifier` for a verification run without one).',
+    ),
 } as const;
+
+/** The stream each event type is appended to. */
+export const auditDigestEventStreams = {
+  AuditDigestCheckpointed: AUDIT_DIGEST_STREAM,
+} as const satisfies Record<keyof typeof auditDigestEventSchemas, string>;
 
 /** How an access record names a checkpoint: by revision, with what it must say. */
 export const checkpointReference = z.strictObject({
-  /** Revision of the checkpoint event in `AUDIT_DIGEST_STREAM`. */
-  revision: decimal,
-  position: decimal,
-  digest: sha256,
+  revision: decimal.describe(`Revision of the checkpoint event in \`${AUDIT_DIGEST_STREAM}\`.`),
+  position: decimal.describe('The position the checkpoint covers.'),
+  digest: sha256.describe('The digest it states.'),
 });
 
 export type CheckpointReference = z.infer<typeof checkpointReference>;

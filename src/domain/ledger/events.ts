@@ -8,58 +8,86 @@ export const accountTypes = ['asset', 'liability', 'equity', 'revenue', 'expense
 export type AccountType = (typeof accountTypes)[number];
 
 const postedLine = z.strictObject({
-  account: z.string(),
-  side: z.enum(['debit', 'credit']),
-  amount: z.string(),
-  currency: z.string(),
+  account: z.string().describe('Code of the account the line books to.'),
+  side: z.enum(['debit', 'credit']).describe('The side of the account the amount is booked on.'),
+  amount: z
+    .string()
+    .describe(
+      'Positive decimal string with exactly the decimals of the currency (`"100.00"` in EUR, `"100"` in JPY).',
+    ),
+  currency: z.string().describe("The account's currency, ISO 4217."),
 });
 export type PostedLine = z.infer<typeof postedLine>;
 
 export const ledgerEventSchemas = {
-  AccountOpened: z.strictObject({
-    code: z.string(),
-    name: z.string(),
-    type: z.enum(accountTypes),
-    currency: z.string(),
-  }),
-  JournalEntryPosted: z.strictObject({
-    entryId: z.string(),
-    date: z.string(),
-    description: z.string(),
-    lines: z.array(postedLine).min(2),
-  }),
-  JournalEntryReversed: z.strictObject({
-    entryId: z.string(),
-    date: z.string(),
-    reason: z.string(),
-    /** The mirrored lines the reversal books. */
-    lines: z.array(postedLine).min(2),
-  }),
-  PeriodClosed: z.strictObject({
-    period: z.string(),
-  }),
-  /**
-   * The entry's posting, or its reversal, reached the log after its period's close (a close
-   * and a posting racing on two instances): it never counted. `removed` is what it had booked,
-   * so read models take exactly that back out.
-   */
-  JournalEntryAnnulled: z.strictObject({
-    entryId: z.string(),
-    /** The closed period the late write was dated in, and its close's global position. */
-    period: z.string(),
-    closedAt: z.string(),
-    reason: z.string(),
-    /** A posting that never counted takes its reversal with it. */
-    removed: z
-      .array(
-        z.strictObject({
-          kind: z.enum(['posting', 'reversal']),
-          date: z.string(),
-          lines: z.array(postedLine).min(2),
-        }),
-      )
-      .min(1),
-  }),
+  AccountOpened: z
+    .strictObject({
+      code: z
+        .string()
+        .describe(
+          'The account code, unique in the chart: 1-32 letters, digits, `.`, `_` or `-`, starting with a letter or digit.',
+        ),
+      name: z.string().describe("The account's name."),
+      type: z.enum(accountTypes).describe('The kind of account.'),
+      currency: z.string().describe('ISO 4217 code: every line booked to the account is in it.'),
+    })
+    .describe('An account was opened in the chart of accounts.'),
+  JournalEntryPosted: z
+    .strictObject({
+      entryId: z.string().describe("The entry's id, given by the caller or generated."),
+      date: z
+        .string()
+        .describe('Accounting date, `YYYY-MM-DD`: the period the entry is booked in.'),
+      description: z.string().describe('What the entry is for, as the caller wrote it.'),
+      lines: z
+        .array(postedLine)
+        .min(2)
+        .describe('What the entry books: per currency, the debits equal the credits.'),
+    })
+    .describe('A balanced journal entry was booked.'),
+  JournalEntryReversed: z
+    .strictObject({
+      entryId: z.string().describe('The entry reversed.'),
+      date: z
+        .string()
+        .describe("Accounting date of the reversal, `YYYY-MM-DD`; not before the entry's own."),
+      reason: z.string().describe('Why, as the caller wrote it.'),
+      lines: z
+        .array(postedLine)
+        .min(2)
+        .describe(
+          "The mirrored lines the reversal books: each of the entry's lines on the other side.",
+        ),
+    })
+    .describe('A posted entry was reversed. An entry is reversed once.'),
+  PeriodClosed: z
+    .strictObject({
+      period: z.string().describe('The month closed, `YYYY-MM`.'),
+    })
+    .describe('A month was closed: nothing dated inside it can be posted any more.'),
+  // `removed` is what the late write had booked, so read models take exactly that back out.
+  JournalEntryAnnulled: z
+    .strictObject({
+      entryId: z.string().describe('The entry whose late writes never counted.'),
+      period: z.string().describe('The closed period, `YYYY-MM`, the late write was dated in.'),
+      closedAt: z
+        .string()
+        .describe("The global position of that period's close, as a decimal string."),
+      reason: z.string().describe('Why, for people reading the history.'),
+      removed: z
+        .array(
+          z.strictObject({
+            kind: z.enum(['posting', 'reversal']).describe('Which of the writes it takes back.'),
+            date: z.string().describe("The write's accounting date, `YYYY-MM-DD`."),
+            lines: z.array(postedLine).min(2).describe('The lines that write had booked.'),
+          }),
+        )
+        .min(1)
+        .describe('What is taken back: a posting that never counted takes its reversal with it.'),
+    })
+    .describe(
+      "The entry's posting, or its reversal, reached the log after its period's close (a close and a posting racing on two instances): it never counted. Appended by the period guard reactor (`system:ledger-period-guard`).",
+    ),
 } as const;
 
 type Schemas = typeof ledgerEventSchemas;

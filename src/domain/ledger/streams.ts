@@ -1,3 +1,5 @@
+import type { LedgerEventType } from './events.js';
+
 /**
  * Stream names are `<entityType>-<entityId>`, split at the first hyphen, so entity types are
  * camelCase and never contain one. Each ledger record is its own consistency boundary: an
@@ -8,3 +10,12 @@ export const ledgerStreams = {
   journalEntry: (entryId: string) => `journalEntry-${entryId}`,
   period: (period: string) => `period-${period}`,
 } as const;
+
+/** The stream each event type is appended to, with placeholders for its ids. */
+export const ledgerEventStreams = {
+  AccountOpened: ledgerStreams.account('<code>'),
+  JournalEntryPosted: ledgerStreams.journalEntry('<entryId>'),
+  JournalEntryReversed: ledgerStreams.journalEntry('<entryId>'),
+  PeriodClosed: ledgerStreams.period('<YYYY-MM>'),
+  JournalEntryAnnulled: ledgerStreams.journalEntry('<entryId>'),
+} as const satisfies Record<LedgerEventType, string>;

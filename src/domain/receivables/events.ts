@@ -5,21 +5,23 @@ import { z } from 'zod';
  * like the ledger's, so a stored event reads the same to an auditor as to the code.
  */
 const billingAddress = z.strictObject({
-  line1: z.string(),
-  line2: z.string().optional(),
-  city: z.string(),
-  postalCode: z.string(),
-  country: z.string(),
+  line1: z.string().describe('First line of the address.'),
+  line2: z.string().optional().describe('Second line, when there is one.'),
+  city: z.string().describe('City.'),
+  postalCode: z.string().describe('Postal code.'),
+  country: z.string().describe('Country.'),
 });
 export type BillingAddress = z.infer<typeof billingAddress>;
 
 const invoiceLine = z.strictObject({
-  description: z.string(),
-  quantity: z.string(),
-  unitPrice: z.string(),
-  /** quantity × unitPrice, rounded to the currency's minor unit (see pricing.ts). */
-  amount: z.string(),
-  revenueAccount: z.string(),
+  description: z.string().describe('What the line bills, as the caller wrote it.'),
+  quantity: z.string().describe('Positive decimal string with at most three decimals.'),
+  unitPrice: z.string().describe('Decimal string in the invoice currency.'),
+  // The rounding rule is pricing.ts's.
+  amount: z
+    .string()
+    .describe("quantity × unitPrice, rounded half up to the currency's minor unit."),
+  revenueAccount: z.string().describe('Code of the revenue account the line is posted to.'),
 });
 export type InvoiceLine = z.infer<typeof invoiceLine>;
 
@@ -34,51 +36,80 @@ export const paymentMethods = [
 export type PaymentMethod = (typeof paymentMethods)[number];
 
 export const receivablesEventSchemas = {
-  CustomerRegistered: z.strictObject({
-    customerId: z.string(),
-    name: z.string(),
-    email: z.string(),
-    billingAddress,
-    currency: z.string(),
-    paymentTermsDays: z.number().int(),
-  }),
-  CustomerDetailsChanged: z.strictObject({
-    customerId: z.string(),
-    /** Only what changed, with its new value. */
-    changes: z.strictObject({
-      name: z.string().optional(),
-      email: z.string().optional(),
-      billingAddress: billingAddress.optional(),
-      paymentTermsDays: z.number().int().optional(),
-    }),
-  }),
-  InvoiceIssued: z.strictObject({
-    invoiceId: z.string(),
-    customerId: z.string(),
-    issueDate: z.string(),
-    dueDate: z.string(),
-    currency: z.string(),
-    lines: z.array(invoiceLine).min(1),
-    total: z.string(),
-  }),
-  PaymentReceived: z.strictObject({
-    invoiceId: z.string(),
-    customerId: z.string(),
-    paymentId: z.string(),
-    amount: z.string(),
-    currency: z.string(),
-    receivedOn: z.string(),
-    method: z.enum(paymentMethods),
-    reference: z.string(),
-  }),
-  InvoiceVoided: z.strictObject({
-    invoiceId: z.string(),
-    customerId: z.string(),
-    voidedOn: z.string(),
-    reason: z.string(),
-    /** What the void takes off the customer's balance: the whole total, as nothing was paid. */
-    total: z.string(),
-  }),
+  CustomerRegistered: z
+    .strictObject({
+      customerId: z.string().describe("The customer's id."),
+      name: z.string().describe('Name to bill, not blank.'),
+      email: z.string().describe("The customer's email address."),
+      billingAddress: billingAddress.describe('The address invoices are billed to.'),
+      currency: z.string().describe('ISO 4217 code: every invoice of the customer is in it.'),
+      paymentTermsDays: z
+        .number()
+        .int()
+        .describe("Days from an invoice's issue date to its default due date (0-365)."),
+    })
+    .describe('A customer was registered.'),
+  CustomerDetailsChanged: z
+    .strictObject({
+      customerId: z.string().describe('The customer changed.'),
+      changes: z
+        .strictObject({
+          name: z.string().optional().describe('The new name.'),
+          email: z.string().optional().describe('The new email address.'),
+          billingAddress: billingAddress.optional().describe('The new billing address, whole.'),
+          paymentTermsDays: z.number().int().optional().describe('The new payment terms.'),
+        })
+        .describe('Only the fields that changed, with their new values.'),
+    })
+    .describe(
+      "Some of a customer's details changed; asking for the current values records nothing.",
+    ),
+  InvoiceIssued: z
+    .strictObject({
+      invoiceId: z.string().describe("The invoice's id, given by the caller or generated."),
+      customerId: z.string().describe('The customer billed.'),
+      issueDate: z
+        .string()
+        .describe('Accounting date, `YYYY-MM-DD`: the receivable is posted on it.'),
+      dueDate: z
+        .string()
+        .describe('`YYYY-MM-DD`; by default the issue date plus the payment terms.'),
+      currency: z.string().describe("The customer's currency."),
+      lines: z.array(invoiceLine).min(1).describe("The invoice's lines."),
+      total: z.string().describe('The sum of the rounded line amounts.'),
+    })
+    .describe('An invoice was issued; the postings reactor books its receivable and revenue.'),
+  PaymentReceived: z
+    .strictObject({
+      invoiceId: z.string().describe('The invoice paid.'),
+      customerId: z.string().describe("The invoice's customer."),
+      paymentId: z.string().describe('Unique on the invoice: given by the caller or generated.'),
+      amount: z
+        .string()
+        .describe('Positive decimal string, at most what was outstanding on the invoice.'),
+      currency: z.string().describe("The invoice's currency."),
+      receivedOn: z.string().describe('Accounting date, `YYYY-MM-DD`; not before the issue date.'),
+      method: z.enum(paymentMethods).describe('How the money came in.'),
+      reference: z
+        .string()
+        .describe("The payer's or the bank's reference; empty when none was given."),
+    })
+    .describe(
+      "A payment was received on an invoice. Payments are events of the invoice's stream, so each is decided against every payment before it and an invoice cannot be overpaid.",
+    ),
+  InvoiceVoided: z
+    .strictObject({
+      invoiceId: z.string().describe('The invoice voided.'),
+      customerId: z.string().describe("The invoice's customer."),
+      voidedOn: z.string().describe('Accounting date, `YYYY-MM-DD`; not before the issue date.'),
+      reason: z.string().describe('Why, as the caller wrote it.'),
+      total: z
+        .string()
+        .describe(
+          "What the void takes off the customer's balance: the whole total, as nothing was paid.",
+        ),
+    })
+    .describe('An invoice without payments was voided; the postings reactor reverses its entry.'),
 } as const;
 
 type Schemas = typeof receivablesEventSchemas;

@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { createAuditCommands, type AuditCommands } from '../../commands/audit/audit-commands.js';
 import { emptyAsUnset, envInt } from '../../config.js';
-import { auditAccessEventSchemas } from '../../domain/audit/audit-access.js';
-import { auditDigestEventSchemas } from '../../domain/audit/digest-checkpoint.js';
+import {
+  auditAccessEventSchemas,
+  auditAccessEventStreams,
+} from '../../domain/audit/audit-access.js';
+import {
+  auditDigestEventSchemas,
+  auditDigestEventStreams,
+} from '../../domain/audit/digest-checkpoint.js';
 import { auditEventsProjection } from '../../projections/audit/audit-projection.js';
 import { createAuditQueries } from '../../projections/audit/audit-queries.js';
 import { createLogVerifier } from '../../projections/audit/log-verifier.js';
@@ -30,6 +36,7 @@ export const auditModule = defineModule<AuditCommands, AuditSettings>({
       recheckSegments: env.AUDIT_RECHECK_SEGMENTS,
     })),
   eventSchemas: { ...auditAccessEventSchemas, ...auditDigestEventSchemas },
+  eventStreams: { ...auditAccessEventStreams, ...auditDigestEventStreams },
   projections: [auditEventsProjection],
   problems: [],
   api: (context) =>

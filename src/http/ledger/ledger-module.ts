@@ -8,6 +8,7 @@ import { createPostingRules, type PostingRules } from '../../commands/ledger/pos
 import { emptyAsUnset, envJson } from '../../config.js';
 import { ACCOUNT_CODE } from '../../domain/ledger/account.js';
 import { accountTypes, ledgerEventSchemas } from '../../domain/ledger/events.js';
+import { ledgerEventStreams } from '../../domain/ledger/streams.js';
 import { isCurrencyCode } from '../../domain/shared/currency.js';
 import { createLedgerQueries } from '../../projections/ledger/ledger-queries.js';
 import { ledgerProjections } from '../../projections/ledger/ledger-projections.js';
@@ -60,6 +61,7 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
     })
     .transform((env) => ({ chartOfAccounts: env.CHART_OF_ACCOUNTS })),
   eventSchemas: ledgerEventSchemas,
+  eventStreams: ledgerEventStreams,
   projections: ledgerProjections,
   // Accounts of the standard chart that no module posts to yet; the people and logistics
   // modules take them over (payroll, inventory) when they arrive.
@@ -93,6 +95,10 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
       JournalEntryAlreadyReversed: [
         'conflict',
         'The entry was already reversed; an entry is reversed once.',
+      ],
+      JournalEntryAnnulled: [
+        'conflict',
+        'The entry was annulled: it reached the log after its period was closed on another instance and never counted, so there is nothing to reverse.',
       ],
       PeriodAlreadyClosed: ['conflict', 'The period is already closed.'],
     }),

@@ -7,6 +7,7 @@ import {
 import { emptyAsUnset } from '../../config.js';
 import { ACCOUNT_CODE } from '../../domain/ledger/account.js';
 import { receivablesEventSchemas } from '../../domain/receivables/events.js';
+import { receivablesEventStreams } from '../../domain/receivables/streams.js';
 import { createLedgerPostingsReactor } from '../../projections/receivables/ledger-postings-reactor.js';
 import { receivablesProjections } from '../../projections/receivables/receivables-projections.js';
 import { createReceivablesQueries } from '../../projections/receivables/receivables-queries.js';
@@ -54,6 +55,7 @@ export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSe
     'Customers, invoices and payments received, posted to the ledger; open balances and AR aging as of any date.',
   settings: receivablesSettings,
   eventSchemas: receivablesEventSchemas,
+  eventStreams: receivablesEventStreams,
   projections: receivablesProjections,
   chartAccounts: ({ settings, baseCurrency }) => [
     { code: settings.cashAccount, name: 'Cash at bank', type: 'asset', currency: baseCurrency },

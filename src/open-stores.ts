@@ -2,26 +2,26 @@ import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import { monitorAvailability } from './availability-monitor.js';
-import type { EventStore } from './event-store.js';
-import { createEsdbEventStore } from './eventstoredb/esdb-event-store.js';
-import type { BootstrapKeyStore } from './bootstrap-key-store.js';
-import type { IdempotencyStore } from './idempotency-store.js';
-import type { LeaseStore } from './lease-store.js';
-import { createMongoBootstrapKeyStore } from './mongodb/mongo-bootstrap-key-store.js';
-import { createMongoIdempotencyStore } from './mongodb/mongo-idempotency-store.js';
-import { createMongoLeaseStore } from './mongodb/mongo-lease-store.js';
-import { createMongoReadModelStore } from './mongodb/mongo-read-model-store.js';
-import type { ReadModelStore } from './read-model-store.js';
-import { openSqliteDatabase, type SqliteDatabase } from './sqlite/database.js';
-import { createSqliteEventStore } from './sqlite/sqlite-event-store.js';
-import { createSqliteIdempotencyStore } from './sqlite/sqlite-idempotency-store.js';
-import { createSqliteLeaseStore } from './sqlite/sqlite-lease-store.js';
+import type { Config } from './config.js';
+import { monitorAvailability } from './stores/availability-monitor.js';
+import type { EventStore } from './stores/event-store.js';
+import { createEsdbEventStore } from './stores/eventstoredb/esdb-event-store.js';
+import type { BootstrapKeyStore } from './stores/bootstrap-key-store.js';
+import type { IdempotencyStore } from './stores/idempotency-store.js';
+import type { LeaseStore } from './stores/lease-store.js';
+import { createMongoBootstrapKeyStore } from './stores/mongodb/mongo-bootstrap-key-store.js';
+import { createMongoIdempotencyStore } from './stores/mongodb/mongo-idempotency-store.js';
+import { createMongoLeaseStore } from './stores/mongodb/mongo-lease-store.js';
+import { createMongoReadModelStore } from './stores/mongodb/mongo-read-model-store.js';
+import type { ReadModelStore } from './stores/read-model-store.js';
+import { openSqliteDatabase, type SqliteDatabase } from './stores/sqlite/database.js';
+import { createSqliteEventStore } from './stores/sqlite/sqlite-event-store.js';
+import { createSqliteIdempotencyStore } from './stores/sqlite/sqlite-idempotency-store.js';
+import { createSqliteLeaseStore } from './stores/sqlite/sqlite-lease-store.js';
 import {
   createSqliteReadModelStore,
   openSqliteReadModelDatabase,
-} from './sqlite/sqlite-read-model-store.js';
+} from './stores/sqlite/sqlite-read-model-store.js';
 
 /** The adapters the configuration picks; shared by the service and the operator CLI. */
 export type EventStoreKind = 'sqlite' | 'eventstoredb';

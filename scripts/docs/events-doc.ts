@@ -1,0 +1,134 @@
+/**
+ * docs/events.md from the modules' event schemas: the same zod schemas that validate every
+ * event appended and read back, so the page describes what is stored, field by field. The
+ * prose around the event types (metadata, hash chain, conventions) is hand-written in
+ * `events-prose.md` and kept as it is.
+ */
+import { z } from 'zod';
+import type { AnyModule } from '../../src/http/module.js';
+import { cell, generatedNotice } from './markdown.js';
+
+/** Where the generated event types go in the prose. */
+export const EVENT_TYPES_MARKER = '<!-- event types -->';
+
+/** The part of a JSON Schema (draft 2020-12) that zod 4 emits for event data. */
+interface JsonSchema {
+  readonly type?: string;
+  readonly description?: string;
+  readonly enum?: readonly unknown[];
+  readonly pattern?: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly minItems?: number;
+  readonly items?: JsonSchema;
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: JsonSchema | boolean;
+}
+
+interface FieldRow {
+  readonly path: string;
+  readonly type: string;
+  readonly required: boolean;
+  readonly description: string;
+}
+
+function typeName(schema: JsonSchema, where: string): string {
+  if (schema.enum) return `one of ${schema.enum.map((value) => `\`${String(value)}\``).join(', ')}`;
+  switch (schema.type) {
+    case 'string':
+      return schema.pattern === undefined ? 'string' : `string matching \`${schema.pattern}\``;
+    case 'integer':
+      // zod bounds every integer to the safe range; only a bound of its own says something.
+      return schema.minimum === 0 ? 'integer ≥ 0' : 'integer';
+    case 'number':
+    case 'boolean':
+      return schema.type;
+    case 'array': {
+      const items = schema.items ? typeName(schema.items, `${where}[]`) : 'anything';
+      const atLeast = schema.minItems ? ` (at least ${schema.minItems})` : '';
+      return `array of ${items === 'object' ? 'objects' : items}${atLeast}`;
+    }
+    case 'object':
+      if (schema.properties) return 'object';
+      if (typeof schema.additionalProperties === 'object') {
+        return `object of ${typeName(schema.additionalProperties, where)} values, by name`;
+      }
+  }
+  throw new Error(`${where}: no way to document the schema ${JSON.stringify(schema)}`);
+}
+
+/** Every field of an object schema, nested ones by path (`lines[].amount`). */
+function fieldRows(schema: JsonSchema, prefix: string, where: string): FieldRow[] {
+  return Object.entries(schema.properties ?? {}).flatMap(([name, field]) => {
+    const path = `${prefix}${name}`;
+    if (field.description === undefined) {
+      throw new Error(`${where}: field ${path} has no description; give it one with .describe()`);
+    }
+    const row: FieldRow = {
+      path,
+      type: typeName(field, `${where} ${path}`),
+      required: schema.required?.includes(name) ?? false,
+      description: field.description,
+    };
+    const nested = field.type === 'array' ? field.items : field;
+    const nestedPrefix = field.type === 'array' ? `${path}[].` : `${path}.`;
+    return [row, ...(nested?.properties ? fieldRows(nested, nestedPrefix, where) : [])];
+  });
+}
+
+function eventSection(module: AnyModule, type: string, schema: z.ZodType): string[] {
+  const where = `${module.name} event ${type}`;
+  const json = z.toJSONSchema(schema) as JsonSchema;
+  const stream = module.eventStreams[type];
+  if (stream === undefined) throw new Error(`${where}: no stream in the module's eventStreams`);
+  if (json.description === undefined) {
+    throw new Error(`${where}: no description; give its schema one with .describe()`);
+  }
+  return [
+    `### ${type}`,
+    '',
+    json.description,
+    '',
+    `Stream: \`${stream}\``,
+    '',
+    '| field | type | required | description |',
+    '| --- | --- | --- | --- |',
+    ...fieldRows(json, '', where).map(
+      (row) =>
+        `| \`${row.path}\` | ${cell(row.type)} | ${row.required ? 'yes' : 'no'} | ${cell(row.description)} |`,
+    ),
+    '',
+  ];
+}
+
+function moduleSection(module: AnyModule): string[] {
+  const title = module.name.charAt(0).toUpperCase() + module.name.slice(1);
+  const extra = Object.keys(module.eventStreams).filter((type) => !(type in module.eventSchemas));
+  if (extra.length > 0) {
+    throw new Error(`${module.name}: eventStreams names types it has no schema for: ${extra}`);
+  }
+  return [
+    `## ${title} events`,
+    '',
+    module.summary,
+    '',
+    ...Object.entries(module.eventSchemas).flatMap(([type, schema]) =>
+      eventSection(module, type, schema),
+    ),
+  ];
+}
+
+/** The prose with every module's event types where it says `<!-- event types -->`. */
+export function renderEventsDoc(modules: readonly AnyModule[], prose: string): string {
+  if (prose.split(EVENT_TYPES_MARKER).length !== 2) {
+    throw new Error(`The events prose must say ${EVENT_TYPES_MARKER} once, where the types go`);
+  }
+  const types = modules
+    .filter((module) => Object.keys(module.eventSchemas).length > 0)
+    .flatMap(moduleSection)
+    .join('\n');
+  const source =
+    'the modules’ event schemas (`eventSchemas`, `eventStreams`) and `scripts/docs/events-prose.md`';
+  return `${generatedNotice(source)}\n\n${prose.replace(EVENT_TYPES_MARKER, () => types)}`;
+}
