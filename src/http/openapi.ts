@@ -8,12 +8,14 @@
 import { z } from 'zod';
 import { PROBLEM_TYPE_PREFIX } from './problem-types.js';
 import {
+  documentedPattern,
   requestHeaders,
   responseHeaders,
   type HeaderRule,
   type ResponseHeaderName,
 } from './request-headers.js';
 import type { ResponseSpec, RouteSpec } from './route.js';
+import { documentedAs } from './schemas.js';
 
 const problemSchema = {
   type: 'object',
@@ -44,6 +46,13 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
     io,
     target: 'draft-2020-12',
     unrepresentable: 'any',
+    override({ zodSchema, jsonSchema }) {
+      const documented = documentedAs.get(zodSchema);
+      if (!documented) return;
+      for (const key of Object.keys(jsonSchema))
+        delete (jsonSchema as Record<string, unknown>)[key];
+      Object.assign(jsonSchema, documented);
+    },
   }) as Record<string, unknown>;
   return rest;
 }
@@ -54,7 +63,7 @@ function headerParameter(rule: HeaderRule) {
     in: 'header',
     required: false,
     description: rule.description,
-    schema: { type: 'string', pattern: rule.pattern.source },
+    schema: { type: 'string', pattern: documentedPattern(rule).source },
   };
 }
 
