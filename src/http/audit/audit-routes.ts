@@ -48,11 +48,18 @@ const instant = (edge: 'start' | 'end') =>
         (value) => isCalendarDay(value) || isCalendarDay(DATE_TIME.exec(value)?.[1] ?? ''),
         'must be an ISO 8601 timestamp with a zone, like 2026-11-23T09:30:00Z, or a date',
       )
-      .transform((value) =>
-        DATE_ONLY.test(value)
-          ? `${value}T${edge === 'start' ? '00:00:00.000' : '23:59:59.999'}Z`
-          : new Date(value).toISOString(),
-      ),
+      .transform((value) => {
+        if (DATE_ONLY.test(value)) {
+          return `${value}T${edge === 'start' ? '00:00:00.000' : '23:59:59.999'}Z`;
+        }
+        const utc = new Date(value).toISOString();
+        // An offset can carry an instant out of the four-digit years (into 10000, or -1), where
+        // toISOString writes six digits and a sign, which compare wrongly with recordedAt as
+        // text. Every recordedAt lies inside, so the edge of the range means the same.
+        if (utc.startsWith('+')) return '9999-12-31T23:59:59.999Z';
+        if (utc.startsWith('-')) return '0000-01-01T00:00:00.000Z';
+        return utc;
+      }),
     {
       anyOf: [
         { type: 'string', format: 'date' },
