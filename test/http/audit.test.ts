@@ -281,6 +281,15 @@ describe.each(readModelStores)('GET /v1/audit/events on $name', (stores) => {
     expect(none.body.items).toEqual([]);
   });
 
+  it('refuses an instant whose month or day does not exist with a 400, not a crash', async () => {
+    for (const value of ['0000-00-00T00:00:00Z', '2026-13-01', '2026-00-10T10:00:00Z']) {
+      expectValidationError(
+        await audit(`/v1/audit/events?to=${encodeURIComponent(value)}`),
+        'query.to',
+      );
+    }
+  });
+
   it('pages in log order: no event twice or skipped while new events are written between pages', async () => {
     const { last } = await activity();
     const seen: AuditEvent[] = [];

@@ -270,7 +270,7 @@ describe.each(operations.map((operation) => [operation.operationId, operation] a
           // What HTTP can carry in a path segment or a header at all.
           .filter((text) => parameter.in !== 'path' || text !== '')
           .filter((text) => parameter.in !== 'header' || /^[\x21-\x7e\u00a0-\u00ff]+$/.test(text));
-        for (const text of forbidden.slice(0, 3)) {
+        for (const text of forbidden.slice(0, 4)) {
           cases.push({
             what: `${parameter.in} ${parameter.name}=${JSON.stringify(text)}`,
             built: { ...base, [where]: { ...base[where], [parameter.name]: text } },

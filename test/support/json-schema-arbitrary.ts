@@ -127,18 +127,20 @@ export function validValues(schema: JsonSchema): fc.Arbitrary<unknown> {
  * too short and too long, off the pattern, off the enum, out of range, of another type.
  */
 export function invalidValues(schema: JsonSchema): unknown[] {
-  const candidates: unknown[] = [42, true, null, '', ' ', '~', 'x y', '\u00e9t\u00e9', '-1', '0'];
-  if (schema.maxLength !== undefined) candidates.push('7'.repeat(schema.maxLength + 1));
-  if (schema.minLength !== undefined && schema.minLength > 1) {
-    candidates.push('7'.repeat(schema.minLength - 1));
+  // The schema's own edges first: callers try only the first few a schema refuses.
+  const candidates: unknown[] = [];
+  if (schema.format === 'date' || schema.anyOf) {
+    candidates.push('2026-00-10', '2026-02-30', '0000-01-01', '2026-1-01', '2026-11-23T10:00:00');
   }
   if (schema.type === 'integer') {
     candidates.push((schema.minimum ?? 0) - 1, (schema.maximum ?? 0) + 1, 1.5, 'abc');
   }
-  if (schema.format === 'date' || schema.anyOf) {
-    candidates.push('2026-02-30', '0000-01-01', '2026-1-01', '2026-11-23T10:00:00');
-  }
   if (schema.enum) candidates.push(`${String(schema.enum[0])}x`);
+  if (schema.maxLength !== undefined) candidates.push('7'.repeat(schema.maxLength + 1));
+  if (schema.minLength !== undefined && schema.minLength > 1) {
+    candidates.push('7'.repeat(schema.minLength - 1));
+  }
   if (schema.type === 'object') candidates.push({ unknownField: 1 }, []);
+  candidates.push(42, true, null, '', ' ', '~', 'x y', '\u00e9t\u00e9', '-1', '0');
   return candidates;
 }

@@ -36,7 +36,10 @@ const DATE_TIME =
 
 /** A calendar day of RFC 3339's proleptic calendar (the year 0000 included, unlike the ledger's). */
 function isCalendarDay(value: string): boolean {
-  return DATE_ONLY.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  if (!DATE_ONLY.test(value)) return false;
+  // Month 00 or 13 is no date at all (toISOString would throw); 02-30 rolls into March.
+  const midnight = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(midnight.getTime()) && midnight.toISOString().startsWith(value);
 }
 
 /** A timestamp with a zone, or a date standing for its whole UTC day. */
