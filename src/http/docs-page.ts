@@ -11,13 +11,21 @@ interface Operation {
   'x-scopes'?: readonly string[];
   parameters?: readonly { name: string; in: string; required?: boolean; description?: string }[];
   requestBody?: { content: Record<string, { schema: unknown }> };
-  responses?: Record<string, { description: string }>;
+  responses?: Record<string, { description: string } | { $ref: string }>;
 }
+
+type DocumentedResponse = { description: string } | { $ref: string };
 
 export function renderDocsPage(document: {
   info: { title: string; version: string; description?: string };
   paths: Record<string, Record<string, unknown>>;
+  components?: { responses?: Readonly<Record<string, { description: string }>> };
 }): string {
+  // Answers shared by every operation are references into components.responses.
+  const described = (response: DocumentedResponse) =>
+    '$ref' in response
+      ? (document.components?.responses?.[response.$ref.split('/').at(-1)!]?.description ?? '')
+      : response.description;
   const sections = Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, raw]) => {
       const op = raw as Operation;
@@ -33,7 +41,7 @@ export function renderDocsPage(document: {
       const responses = Object.entries(op.responses ?? {})
         .map(
           ([status, r]) =>
-            `<li><code>${escapeHtml(status)}</code> ${escapeHtml(r.description)}</li>`,
+            `<li><code>${escapeHtml(status)}</code> ${escapeHtml(described(r))}</li>`,
         )
         .join('');
       return `<section><h2><span class="m">${escapeHtml(method.toUpperCase())}</span> <code>${escapeHtml(path)}</code></h2>

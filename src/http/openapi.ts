@@ -8,12 +8,14 @@
 import { z } from 'zod';
 import { PROBLEM_TYPE_PREFIX } from './problem-types.js';
 import {
+  documentedPattern,
   requestHeaders,
   responseHeaders,
   type HeaderRule,
   type ResponseHeaderName,
 } from './request-headers.js';
 import type { ResponseSpec, RouteSpec } from './route.js';
+import { documentedAs } from './schemas.js';
 
 const problemSchema = {
   type: 'object',
@@ -44,6 +46,13 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
     io,
     target: 'draft-2020-12',
     unrepresentable: 'any',
+    override({ zodSchema, jsonSchema }) {
+      const documented = documentedAs.get(zodSchema);
+      if (!documented) return;
+      for (const key of Object.keys(jsonSchema))
+        delete (jsonSchema as Record<string, unknown>)[key];
+      Object.assign(jsonSchema, documented);
+    },
   }) as Record<string, unknown>;
   return rest;
 }
@@ -54,7 +63,7 @@ function headerParameter(rule: HeaderRule) {
     in: 'header',
     required: false,
     description: rule.description,
-    schema: { type: 'string', pattern: rule.pattern.source },
+    schema: { type: 'string', pattern: documentedPattern(rule).source },
   };
 }
 
@@ -127,6 +136,44 @@ function documentedResponse(status: number, response: ResponseSpec, method: Rout
   };
 }
 
+/**
+ * Answers Node.js gives before the service sees the request, so on every operation. They have
+ * no body yet (`components.responses`); Node's bare 400 is described with the service's own.
+ */
+const nodeResponses = {
+  RequestTimeout: {
+    description:
+      'Answered by Node.js, without a body: the request headers did not arrive within 60 s, or the whole request within 5 minutes.',
+  },
+  RequestHeaderFieldsTooLarge: {
+    description:
+      'Answered by Node.js, without a body: the request line and headers together exceed 16 KB (a URL that long gets this, not 414).',
+  },
+} as const;
+
+const nodeResponseRefs = {
+  408: { $ref: '#/components/responses/RequestTimeout' },
+  431: { $ref: '#/components/responses/RequestHeaderFieldsTooLarge' },
+};
+
+const NODE_BAD_REQUEST =
+  'Node.js itself answers a request it cannot parse (a control character in a header, a malformed request line) with a bare 400 without a body';
+
+/** What the service's own 400s on `route` can be, by problem type. */
+function badRequestDescription(route: RouteSpec): string {
+  const reasons = [
+    '`validation`: the path, query or body is off its schema, or off a rule the description states (`errors` lists each part)',
+    '`invalid-header`: a header off its pattern',
+    '`bad-request`: a path that does not percent-decode',
+  ];
+  if (route.method === 'post') {
+    reasons.push(
+      '`malformed-json`, `request-aborted`, `request-size-invalid`, `too-many-parameters`: a body that cannot be read',
+    );
+  }
+  return `${reasons.join('; ')}. ${NODE_BAD_REQUEST}.`;
+}
+
 /** Every answer `route` can give: its own, and those of every route of its kind. */
 function responsesOf(route: RouteSpec): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
@@ -134,7 +181,7 @@ function responsesOf(route: RouteSpec): Record<string, unknown> {
     responses[status] = documentedResponse(Number(status), response, route.method);
   }
   const common: [number, string, ResponseHeaderName[]][] = [
-    [400, 'Invalid path, query, body or header (problem details list each error)', []],
+    [400, badRequestDescription(route), []],
     [401, 'No API key, or not a valid one', ['WWW-Authenticate']],
     [403, 'The API key lacks every scope this operation accepts', []],
     [500, 'Unexpected error; logged under the request id', []],
@@ -147,7 +194,11 @@ function responsesOf(route: RouteSpec): Record<string, unknown> {
   if (route.method === 'post') {
     common.push(
       [409, 'A request with this Idempotency-Key is still in progress', ['Retry-After']],
-      [413, 'Body larger than BODY_LIMIT_BYTES', []],
+      [
+        413,
+        'Body larger than BODY_LIMIT_BYTES; or, answered by Node.js without a body, chunk extensions over 16 KB',
+        [],
+      ],
       [415, 'Body not JSON, or in an encoding or charset the service does not read', []],
       [422, 'Idempotency-Key reused with a different request', []],
     );
@@ -161,13 +212,15 @@ function responsesOf(route: RouteSpec): Record<string, unknown> {
       [...(declared?.headers ?? []), ...headers],
     );
   }
-  return responses;
+  return { ...responses, ...nodeResponseRefs };
 }
 
 /** `/healthz`, `/readyz`, `/openapi.json` and `/docs`: outside `/v1`, without a key. */
 function operationsPaths() {
   const everyRequest = headerParameters({ method: 'get' }, false);
-  const invalidHeader = problemResponse('Invalid X-Correlation-Id');
+  const invalidHeader = problemResponse(
+    `\`invalid-header\`: X-Correlation-Id off its pattern. ${NODE_BAD_REQUEST}.`,
+  );
   const readiness = {
     type: 'object',
     required: ['status', 'checks'],
@@ -193,7 +246,7 @@ function operationsPaths() {
       tags: ['operations'],
       security: [],
       parameters: everyRequest,
-      responses: { ...responses, 400: invalidHeader },
+      responses: { ...responses, 400: invalidHeader, ...nodeResponseRefs },
     },
   });
   const json = (schema: Record<string, unknown>) => ({
@@ -273,6 +326,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], version: stri
         apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
       },
       schemas: { Problem: problemSchema },
+      responses: nodeResponses,
     },
     paths,
   };

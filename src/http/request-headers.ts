@@ -1,6 +1,7 @@
 /**
  * The request headers the service reads, each with the one pattern that both validates it and
- * documents it in OpenAPI, so a client generated from the document sends only what is accepted.
+ * documents it in OpenAPI, so a client generated from the document sends only what is accepted
+ * (a lenient header refuses nothing, so its document admits every value).
  *
  * Node decodes header bytes as Latin-1, so a header value never holds a character above U+00FF.
  */
@@ -19,6 +20,17 @@ export interface HeaderRule {
   readonly lenient?: boolean;
 }
 
+/**
+ * Every value HTTP carries to the service: Node refuses control characters itself (a bare 400),
+ * and strips the spaces around a value before anyone reads it.
+ */
+export const ANY_FIELD_VALUE = /^[\t\x20-\x7e\u0080-\u00ff]*$/;
+
+/** The values a request may send: a lenient header takes any, since none is refused. */
+export function documentedPattern(rule: HeaderRule): RegExp {
+  return rule.lenient ? ANY_FIELD_VALUE : rule.pattern;
+}
+
 const SAFE_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 export const requestHeaders = {
@@ -27,7 +39,7 @@ export const requestHeaders = {
     pattern: SAFE_ID,
     expected: '1-128 letters, digits or ._:@/+=-',
     description:
-      'Names this request in logs and event metadata and is echoed back; a value off the pattern is replaced by a generated one.',
+      'Names this request in logs and event metadata and is echoed back. Any value is accepted: one of 1-128 letters, digits or ._:@/+=- is used as it is, any other is replaced by a generated id.',
     on: 'every-request',
     lenient: true,
   },
@@ -41,7 +53,9 @@ export const requestHeaders = {
   },
   onBehalfOf: {
     name: 'X-On-Behalf-Of',
-    pattern: /^[\x20-\x7e\u00a0-\u00ff]{1,200}$/,
+    // Not starting or ending with a space: HTTP strips those, so such a value never arrives.
+    pattern:
+      /^[\x21-\x7e\u00a0-\u00ff](?:[\x20-\x7e\u00a0-\u00ff]{0,198}[\x21-\x7e\u00a0-\u00ff])?$/,
     expected: 'a user name of 1-200 printable characters',
     description: 'The end user the calling service acts for; stored as onBehalfOf.',
     on: 'operations',

@@ -11,6 +11,7 @@ import { httpProblem } from './problem.js';
 import { defineRoute, type RequestContext, type ResponseSpec, type RouteSpec } from './route.js';
 import {
   consistencyQuery,
+  CURSOR,
   DEFAULT_PAGE_LIMIT,
   globalPosition,
   pageOf,
@@ -56,6 +57,11 @@ export interface CommandRouteSpec<
     /** The record as answered; `position` is added. */
     readonly schema: ObjectSchema;
   };
+  /**
+   * Its own 400s: the refusals of its decider that depend on what is stored (an account that
+   * does not exist, a currency's decimals), which no schema can say; name each problem type.
+   */
+  readonly invalid?: string;
   /** When the command answers 404: it acts on a record that must exist. */
   readonly notFound?: string;
   /** What its 409 refusals are. */
@@ -85,6 +91,7 @@ export function commandRoute<
       headers: success.status === 201 ? ['ETag', 'X-Position', 'Location'] : ['ETag', 'X-Position'],
     },
   };
+  if (spec.invalid) responses[400] = { description: spec.invalid };
   if (spec.notFound) responses[404] = { description: spec.notFound };
   if (spec.conflict) responses[409] = { description: spec.conflict };
   return defineRoute({
@@ -206,6 +213,8 @@ export function listRoute<
     responses: listResponses(spec, spec.pageFields ? page.extend(spec.pageFields) : page),
     async handle({ params, query, context }) {
       const { limit, cursor } = query as { limit?: number; cursor?: string };
+      // Decoding would skip characters outside the alphabet and might read something else.
+      if (cursor !== undefined && !CURSOR.test(cursor)) throw invalidCursor();
       const result = await spec.handle({
         params,
         query: { ...query, limit: limit ?? DEFAULT_PAGE_LIMIT, cursor },
@@ -223,9 +232,18 @@ function listResponses(
 ): Record<number, ResponseSpec> {
   const responses: Record<number, ResponseSpec> = {
     200: { description: spec.pageDescription, schema },
+    400: {
+      description: '`invalid-query`: a cursor the service did not issue, or one of another list',
+    },
   };
   if (spec.notFound) responses[404] = { description: spec.notFound.description };
   return responses;
+}
+
+function invalidCursor() {
+  return httpProblem(platformProblems.invalidQuery, 'Invalid cursor', {
+    errors: [{ path: 'query.cursor', message: 'Invalid cursor' }],
+  });
 }
 
 export function notFound(detail: string) {

@@ -269,6 +269,27 @@ describe.each(readModelStores)('GET /v1/audit/events on $name', (stores) => {
     expect(none.body.items).toEqual([]);
   });
 
+  it('an offset that moves an instant past 9999 or before 0000 still bounds every event', async () => {
+    const { last } = await activity();
+    const all = await everyEvent(last);
+    const latest = encodeURIComponent('9999-12-31T18:30:00-05:30');
+    const earliest = encodeURIComponent('0000-01-01T00:30:00+01:00');
+    const res = await audit(`/v1/audit/events?from=${earliest}&to=${latest}&limit=500`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.items[0].position).toBe(all[0]!.position);
+    const none = await audit(`/v1/audit/events?to=${earliest}`);
+    expect(none.body.items).toEqual([]);
+  });
+
+  it('refuses an instant whose month or day does not exist with a 400, not a crash', async () => {
+    for (const value of ['0000-00-00T00:00:00Z', '2026-13-01', '2026-00-10T10:00:00Z']) {
+      expectValidationError(
+        await audit(`/v1/audit/events?to=${encodeURIComponent(value)}`),
+        'query.to',
+      );
+    }
+  });
+
   it('pages in log order: no event twice or skipped while new events are written between pages', async () => {
     const { last } = await activity();
     const seen: AuditEvent[] = [];

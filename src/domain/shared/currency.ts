@@ -44,6 +44,9 @@ const exponents: ReadonlyMap<string, number> = new Map<string, number>([
   ...EXPONENT_4.map((code) => [code, 4] as const),
 ]);
 
+/** Every code `isCurrencyCode` accepts, in alphabetical order. */
+export const currencyCodes: readonly string[] = [...exponents.keys()].sort();
+
 export function isCurrencyCode(value: string): value is CurrencyCode {
   return exponents.has(value);
 }

@@ -15,41 +15,62 @@ import { platformProblems } from '../problem-types.js';
 import { httpProblem } from '../problem.js';
 import { commandContext, defineRoute, type RequestContext, type RouteSpec } from '../route.js';
 import { listRoute } from '../route-builders.js';
-import { consistencyQuery } from '../schemas.js';
+import { consistencyQuery, documented, unicode } from '../schemas.js';
 import { csvRow } from './csv.js';
 
 const SCOPES = ['audit:read'] as const;
 
 /** Any text without control characters: ids, names and types as stored. */
-const auditText = z
-  .string()
-  .min(1)
-  .max(256)
-  .refine(
-    (value) => ![...value].some((char) => char <= '\u001f' || char === '\u007f'),
-    'must be 1-256 characters without control characters',
-  );
+const auditText = unicode(256)
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+  .regex(/^[^\x00-\x1f\x7f]+$/, 'must be 1-256 characters without control characters')
+  .meta({ minLength: 1 });
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+/**
+ * RFC 3339 `date-time` as read here: upper-case T and Z, whole seconds (no leap second), at most
+ * nine decimals. The document says the same by `format: date-time` and this pattern together.
+ */
+const DATE_TIME =
+  /^(\d{4}-\d{2}-\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/** A calendar day of RFC 3339's proleptic calendar (the year 0000 included, unlike the ledger's). */
+function isCalendarDay(value: string): boolean {
+  if (!DATE_ONLY.test(value)) return false;
+  // Month 00 or 13 is no date at all (toISOString would throw); 02-30 rolls into March.
+  const midnight = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(midnight.getTime()) && midnight.toISOString().startsWith(value);
+}
 
 /** A timestamp with a zone, or a date standing for its whole UTC day. */
 const instant = (edge: 'start' | 'end') =>
-  z
-    .string()
-    .refine(
-      (value) =>
-        (DATE_ONLY.test(value) || DATE_TIME.test(value)) &&
-        !Number.isNaN(Date.parse(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value)) &&
-        (!DATE_ONLY.test(value) || new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)),
-      'must be an ISO 8601 timestamp with a zone, like 2026-11-23T09:30:00Z, or a date',
-    )
-    .transform((value) =>
-      DATE_ONLY.test(value)
-        ? `${value}T${edge === 'start' ? '00:00:00.000' : '23:59:59.999'}Z`
-        : new Date(value).toISOString(),
-    )
-    .meta({ example: edge === 'start' ? '2026-11-01' : '2026-11-23T17:00:00Z' });
+  documented(
+    z
+      .string()
+      .refine(
+        (value) => isCalendarDay(value) || isCalendarDay(DATE_TIME.exec(value)?.[1] ?? ''),
+        'must be an ISO 8601 timestamp with a zone, like 2026-11-23T09:30:00Z, or a date',
+      )
+      .transform((value) => {
+        if (DATE_ONLY.test(value)) {
+          return `${value}T${edge === 'start' ? '00:00:00.000' : '23:59:59.999'}Z`;
+        }
+        const utc = new Date(value).toISOString();
+        // An offset can carry an instant out of the four-digit years (into 10000, or -1), where
+        // toISOString writes six digits and a sign, which compare wrongly with recordedAt as
+        // text. Every recordedAt lies inside, so the edge of the range means the same.
+        if (utc.startsWith('+')) return '9999-12-31T23:59:59.999Z';
+        if (utc.startsWith('-')) return '0000-01-01T00:00:00.000Z';
+        return utc;
+      }),
+    {
+      anyOf: [
+        { type: 'string', format: 'date' },
+        { type: 'string', format: 'date-time', pattern: DATE_TIME.source },
+      ],
+      example: edge === 'start' ? '2026-11-01' : '2026-11-23T17:00:00Z',
+    },
+  );
 
 const filterQuery = {
   stream: auditText.optional().describe('Events of this stream, e.g. invoice-INV-7'),
@@ -64,7 +85,7 @@ const filterQuery = {
   correlationId: auditText.optional().describe('Events written within this correlation id'),
   from: instant('start')
     .optional()
-    .describe('Recorded at or after this instant (a date: from its start, UTC)'),
+    .describe('Recorded at or after this instant (a date: from its start, UTC); not after `to`'),
   to: instant('end')
     .optional()
     .describe('Recorded at or before this instant (a date: to its end, UTC)'),

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ACCOUNT_CODE } from '../../domain/ledger/account.js';
 import { accountTypes } from '../../domain/ledger/events.js';
 import { formatAmount } from '../../domain/shared/money.js';
 import type { CurrencyCode } from '../../domain/shared/currency.js';
@@ -18,18 +17,15 @@ import {
 import { commandRoute, listRoute, recordRoute } from '../route-builders.js';
 import { commandContext, defineRoute, type RouteSpec } from '../route.js';
 import {
+  accountCode,
   accountingDate,
   consistencyQuery,
   currencyCode,
   decimalAmount,
   periodId,
   recordId,
+  text,
 } from '../schemas.js';
-
-const accountCode = z
-  .string()
-  .regex(ACCOUNT_CODE, 'must be 1-32 letters, digits, ".", "_" or "-"')
-  .meta({ example: '1000' });
 
 const accountResponse = z.object({
   code: z.string(),
@@ -105,7 +101,8 @@ const requestedLine = z
     if ((line.debit === undefined) === (line.credit === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'give exactly one of debit or credit' });
     }
-  });
+  })
+  .meta({ oneOf: [{ required: ['debit'] }, { required: ['credit'] }] });
 
 export interface LedgerRouteDeps {
   readonly commands: LedgerCommands;
@@ -154,7 +151,7 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
       scopes: ['finance:write'],
       body: z.strictObject({
         code: accountCode,
-        name: z.string().trim().min(1).max(200),
+        name: text(200),
         type: z.enum(accountTypes),
         currency: currencyCode,
       }),
@@ -289,10 +286,12 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
       body: z.strictObject({
         entryId: recordId.optional().describe('Your id for the entry; generated when absent'),
         date: accountingDate,
-        description: z.string().max(500),
+        description: text(500, { blank: 'allowed' }),
         lines: z.array(requestedLine).min(2).max(500),
       }),
       success: { status: 201, description: 'Posted', schema: journalEntryResponse },
+      invalid:
+        '`invalid-journal-entry`: debits and credits differ in a currency, a line names an account that does not exist, or an amount has more decimals than its account currency allows',
       conflict: 'Refused: closed period, entry id taken, account not open',
       async handle({ body, context }) {
         const entryId =
@@ -339,9 +338,10 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
       params: z.strictObject({ id: recordId }),
       body: z.strictObject({
         date: accountingDate,
-        reason: z.string().trim().min(1).max(500),
+        reason: text(500),
       }),
       success: { status: 201, description: 'Reversed', schema: journalEntryResponse },
+      invalid: "`invalid-reversal`: the date is before the entry's own date",
       notFound: 'No such entry',
       conflict: 'Already reversed, or the date is in a closed period',
       async handle({ params, body, context }) {

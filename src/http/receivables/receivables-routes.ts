@@ -16,30 +16,36 @@ import type { CustomerState } from '../../domain/receivables/customer.js';
 import { commandRoute, listRoute, recordRoute } from '../route-builders.js';
 import { commandContext, defineRoute, type RequestContext, type RouteSpec } from '../route.js';
 import {
+  accountCode,
   accountingDate,
   consistencyQuery,
   currencyCode,
   decimalAmount,
   recordId,
+  text,
+  TRIMMED,
+  unicode,
 } from '../schemas.js';
 
 const READ_SCOPES = ['reports:read', 'finance:write'] as const;
 
 const billingAddress = z.strictObject({
-  line1: z.string().trim().min(1).max(200),
-  line2: z.string().trim().max(200).optional(),
-  city: z.string().trim().min(1).max(100),
-  postalCode: z.string().trim().min(1).max(20),
+  line1: text(200),
+  line2: text(200, { blank: 'allowed' }).optional(),
+  city: text(100),
+  postalCode: text(20),
   country: z
     .string()
     .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code, like DE')
     .meta({ example: 'DE' }),
 });
 
-const email = z
-  .string()
-  .max(254)
-  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address');
+// Without `\s`: it means other characters in the regex engines that read the document.
+const EMAIL_PART = `[^${TRIMMED}@]+`;
+const email = unicode(254).regex(
+  new RegExp(`^${EMAIL_PART}@${EMAIL_PART}\\.${EMAIL_PART}$`, 'u'),
+  'must be an email address',
+);
 const paymentTermsDays = z.number().int().min(0).max(365).describe('Days from issue to due date');
 
 const customerResponse = z.object({
@@ -151,7 +157,7 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
       scopes: ['finance:write'],
       body: z.strictObject({
         customerId: recordId,
-        name: z.string().trim().min(1).max(200),
+        name: text(200),
         email,
         billingAddress,
         currency: currencyCode,
@@ -182,12 +188,13 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
       params: z.strictObject({ id: recordId }),
       body: z
         .strictObject({
-          name: z.string().trim().min(1).max(200).optional(),
+          name: text(200).optional(),
           email: email.optional(),
           billingAddress: billingAddress.optional(),
           paymentTermsDays: paymentTermsDays.optional(),
         })
-        .refine((body) => Object.keys(body).length > 0, 'give at least one field to change'),
+        .refine((body) => Object.keys(body).length > 0, 'give at least one field to change')
+        .meta({ minProperties: 1 }),
       success: { status: 200, description: 'Changed', schema: customerResponse },
       notFound: 'No such customer',
       async handle({ params, body, context }) {
@@ -255,22 +262,24 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
         lines: z
           .array(
             z.strictObject({
-              description: z.string().trim().min(1).max(500),
+              description: text(500),
               quantity: z
                 .string()
                 .regex(
-                  /^\d{1,9}(\.\d{1,3})?$/,
+                  /^(?=[\d.]*[1-9])\d{1,9}(\.\d{1,3})?$/,
                   'must be a positive decimal string with at most 3 decimals',
                 )
                 .meta({ example: '2.5' }),
               unitPrice: decimalAmount,
-              revenueAccount: z.string().min(1).max(32),
+              revenueAccount: accountCode,
             }),
           )
           .min(1)
           .max(200),
       }),
       success: { status: 201, description: 'Issued', schema: invoiceResponse },
+      invalid:
+        '`invalid-invoice`: the customer does not exist; the currency is not the customer currency; dueDate is before issueDate, or issueDate plus the payment terms is past 9999-12-31; a revenue account does not exist, is no revenue account or is kept in another currency; a unit price has more decimals than the currency allows; a line rounds to zero; the total is too large',
       conflict: 'Invoice id taken, or the issue date is in a closed period',
       async handle({ body, context }) {
         const invoiceId =
@@ -303,9 +312,11 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
         currency: currencyCode.optional(),
         receivedOn: accountingDate,
         method: z.enum(paymentMethods),
-        reference: z.string().trim().max(200).default(''),
+        reference: text(200, { blank: 'allowed' }).default(''),
       }),
       success: { status: 201, description: 'Recorded', schema: invoiceResponse },
+      invalid:
+        "`invalid-payment`: the currency is not the invoice currency, the amount has more decimals than it allows, or receivedOn is before the invoice's issue date",
       notFound: 'No such invoice',
       conflict: 'Overpayment, invoice void or paid, payment id taken, period closed',
       async handle({ params, body, context }) {
@@ -331,10 +342,11 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
       scopes: ['finance:write'],
       params: z.strictObject({ id: recordId }),
       body: z.strictObject({
-        reason: z.string().trim().min(1).max(500),
+        reason: text(500),
         voidedOn: accountingDate.optional().describe('Defaults to today (UTC)'),
       }),
       success: { status: 200, description: 'Voided', schema: invoiceResponse },
+      invalid: "`invalid-void`: voidedOn (today by default) is before the invoice's issue date",
       notFound: 'No such invoice',
       conflict: 'Already void, has payments, or the date is in a closed period',
       async handle({ params, body, context }) {
