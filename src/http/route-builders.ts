@@ -5,7 +5,6 @@
  * ETag, Location, 404s, paging and consistency, and documents every one of them in OpenAPI.
  */
 import type { z } from 'zod';
-import type { Scope } from './api-keys.js';
 import { platformProblems } from './problem-types.js';
 import { httpProblem } from './problem.js';
 import { defineRoute, type RequestContext, type ResponseSpec, type RouteSpec } from './route.js';
@@ -20,14 +19,15 @@ import {
 
 type ObjectSchema = z.ZodObject;
 
-interface RouteBasics<P extends ObjectSchema> {
-  readonly path: string;
-  readonly operationId: string;
-  readonly summary: string;
-  readonly description?: string;
-  readonly tag: string;
-  readonly scopes: readonly Scope[];
-  readonly params?: P;
+/** What every route states about itself, as `RouteSpec` names it. */
+type RouteBasics<P extends ObjectSchema> = Pick<
+  RouteSpec<P>,
+  'path' | 'operationId' | 'summary' | 'description' | 'tag' | 'scopes' | 'params'
+>;
+
+function basics<P extends ObjectSchema>(spec: RouteBasics<P>): RouteBasics<P> {
+  const { path, operationId, summary, description, tag, scopes, params } = spec;
+  return { path, operationId, summary, description, tag, scopes, params };
 }
 
 /** What a write stored: where its stream is and where in the log its last event landed. */
@@ -96,13 +96,7 @@ export function commandRoute<
   if (spec.conflict) responses[409] = { description: spec.conflict };
   return defineRoute({
     method: 'post',
-    path: spec.path,
-    operationId: spec.operationId,
-    summary: spec.summary,
-    description: spec.description,
-    tag: spec.tag,
-    scopes: spec.scopes,
-    params: spec.params,
+    ...basics(spec),
     body: spec.body,
     conditional: true,
     responses,
@@ -145,13 +139,7 @@ export function recordRoute<P extends ObjectSchema, Q extends ObjectSchema = Obj
 ): RouteSpec {
   return defineRoute({
     method: 'get',
-    path: spec.path,
-    operationId: spec.operationId,
-    summary: spec.summary,
-    description: spec.description,
-    tag: spec.tag,
-    scopes: spec.scopes,
-    params: spec.params,
+    ...basics(spec),
     query: spec.query ? consistencyQuery.extend(spec.query.shape) : consistencyQuery,
     readModels: spec.readModels,
     responses: {
@@ -175,7 +163,6 @@ export interface ListRouteSpec<
   /** The projections it reads; none when it reads the event store itself. */
   readonly readModels?: readonly string[];
   readonly item: z.ZodType;
-  readonly description?: string;
   readonly pageDescription: string;
   /** Fields of the page beside `items` and `nextCursor`. */
   readonly pageFields?: z.ZodRawShape;
@@ -201,13 +188,7 @@ export function listRoute<
   const page = pageOf(spec.item);
   return defineRoute({
     method: 'get',
-    path: spec.path,
-    operationId: spec.operationId,
-    summary: spec.summary,
-    description: spec.description,
-    tag: spec.tag,
-    scopes: spec.scopes,
-    params: spec.params,
+    ...basics(spec),
     query: consistencyQuery.extend({ ...(spec.filters?.shape ?? {}), ...paginationQuery }),
     readModels: spec.readModels,
     responses: listResponses(spec, spec.pageFields ? page.extend(spec.pageFields) : page),

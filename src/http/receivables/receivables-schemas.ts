@@ -1,0 +1,81 @@
+/** The shapes of the receivables routes' requests and answers, shared by their declarations. */
+import { z } from 'zod';
+import { paymentMethods } from '../../domain/receivables/events.js';
+import { text, TRIMMED, unicode } from '../schemas.js';
+
+export const billingAddress = z.strictObject({
+  line1: text(200),
+  line2: text(200, { blank: 'allowed' }).optional(),
+  city: text(100),
+  postalCode: text(20),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code, like DE')
+    .meta({ example: 'DE' }),
+});
+
+// Without `\s`: it means other characters in the regex engines that read the document.
+export const EMAIL_PART = `[^${TRIMMED}@]+`;
+export const email = unicode(254).regex(
+  new RegExp(`^${EMAIL_PART}@${EMAIL_PART}\\.${EMAIL_PART}$`, 'u'),
+  'must be an email address',
+);
+export const paymentTermsDays = z
+  .number()
+  .int()
+  .min(0)
+  .max(365)
+  .describe('Days from issue to due date');
+
+export const customerResponse = z.object({
+  customerId: z.string(),
+  name: z.string(),
+  email: z.string(),
+  billingAddress: billingAddress,
+  currency: z.string(),
+  paymentTermsDays: z.number().int(),
+});
+
+export const invoiceResponse = z.object({
+  invoiceId: z.string(),
+  customerId: z.string(),
+  issueDate: z.string(),
+  dueDate: z.string(),
+  currency: z.string(),
+  lines: z.array(
+    z.object({
+      description: z.string(),
+      quantity: z.string(),
+      unitPrice: z.string(),
+      amount: z.string().describe('quantity × unitPrice, rounded half up to the minor unit'),
+      revenueAccount: z.string(),
+    }),
+  ),
+  total: z.string(),
+  paid: z.string(),
+  outstanding: z.string(),
+  status: z.enum(['open', 'partially_paid', 'paid', 'void']),
+  overdue: z.boolean().describe('Unpaid and past its due date on the query date'),
+  payments: z.array(
+    z.object({
+      paymentId: z.string(),
+      amount: z.string(),
+      receivedOn: z.string(),
+      method: z.enum(paymentMethods),
+      reference: z.string(),
+    }),
+  ),
+  voided: z.object({ voidedOn: z.string(), reason: z.string() }).nullable(),
+});
+
+export const agingRow = z.object({
+  currency: z.string(),
+  buckets: z.object({
+    '0-30': z.string(),
+    '31-60': z.string(),
+    '61-90': z.string(),
+    '90+': z.string(),
+  }),
+  notYetDue: z.string().describe('The part of 0-30 that is not due yet'),
+  total: z.string(),
+});
