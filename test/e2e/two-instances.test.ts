@@ -120,16 +120,10 @@ function answer(reply: Reply) {
   };
 }
 
-/** Opens a cash and a sales account (through a) and gives a balanced sale between them. */
-async function openSaleAccounts(pair: TwoInstances) {
-  const suffix = randomUUID().slice(0, 8);
-  const cash = `1000-${suffix}`;
-  const sales = `4000-${suffix}`;
-  for (const [code, type] of [
-    [cash, 'asset'],
-    [sales, 'revenue'],
-  ] as const) {
-    const opened = await pair.a.post('/v1/ledger/accounts', {
+/** Opens EUR accounts through `instance`, each named by its code. */
+async function openAccounts(instance: Instance, accounts: readonly (readonly [string, string])[]) {
+  for (const [code, type] of accounts) {
+    const opened = await instance.post('/v1/ledger/accounts', {
       code,
       name: code,
       type,
@@ -137,6 +131,17 @@ async function openSaleAccounts(pair: TwoInstances) {
     });
     expect(opened.status, JSON.stringify(opened.body)).toBe(201);
   }
+}
+
+/** Opens a cash and a sales account (through a) and gives a balanced sale between them. */
+async function openSaleAccounts(pair: TwoInstances) {
+  const suffix = randomUUID().slice(0, 8);
+  const cash = `1000-${suffix}`;
+  const sales = `4000-${suffix}`;
+  await openAccounts(pair.a, [
+    [cash, 'asset'],
+    [sales, 'revenue'],
+  ]);
   return {
     suffix,
     sale: (amount: string) => ({
@@ -186,19 +191,11 @@ if (mongoUrl) {
 
     it('never overpays an invoice, whichever instance each racing payment reaches', async () => {
       const pair = await startTwoInstances();
-      for (const [code, type] of [
+      await openAccounts(pair.a, [
         ['10000', 'asset'],
         ['12000', 'asset'],
         ['40000', 'revenue'],
-      ] as const) {
-        const opened = await pair.a.post('/v1/ledger/accounts', {
-          code,
-          name: code,
-          type,
-          currency: 'EUR',
-        });
-        expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-      }
+      ]);
       const customer = await pair.a.post('/v1/customers', {
         customerId: 'ACME',
         name: 'Acme',
