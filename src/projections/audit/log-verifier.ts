@@ -18,10 +18,9 @@
  *   it. Every segment is thereby re-read within as many runs as there are segments.
  *
  * Checkpoints are saved only by a run that found nothing wrong, so a tampered log is never
- * blessed. They are events of the log (see checkpoint-evidence.ts): deleting or rebuilding read
+ * blessed. They are events of the log (checkpoint-evidence.ts): deleting or rebuilding read
  * models cannot remove them, and the log's own verification records say how many there must be.
- * The digest and position a run reports are meant to be kept outside the system too, where
- * nobody with access to the stores can rewrite them.
+ * The digest and position a run reports are also meant to be kept outside the system.
  */
 import type { Logger } from 'pino';
 import type { RecordCheckpoints } from '../../commands/audit/audit-commands.js';
