@@ -5,26 +5,12 @@
  * `events-prose.md` and kept as it is.
  */
 import { z } from 'zod';
+import type { JsonSchema } from '../../src/http/json-schema.js';
 import type { AnyModule } from '../../src/http/module.js';
 import { cell, generatedNotice } from './markdown.js';
 
 /** Where the generated event types go in the prose. */
 export const EVENT_TYPES_MARKER = '<!-- event types -->';
-
-/** The part of a JSON Schema (draft 2020-12) that zod 4 emits for event data. */
-interface JsonSchema {
-  readonly type?: string;
-  readonly description?: string;
-  readonly enum?: readonly unknown[];
-  readonly pattern?: string;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  readonly minItems?: number;
-  readonly items?: JsonSchema;
-  readonly properties?: Readonly<Record<string, JsonSchema>>;
-  readonly required?: readonly string[];
-  readonly additionalProperties?: JsonSchema | boolean;
-}
 
 interface FieldRow {
   readonly path: string;

@@ -18,6 +18,10 @@
  * has reached the head, queries switch to it and the old collection is dropped after a delay,
  * so a query that had already picked it finishes undisturbed. A changed projection version
  * rebuilds the same way: until the switch, queries read the previous version's documents.
+ *
+ * One file for now, though it holds five parts (registry, leases, generation planning, runners,
+ * status reports): issue 13 splits it along those lines when one reader of the log comes to
+ * feed every projection, and splitting it first would only be undone there.
  */
 import type { Logger } from 'pino';
 import type { EventStore } from '../stores/event-store.js';

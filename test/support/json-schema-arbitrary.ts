@@ -5,28 +5,9 @@
  * gap here shows as a failing test, not as a request that proves nothing.
  */
 import fc from 'fast-check';
+import type { JsonSchema } from '../../src/http/json-schema.js';
 
-export interface JsonSchema {
-  readonly type?: string;
-  readonly enum?: readonly unknown[];
-  readonly pattern?: string;
-  readonly format?: string;
-  readonly minLength?: number;
-  readonly maxLength?: number;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  readonly properties?: Readonly<Record<string, JsonSchema>>;
-  readonly required?: readonly string[];
-  readonly additionalProperties?: boolean | JsonSchema;
-  readonly minProperties?: number;
-  readonly items?: JsonSchema;
-  readonly minItems?: number;
-  readonly maxItems?: number;
-  readonly anyOf?: readonly JsonSchema[];
-  readonly oneOf?: readonly JsonSchema[];
-  readonly $ref?: string;
-  readonly [keyword: string]: unknown;
-}
+export type { JsonSchema };
 
 /** Arrays are kept short: a request with 500 journal lines tests nothing a short one does not. */
 const MAX_GENERATED_ITEMS = 3;

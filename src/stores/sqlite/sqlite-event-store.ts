@@ -1,14 +1,14 @@
+/**
+ * The event store port on an embedded SQLite file. One file because its parts share one state:
+ * the append queue and group commit, the prepared statements and the subscriptions woken by each
+ * commit; the pure row and input handling is in sqlite-event-rows.ts.
+ */
 import type { Statement } from 'better-sqlite3';
 import {
   StoreUnavailableError,
-  UnreadableEventError,
   WrongExpectedVersionError,
   type AppendResult,
   type EventStore,
-  type EventToAppend,
-  type ExpectedRevision,
-  type JsonObject,
-  type LogFilter,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -16,6 +16,18 @@ import {
   type Subscription,
 } from '../event-store.js';
 import { applySchema, type SqliteDatabase } from './database.js';
+import {
+  checkExpectation,
+  clampToInt64,
+  MAX_INT64,
+  normalizeFilter,
+  toLimit,
+  toRecorded,
+  toRequest,
+  type AppendRequest,
+  type EventRow,
+  type NormalizedFilter,
+} from './sqlite-event-rows.js';
 
 export interface SqliteEventStoreOptions {
   /**
@@ -46,11 +58,6 @@ const SUBSCRIPTION_PAGE_SIZE = 256;
 
 const DEFAULT_POLL_INTERVAL_MS = 1000;
 
-/** SQLite INTEGER is a signed 64-bit value; larger bigints cannot be bound. */
-const MAX_INT64 = 2n ** 63n - 1n;
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS events (
     -- AUTOINCREMENT, not a plain rowid: a plain rowid may be reused after the last row is
@@ -74,17 +81,6 @@ const SCHEMA = [
 
 const EVENT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
 
-interface EventRow {
-  position: bigint;
-  stream_id: string;
-  revision: bigint;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-}
-
 interface StreamTip {
   revision: bigint;
   position: bigint;
@@ -96,20 +92,6 @@ interface StoredId {
   position: bigint;
 }
 
-/** An append whose input has been validated and serialized before it is queued. */
-interface AppendRequest {
-  readonly streamId: string;
-  readonly expected: ExpectedRevision;
-  readonly events: readonly SerializedEvent[];
-}
-
-interface SerializedEvent {
-  readonly id: string;
-  readonly type: string;
-  readonly data: string;
-  readonly metadata: string;
-}
-
 interface QueuedAppend {
   readonly request: AppendRequest;
   readonly resolve: (result: AppendResult) => void;
@@ -119,11 +101,6 @@ interface QueuedAppend {
 type Outcome =
   | { readonly ok: true; readonly result: AppendResult }
   | { readonly ok: false; readonly error: unknown };
-
-interface NormalizedFilter {
-  readonly types: readonly string[];
-  readonly prefixes: readonly string[];
-}
 
 interface LogPage {
   readonly events: RecordedEvent[];
@@ -538,126 +515,4 @@ export function createSqliteEventStore(
       await Promise.all([...openSubscriptions].map((subscription) => subscription.close()));
     },
   };
-}
-
-function checkExpectation(
-  streamId: string,
-  expected: ExpectedRevision,
-  current: bigint | undefined,
-): void {
-  const holds =
-    expected === 'any' ||
-    (expected === 'no_stream' && current === undefined) ||
-    (expected === 'stream_exists' && current !== undefined) ||
-    (typeof expected === 'bigint' && current === expected);
-  if (!holds) throw new WrongExpectedVersionError(streamId, expected, current ?? 'no_stream');
-}
-
-/** Validates and serializes up front, so a bad append fails alone instead of inside a batch. */
-function toRequest(
-  streamId: string,
-  events: readonly EventToAppend[],
-  expected: ExpectedRevision | undefined,
-): AppendRequest {
-  if (typeof streamId !== 'string' || streamId.length === 0) {
-    throw new TypeError('streamId must be a non-empty string');
-  }
-  if (
-    expected !== 'any' &&
-    expected !== 'no_stream' &&
-    expected !== 'stream_exists' &&
-    typeof expected !== 'bigint'
-  ) {
-    throw new TypeError(`Invalid expectedRevision: ${String(expected)}`);
-  }
-  if (!Array.isArray(events)) throw new TypeError('events must be an array');
-  const serialized = events.map((event: EventToAppend, i): SerializedEvent => {
-    if (typeof event.id !== 'string' || !UUID_PATTERN.test(event.id)) {
-      throw new TypeError(`events[${i}].id must be a UUID`);
-    }
-    if (typeof event.type !== 'string' || event.type.length === 0) {
-      throw new TypeError(`events[${i}].type must be a non-empty string`);
-    }
-    return {
-      // EventStoreDB compares ids as UUID values; lower-casing gives the same idempotency here.
-      id: event.id.toLowerCase(),
-      type: event.type,
-      data: serializeObject(event.data, `events[${i}].data`),
-      metadata: serializeObject(event.metadata, `events[${i}].metadata`),
-    };
-  });
-  return { streamId, expected, events: serialized };
-}
-
-function serializeObject(value: unknown, label: string): string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`${label} must be a JSON object`);
-  }
-  // Throws on bigint values and cycles, which is what the caller should hear about.
-  return JSON.stringify(value);
-}
-
-function toRecorded(row: EventRow): RecordedEvent {
-  return {
-    id: row.event_id,
-    type: row.type,
-    streamId: row.stream_id,
-    revision: row.revision,
-    position: row.position,
-    data: parseObject(row, 'data'),
-    metadata: parseObject(row, 'metadata'),
-    recordedAt: row.recorded_at,
-  };
-}
-
-/** Only this store writes the column, so a bad value means the file was edited or corrupted. */
-function parseObject(row: EventRow, column: 'data' | 'metadata'): JsonObject {
-  const where = {
-    position: row.position,
-    streamId: row.stream_id,
-    revision: row.revision,
-    id: row.event_id,
-    type: row.type,
-    recordedAt: row.recorded_at,
-  };
-  let value: unknown;
-  try {
-    value = JSON.parse(row[column]);
-  } catch (cause) {
-    throw new UnreadableEventError(
-      where,
-      `Event at position ${row.position} has malformed ${column} JSON`,
-      { cause },
-    );
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UnreadableEventError(
-      where,
-      `Event at position ${row.position} has ${column} that is not a JSON object`,
-    );
-  }
-  return value as JsonObject;
-}
-
-function normalizeFilter(filter: LogFilter | undefined): NormalizedFilter {
-  return {
-    types: [...new Set(filter?.eventTypes ?? [])],
-    prefixes: [...new Set(filter?.streamPrefixes ?? [])],
-  };
-}
-
-/** -1 is SQLite's "no limit". */
-function toLimit(maxCount: number | undefined, fallback: number): number {
-  if (maxCount === undefined) return fallback;
-  if (maxCount === Number.POSITIVE_INFINITY) return -1;
-  if (!Number.isSafeInteger(maxCount) || maxCount < 0) {
-    throw new RangeError(`maxCount must be a non-negative integer, got ${maxCount}`);
-  }
-  return maxCount;
-}
-
-function clampToInt64(value: bigint): bigint {
-  if (value > MAX_INT64) return MAX_INT64;
-  if (value < -MAX_INT64) return -MAX_INT64;
-  return value;
 }

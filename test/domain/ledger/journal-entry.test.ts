@@ -6,11 +6,7 @@ import type {
   ReverseJournalEntry,
 } from '../../../src/domain/ledger/commands.js';
 import type { PostingFacts } from '../../../src/domain/ledger/posting-rules.js';
-import {
-  ledgerEventSchemas,
-  type JournalEntryPosted,
-  type JournalEntryReversed,
-} from '../../../src/domain/ledger/events.js';
+import { ledgerEventSchemas, type JournalEntryPosted } from '../../../src/domain/ledger/events.js';
 import {
   decideJournalEntry,
   evolveJournalEntry,
@@ -18,6 +14,7 @@ import {
   journalEntryDecider,
 } from '../../../src/domain/ledger/journal-entry.js';
 import { givenWhenThen } from './given-when-then.js';
+import { salePosted, saleReversed } from './ledger-fixtures.js';
 
 function open(code: string, currency: string): AccountState {
   return { status: 'open', code, name: `Account ${code}`, type: 'asset', currency };
@@ -75,32 +72,6 @@ const saleLines: RequestedLine[] = [
   { account: '1000', debit: '100' },
   { account: '4000', credit: '100.0' },
 ];
-
-const salePosted: JournalEntryPosted = {
-  type: 'JournalEntryPosted',
-  data: {
-    entryId: 'JE-1',
-    date: '2026-03-15',
-    description: 'Cash sale',
-    lines: [
-      { account: '1000', side: 'debit', amount: '100.00', currency: 'EUR' },
-      { account: '4000', side: 'credit', amount: '100.00', currency: 'EUR' },
-    ],
-  },
-};
-
-const saleReversed: JournalEntryReversed = {
-  type: 'JournalEntryReversed',
-  data: {
-    entryId: 'JE-1',
-    date: '2026-03-20',
-    reason: 'Booked twice',
-    lines: [
-      { account: '1000', side: 'credit', amount: '100.00', currency: 'EUR' },
-      { account: '4000', side: 'debit', amount: '100.00', currency: 'EUR' },
-    ],
-  },
-};
 
 describe('posting a journal entry', () => {
   it('posts a balanced entry with normalised amounts and the currency of each line', () => {

@@ -7,7 +7,6 @@ import type { AnnulLateWrites } from '../../../src/domain/ledger/commands.js';
 import type {
   LedgerEvent,
   JournalEntryAnnulled,
-  JournalEntryPosted,
   JournalEntryReversed,
 } from '../../../src/domain/ledger/events.js';
 import {
@@ -18,31 +17,13 @@ import {
 } from '../../../src/domain/ledger/journal-entry.js';
 import type { LateWrites, PostingFacts } from '../../../src/domain/ledger/posting-rules.js';
 import { givenWhenThen } from './given-when-then.js';
+import { salePosted, saleReversed } from './ledger-fixtures.js';
 
-const posted: JournalEntryPosted = {
-  type: 'JournalEntryPosted',
-  data: {
-    entryId: 'JE-1',
-    date: '2026-03-15',
-    description: 'Cash sale',
-    lines: [
-      { account: '1000', side: 'debit', amount: '100.00', currency: 'EUR' },
-      { account: '4000', side: 'credit', amount: '100.00', currency: 'EUR' },
-    ],
-  },
-};
-
+const posted = salePosted;
+// Reversed in April: a period of its own, closed or not.
 const reversed: JournalEntryReversed = {
-  type: 'JournalEntryReversed',
-  data: {
-    entryId: 'JE-1',
-    date: '2026-04-02',
-    reason: 'Booked twice',
-    lines: [
-      { account: '1000', side: 'credit', amount: '100.00', currency: 'EUR' },
-      { account: '4000', side: 'debit', amount: '100.00', currency: 'EUR' },
-    ],
-  },
+  ...saleReversed,
+  data: { ...saleReversed.data, date: '2026-04-02' },
 };
 
 const march = { period: '2026-03', closedAt: 40n };
