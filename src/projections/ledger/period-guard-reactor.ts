@@ -22,6 +22,7 @@ export function createPeriodGuardReactor(deps: {
   return {
     name: 'ledger_period_guard',
     eventTypes: ['JournalEntryPosted', 'JournalEntryReversed'],
+    emits: ['JournalEntryAnnulled'],
     async react(recorded) {
       const event = decodeEvent<LedgerEvent>(ledgerEventSchemas, recorded);
       if (event.type !== 'JournalEntryPosted' && event.type !== 'JournalEntryReversed') return;

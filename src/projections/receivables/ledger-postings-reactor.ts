@@ -51,6 +51,7 @@ export function createLedgerPostingsReactor(deps: {
   return {
     name: 'receivables_ledger_postings',
     eventTypes: ['InvoiceIssued', 'PaymentReceived', 'InvoiceVoided'],
+    emits: ['JournalEntryPosted', 'JournalEntryReversed'],
     async react(recorded) {
       const event = decodeEvent<ReceivablesEvent>(receivablesEventSchemas, recorded);
       const context = contextFor(recorded);

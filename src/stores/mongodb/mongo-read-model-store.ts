@@ -38,6 +38,7 @@ import {
   type SortKey,
   type StoredDocumentState,
   type Where,
+  type WriteBatchResult,
 } from '../read-model-store.js';
 import { DUPLICATE_KEY, guard } from './mongo-errors.js';
 
@@ -101,7 +102,7 @@ export function createMongoReadModelStore(
     }
   }
 
-  return {
+  const store: ReadModelStore = {
     async ensureCollection(name, indexes = []) {
       for (const index of indexes) assertIndexSpec(index);
       const collection = collectionOf(name);
@@ -208,6 +209,15 @@ export function createMongoReadModelStore(
       });
     },
 
+    async writeBatches(batches) {
+      // No multi-document transactions on FerretDB: collection by collection, in order.
+      const results: WriteBatchResult[] = [];
+      for (const { collection, writes } of batches) {
+        results.push(await store.writeBatch(collection, writes));
+      }
+      return results;
+    },
+
     async find(name, options: FindOptions = {}) {
       const collection = collectionOf(name);
       const limit = pageSize(options.limit);
@@ -250,6 +260,7 @@ export function createMongoReadModelStore(
       // The client belongs to the composition root, which closes it.
     },
   };
+  return store;
 }
 
 function toDocument(stored: StoredDocument): ReadModelDocument {
