@@ -94,11 +94,16 @@ export function createMongoReadModelStore(
         ? error.writeErrors
         : [error.writeErrors];
       if (writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
-      const result = error.result;
-      return {
-        written: result.matchedCount + result.upsertedCount,
-        duplicates: writeErrors.map((writeError) => writes[writeError.index]!),
-      };
+      const written = error.result.matchedCount + error.result.upsertedCount;
+      const duplicates = writeErrors.map((writeError) => writes[writeError.index]!);
+      if (written + duplicates.length < writes.length) {
+        // FerretDB stops at the first error even when asked not to: what came after it never
+        // ran. Running it now is safe whatever did run, thanks to the position guard.
+        const first = Math.min(...writeErrors.map((writeError) => writeError.index));
+        const rest = await bulkUpsert(collection, writes.slice(first + 1));
+        return { written: written + rest.written, duplicates: [...duplicates, ...rest.duplicates] };
+      }
+      return { written, duplicates };
     }
   }
 
