@@ -2,9 +2,11 @@ import type { RecordedEvent } from '../stores/event-store.js';
 
 /**
  * A reactor (process manager) turns events into further commands: an invoice issued becomes a
- * journal entry posted. The engine (`reactor-runner.ts`, through the log feed) hands it the events of its types in log
- * order, at least once: after a crash, the events since the last checkpoint come again, so
- * `react` must be idempotent (derive the ids of what it writes from the event it reacts to).
+ * journal entry posted. The engine (`reactor-runner.ts`, through the log feed) hands it the
+ * events of its types at least once, in log order within each stream and several streams at a
+ * time: after a crash, the events since the last checkpoint come again, so `react` must be
+ * idempotent (derive the ids of what it writes from the event it reacts to), and a reaction may
+ * rely on the earlier events of its own stream having been reacted to, not on other streams'.
  */
 export interface Reactor {
   /** Lower case letters, digits and `_`. */

@@ -7,7 +7,11 @@ import {
   createLogFeed,
   type LogFeedOptions,
 } from '../../src/projections/engine/log-feed.js';
-import { StoreUnavailableError, type EventStore } from '../../src/stores/event-store.js';
+import {
+  StoreUnavailableError,
+  type EventStore,
+  type RecordedEvent,
+} from '../../src/stores/event-store.js';
 import type { ReadModelStore } from '../../src/stores/read-model-store.js';
 import { openSqliteDatabase, type SqliteDatabase } from '../../src/stores/sqlite/database.js';
 import { createSqliteEventStore } from '../../src/stores/sqlite/sqlite-event-store.js';
@@ -471,37 +475,104 @@ describe('log feed, several members', () => {
     expect(crashes).toBeGreaterThan(20);
   });
 
-  it('hands a reactor its events in order once the projections have them, and checkpoints it', async () => {
+  it('hands a reactor its events once the projections have them, in order per stream, and checkpoints it', async () => {
     const { eventStore, readModels } = stores();
     await history(eventStore);
-    const seen: { type: string; totalsAt: bigint }[] = [];
-    const feed = feedOf(eventStore, readModels);
+    const seen: RecordedEvent[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const feed = createLogFeed({
+      eventStore,
+      readModels,
+      logger: silent,
+      batchSize: 50,
+      reactionConcurrency: 3,
+    });
     const projection = feed.addProjection(totals);
     const reactor = feed.addReactor({
       name: 'watcher',
-      eventTypes: ['Closed', 'Noted'],
+      eventTypes: ['Deposited', 'Closed', 'Noted'],
       emits: [],
       async react(event) {
-        seen.push({ type: event.type, totalsAt: projection.status().position });
         expect(projection.status().position >= event.position).toBe(true);
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        seen.push(event);
+        inFlight -= 1;
       },
     });
     await feed.catchUp();
-    expect(seen.map((entry) => entry.type)).toEqual([
-      'Noted',
-      'Noted',
-      'Noted',
-      'Noted',
-      'Noted',
-      'Closed',
-      'Noted',
-    ]);
+    // Streams side by side, never more than allowed, and each stream in log order.
+    expect(mostInFlight).toBe(3);
+    const all = await eventStore.readAll({
+      filter: { eventTypes: ['Deposited', 'Closed', 'Noted'] },
+    });
+    expect(seen.map((event) => event.id).sort()).toEqual(all.map((event) => event.id).sort());
+    for (const stream of new Set(all.map((event) => event.streamId))) {
+      const order = (events: RecordedEvent[]) =>
+        events.filter((event) => event.streamId === stream).map((event) => event.position);
+      expect(order(seen)).toEqual(order(all));
+    }
     const head = await eventStore.headPosition();
-    expect(reactor.status()).toMatchObject({ state: 'live', position: head, eventsProcessed: 7 });
-    expect(
-      (await readModels.load(CHECKPOINTS_COLLECTION, ['reactor:watcher'])).get('reactor:watcher')
-        ?.position,
-    ).toBe(head);
+    expect(reactor.status()).toMatchObject({ state: 'live', position: head, eventsProcessed: 29 });
+    const checkpoint = await readModels.load(CHECKPOINTS_COLLECTION, ['reactor:watcher']);
+    expect(checkpoint.get('reactor:watcher')?.position).toBe(head);
+  });
+
+  it('keeps a failing reaction and its stream for later, and its checkpoint before it', async () => {
+    const { eventStore, readModels } = stores();
+    await history(eventStore);
+    const all = await eventStore.readAll({});
+    const poison = all.find(
+      (event) => event.streamId === 'account-A2' && event.type === 'Deposited',
+    )!;
+    const reacted = new Map<string, number>();
+    let healed = false;
+    const feed = createLogFeed({
+      eventStore,
+      readModels,
+      logger: silent,
+      sleep: async () => {},
+      maxAttempts: 2,
+    });
+    const reactor = feed.addReactor({
+      name: 'fragile',
+      eventTypes: ['Deposited', 'Withdrawn', 'Closed', 'Noted'],
+      emits: [],
+      async react(event) {
+        if (event.id === poison.id && !healed) throw new Error('not today');
+        reacted.set(event.id, (reacted.get(event.id) ?? 0) + 1);
+      },
+    });
+    await expect(feed.catchUp()).rejects.toThrow(/not today/);
+    expect(reactor.status()).toMatchObject({
+      state: 'failed',
+      lastError: { eventId: poison.id, position: poison.position.toString() },
+    });
+    // Nothing after the poison event in its own stream was reacted to; the checkpoint is before it.
+    const laterInStream = all.filter(
+      (event) => event.streamId === poison.streamId && event.position > poison.position,
+    );
+    for (const event of laterInStream) expect(reacted.has(event.id)).toBe(false);
+    expect(reactor.status().position < poison.position).toBe(true);
+
+    // Fixed and restarted: every event is reacted to, the ones before the checkpoint only once.
+    healed = true;
+    const restarted = feedOf(eventStore, readModels);
+    restarted.addReactor({
+      name: 'fragile',
+      eventTypes: ['Deposited', 'Withdrawn', 'Closed', 'Noted'],
+      emits: [],
+      async react(event) {
+        reacted.set(event.id, (reacted.get(event.id) ?? 0) + 1);
+      },
+    });
+    await restarted.catchUp();
+    expect(reacted.size).toBe(all.length);
+    for (const event of all.filter((event) => event.position <= reactor.status().position)) {
+      expect(reacted.get(event.id)).toBe(1);
+    }
   });
 });
 

@@ -16,7 +16,9 @@
  *
  * Reactors take their part of a batch once the projections' part is committed, and work
  * through it on their own (a reaction appends commands, which is slower than a projection), so
- * a reactor never holds the projections back; it rejoins the reads when it is done.
+ * a reactor never holds the projections back; it rejoins the reads when it is done. Its
+ * reactions keep log order within a stream and run side by side across streams, so the
+ * commands they append share group commits.
  *
  * A member whose `evolve` or reaction keeps failing stops, visibly (status carries the event and
  * the error), and is never skipped past; the others go on. A store outage pauses every member
@@ -86,6 +88,8 @@ export interface LogFeedOptions {
   readonly maxAttempts?: number;
   readonly retryBaseMs?: number;
   readonly retryMaxMs?: number;
+  /** Reactions of one reactor in flight at once, each on a stream of its own. */
+  readonly reactionConcurrency?: number;
   readonly clock?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -169,6 +173,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
   const maxAttempts = options.maxAttempts ?? 5;
   const retryBaseMs = options.retryBaseMs ?? 100;
   const retryMaxMs = options.retryMaxMs ?? 10_000;
+  const reactionConcurrency = options.reactionConcurrency ?? 16;
   const clock = options.clock ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
 
@@ -359,38 +364,95 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     member.position = position;
   }
 
-  /** The reactor's part of a batch, event by event, each checkpointed once reacted to. */
+  /**
+   * Runs the reactions of `events`: in log order within a stream, streams side by side (up to
+   * `reactionConcurrency` at once), so the commands they append share group commits instead of
+   * waiting for one fsync each. Resolves once all have settled; the first failure is kept and
+   * the reactions after it in its stream are not started.
+   */
+  async function runReactions(
+    member: ReactorMember,
+    events: readonly RecordedEvent[],
+  ): Promise<{ done: boolean[]; failure: unknown }> {
+    const done = events.map(() => false);
+    let failure: unknown;
+    let running = 0;
+    const queue: (() => void)[] = [];
+    const slot = () =>
+      running < reactionConcurrency
+        ? ((running += 1), Promise.resolve())
+        : new Promise<void>((resolve) => queue.push(() => ((running += 1), resolve())));
+    const free = () => {
+      running -= 1;
+      queue.shift()?.();
+    };
+    const streams = new Map<string, Promise<void>>();
+    const reactions = events.map((event, index) => {
+      const previous = streams.get(event.streamId) ?? Promise.resolve();
+      const reaction = previous.then(async () => {
+        if (failure !== undefined || stopping || member.removed) return;
+        await slot();
+        try {
+          if (failure !== undefined) return;
+          await member.reactor.react(event);
+          done[index] = true;
+        } catch (error) {
+          failure ??=
+            error instanceof StoreUnavailableError
+              ? error
+              : new ReactionError(event, { cause: error });
+        } finally {
+          free();
+        }
+      });
+      streams.set(event.streamId, reaction);
+      return reaction;
+    });
+    await Promise.all(reactions);
+    return { done, failure };
+  }
+
+  /**
+   * The reactor's part of a batch. Its checkpoint moves once the part is done, or, when a
+   * reaction failed or the feed stopped, to the last event before which all were done: the
+   * rest come again, and reactions are idempotent.
+   */
   async function react(
     member: ReactorMember,
     events: readonly RecordedEvent[],
     end: bigint,
     atHead: boolean,
   ): Promise<void> {
-    let handled = 0;
+    const { done, failure } = await runReactions(member, events);
+    const handled = done.filter(Boolean).length;
+    const prefix = done.indexOf(false) === -1 ? done.length : done.indexOf(false);
+    const complete = prefix === events.length && !stopping && !member.removed;
+    const reached = complete ? end : prefix > 0 ? events[prefix - 1]!.position : member.position!;
     try {
-      for (const event of events) {
-        if (stopping || member.removed) return;
-        try {
-          await member.reactor.react(event);
-        } catch (error) {
-          if (error instanceof StoreUnavailableError) throw error;
-          throw new ReactionError(event, { cause: error });
-        }
-        handled += 1;
-        await saveReactorCheckpoint(member, event.position);
-      }
-      if (end > member.position!) await saveReactorCheckpoint(member, end);
-      succeeded(member, end, handled, atHead);
+      if (reached > member.position!) await saveReactorCheckpoint(member, reached);
     } catch (error) {
       member.eventsProcessed += handled;
-      if (error instanceof StoreUnavailableError) {
-        member.lastError = errorOf(error);
-        member.state = 'paused';
-        member.retryDelayMs = retryBaseMs;
-        member.retryAt = clock().getTime() + retryBaseMs;
-      } else {
-        failed(member, error);
-      }
+      settleFailure(member, error);
+      return;
+    }
+    if (failure !== undefined) {
+      member.eventsProcessed += handled;
+      settleFailure(member, failure);
+    } else if (complete) {
+      succeeded(member, end, handled, atHead);
+    } else {
+      member.eventsProcessed += handled;
+    }
+  }
+
+  function settleFailure(member: ReactorMember, error: unknown): void {
+    if (error instanceof StoreUnavailableError) {
+      member.lastError = errorOf(error);
+      member.state = 'paused';
+      member.retryDelayMs = retryBaseMs;
+      member.retryAt = clock().getTime() + retryBaseMs;
+    } else {
+      failed(member, error);
     }
   }
 
