@@ -73,7 +73,7 @@ export interface BalanceDocument {
   readonly creditsMinor: string;
 }
 
-const decode = eventDecoder<LedgerEvent>(ledgerEventSchemas);
+const decode = eventDecoder(ledgerEventSchemas);
 
 interface BookedLine {
   readonly account: string;

@@ -11,7 +11,6 @@ import {
   type BillingAddress,
   type InvoiceLine,
   type PaymentMethod,
-  type ReceivablesEvent,
 } from '../../domain/receivables/events.js';
 import type { CurrencyCode } from '../../domain/shared/currency.js';
 import { formatAmount, storedMinor } from '../../domain/shared/money.js';
@@ -55,7 +54,7 @@ export interface InvoiceDocument {
   readonly revision: number;
 }
 
-const decode = eventDecoder<ReceivablesEvent>(receivablesEventSchemas);
+const decode = eventDecoder(receivablesEventSchemas);
 
 export const customersProjection: Projection = {
   name: 'receivables_customers',
