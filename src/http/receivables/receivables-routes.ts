@@ -63,11 +63,7 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
   const invoiceAfterWrite = (result: CommandResult<unknown>) => {
     let document: InvoiceDocument | null = null;
     for (const event of result.stream) {
-      document = invoicesProjection.evolve(
-        document as never,
-        event,
-        result.streamId,
-      ) as unknown as InvoiceDocument | null;
+      document = invoicesProjection.evolveDocument(document, event, result.streamId);
     }
     if (!document) throw new Error(`No invoice in ${result.streamId} after a write`);
     return invoiceView(document, today());
