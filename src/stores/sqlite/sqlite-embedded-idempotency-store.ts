@@ -16,7 +16,8 @@
  *   - when this attempt stored events, the answer is given at once, before it is durable. Should
  *     the process die first, the retry finds the marker: with the same fingerprint it runs the
  *     command again, which finds its events by their key-derived ids and answers from them
- *     without writing (`CommandResult.replayed`), and the same answer follows, since it is a
+ *     without writing (`CommandResult.replayed`; the claim says `replay`, so the answer is
+ *     marked replayed as a stored one would be), and the same answer follows, since it is a
  *     function of the stored events (`verify` too: it judges the log before the command's
  *     position, which no later write changes); with another fingerprint it is a 422, as with a
  *     stored answer. If no append comes within `idleFlushMs`, the answers are committed alone.
@@ -222,7 +223,7 @@ export function createEmbeddedIdempotency(
           leaseUntil: leaseUntil.toISOString(),
           appended: false,
         });
-        return { claimed: true };
+        return row ? { claimed: true, replay: true } : { claimed: true };
       },
 
       async complete(ref, response: StoredResponse) {
