@@ -40,7 +40,8 @@ export interface SqliteEventStoreOptions {
   readonly now?: () => Date;
   /**
    * Called after every successful COMMIT with the number of appends the transaction carried,
-   * including those that failed their expectation. Lets tests and metrics see the batching.
+   * including those that failed their expectation (0 for one that carried only a companion's
+   * writes). Lets tests and metrics see the batching.
    */
   readonly onCommit?: (batchSize: number) => void;
   /**
