@@ -93,7 +93,24 @@ const toBooked = (line: PostedLine, sign: 1n | -1n): BookedLine => ({
  * What an event books, by date, with amounts in minor units: an annulment books its removed
  * lines negated. None for events that book nothing.
  */
-function bookings(event: LedgerEvent): { readonly date: string; readonly lines: BookedLine[] }[] {
+function bookings(event: LedgerEvent): readonly Booking[] {
+  // Asked of one event by every document it touches: its amounts are parsed once.
+  let booked = bookingsOf.get(event);
+  if (!booked) {
+    booked = bookingsFrom(event);
+    bookingsOf.set(event, booked);
+  }
+  return booked;
+}
+
+interface Booking {
+  readonly date: string;
+  readonly lines: BookedLine[];
+}
+
+const bookingsOf = new WeakMap<LedgerEvent, readonly Booking[]>();
+
+function bookingsFrom(event: LedgerEvent): Booking[] {
   switch (event.type) {
     case 'JournalEntryPosted':
     case 'JournalEntryReversed':
@@ -277,6 +294,38 @@ export function balancePeriods(date: string) {
   }[];
 }
 
+type BalancePeriod = ReturnType<typeof balancePeriods>[number];
+
+/**
+ * What an event books into each balance document it touches (account and period), in the order
+ * its bookings, accounts and periods come: worked out once per event, not once per document.
+ */
+function balanceChanges(
+  event: LedgerEvent,
+): ReadonlyMap<string, { readonly where: BalancePeriod; readonly lines: BookedLine[] }> {
+  let changes = balanceChangesOf.get(event);
+  if (changes) return changes;
+  changes = new Map();
+  for (const { date, lines } of bookings(event)) {
+    for (const account of new Set(lines.map((line) => line.account))) {
+      const booked = lines.filter((line) => line.account === account);
+      for (const where of balancePeriods(date)) {
+        const id = `${account}|${where.period}`;
+        const change = changes.get(id);
+        if (change) change.lines.push(...booked);
+        else changes.set(id, { where, lines: [...booked] });
+      }
+    }
+  }
+  balanceChangesOf.set(event, changes);
+  return changes;
+}
+
+const balanceChangesOf = new WeakMap<
+  LedgerEvent,
+  Map<string, { readonly where: BalancePeriod; readonly lines: BookedLine[] }>
+>();
+
 export const balancesProjection = defineProjection({
   name: 'ledger_balances',
   version: 1,
@@ -301,27 +350,13 @@ export const balancesProjection = defineProjection({
     },
   ],
   decode,
-  documentIds(event) {
-    const ids = bookings(event).flatMap(({ date, lines }) =>
-      [...new Set(lines.map((line) => line.account))].flatMap((account) =>
-        balancePeriods(date).map(({ period }) => `${account}|${period}`),
-      ),
-    );
-    return [...new Set(ids)];
-  },
+  documentIds: (event) => [...balanceChanges(event).keys()],
   evolve(document: BalanceDocument | null, event, id): BalanceDocument | null {
-    const separator = id.lastIndexOf('|');
-    const account = id.slice(0, separator);
-    const period = id.slice(separator + 1);
-    const dated = bookings(event).flatMap(({ date, lines }) => {
-      const where = balancePeriods(date).find((p) => p.period === period);
-      return where ? [{ where, lines: lines.filter((line) => line.account === account) }] : [];
-    });
-    const where = dated[0]?.where;
-    if (!where) throw new Error(`Balance document ${id} is not a period of ${event.type}`);
-    const lines = dated.flatMap((booking) => booking.lines);
+    const change = balanceChanges(event).get(id);
+    if (!change) throw new Error(`Balance document ${id} is not a period of ${event.type}`);
+    const { where, lines } = change;
     const current = document ?? {
-      account,
+      account: lines[0]!.account,
       currency: lines[0]!.currency,
       granularity: where.granularity,
       period: where.period,
