@@ -246,7 +246,7 @@ interface Append {
  * batch is one transaction. Events are what the pipeline would store, metadata and hash chain
  * included, so rows are their real size.
  */
-async function seed(
+export async function seed(
   store: EventStore,
   total: number,
 ): Promise<{ byType: Map<string, number>; lines: number }> {

@@ -131,8 +131,16 @@ export function defineProjection<
       if (!isHandled(domainEvent)) {
         throw new Error(`Projection ${typed.name} does not handle ${stored.type} events`);
       }
-      const { type: _type, data: _data, ...envelope } = stored;
-      event = { ...envelope, ...domainEvent };
+      // Spelt out rather than spread: this runs for every event of a build, per projection.
+      const envelope: EventEnvelope = {
+        id: stored.id,
+        streamId: stored.streamId,
+        revision: stored.revision,
+        position: stored.position,
+        metadata: stored.metadata,
+        recordedAt: stored.recordedAt,
+      };
+      event = { ...domainEvent, ...envelope };
       decoded.set(stored, event);
     }
     return event;
