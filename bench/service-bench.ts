@@ -61,10 +61,10 @@ const settings = {
   connections: num('BENCH_CONNECTIONS', 32),
   durationS: num('BENCH_DURATION_S', quick ? 2 : 10),
   warmupS: num('BENCH_WARMUP_S', quick ? 1 : 2),
-  sustainedS: num('BENCH_SUSTAINED_S', quick ? 4 : 60),
-  customers: num('BENCH_CUSTOMERS', quick ? 10 : 50),
-  invoices: num('BENCH_INVOICES', quick ? 50 : 1000),
-  streamEvents: num('BENCH_STREAM_EVENTS', quick ? 200 : 5000),
+  sustainedS: num('BENCH_SUSTAINED_S', quick ? 3 : 60),
+  customers: num('BENCH_CUSTOMERS', quick ? 5 : 50),
+  invoices: num('BENCH_INVOICES', quick ? 30 : 1000),
+  streamEvents: num('BENCH_STREAM_EVENTS', quick ? 150 : 5000),
   logSizes: (env['BENCH_EVENTS'] ?? (quick ? '5000' : '100000,1000000'))
     .split(',')
     .filter((size) => size.trim() !== '')
@@ -390,7 +390,7 @@ async function streamLatency(): Promise<StreamLatency> {
       currency: 'EUR',
       paymentTermsDays: 30,
     });
-    for (let i = 1; i <= (quick ? 30 : 200); i += 1) {
+    for (let i = 1; i <= (quick ? 20 : 200); i += 1) {
       await must(service, 'POST', '/v1/customers/bench-warm/changes', { name: `Warm ${i}` });
     }
     // Each change names the customer anew, so each appends one event: the stream's revision n
