@@ -15,16 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { GENESIS_HASH, eventHash } from '../src/commands/hash-chain.js';
-import { SCHEMA_VERSION } from '../src/commands/seal-event.js';
-import type { AccountType, LedgerEvent, PostedLine } from '../src/domain/ledger/events.js';
-import { ledgerStreams } from '../src/domain/ledger/streams.js';
 import { createLogger } from '../src/logger.js';
 import { ledgerProjections } from '../src/projections/ledger/ledger-projections.js';
 import { handlesEventType, type Projection } from '../src/projections/projection.js';
 import { createProjectionManager } from '../src/projections/projection-manager.js';
 import { createLogFeed } from '../src/projections/engine/log-feed.js';
-import type { EventStore, ExpectedRevision, LogFilter } from '../src/stores/event-store.js';
+import type { EventStore, LogFilter } from '../src/stores/event-store.js';
 import { openSqliteDatabase, type SqliteDatabase } from '../src/stores/sqlite/database.js';
 import { createSqliteEventStore } from '../src/stores/sqlite/sqlite-event-store.js';
 import { createSqliteLeaseStore } from '../src/stores/sqlite/sqlite-lease-store.js';
@@ -34,7 +30,6 @@ import {
 } from '../src/stores/sqlite/sqlite-read-model-store.js';
 import {
   mb,
-  mulberry32,
   printTable,
   round,
   startMemorySampler,
@@ -42,6 +37,7 @@ import {
   type MemorySampler,
   type ReadRow,
 } from './bench-support.js';
+import { ACCOUNT_COUNT, seedLedgerLog } from './ledger-log.js';
 
 export interface ProjectionBenchmarkOptions {
   /** Events in the seeded log, accounts and reversals included. Default 50000. */
@@ -84,9 +80,6 @@ export interface ProjectionBenchmarkResult {
   readonly rssMb: { readonly start: number; readonly seeded: number; readonly end: number };
 }
 
-const ACCOUNT_COUNT = 20;
-const REVERSED_SHARE = 0.05;
-const SEED_BATCH = 1000;
 /** As the service's default PROJECTION_BATCH_SIZE. */
 const BATCH_SIZE = 500;
 const READ_PAGE = 500;
@@ -109,7 +102,7 @@ export async function runProjectionBenchmark(
   const logger = createLogger('silent');
   try {
     const seedStarted = performance.now();
-    const seeded = await seed(eventStore, total);
+    const seeded = await seedLedgerLog(eventStore, total);
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     const rssSeeded = memory.rss();
     const countOf = (projection: Projection): number => {
@@ -231,164 +224,6 @@ export async function runProjectionBenchmark(
     eventsDb.close();
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-// ---- seeding ---------------------------------------------------------------------------------
-
-interface Append {
-  readonly streamId: string;
-  readonly expected: ExpectedRevision;
-  readonly event: LedgerEvent;
-}
-
-/**
- * Appends the log in batches of {@link SEED_BATCH} one-event appends: with group commit each
- * batch is one transaction. Events are what the pipeline would store, metadata and hash chain
- * included, so rows are their real size.
- */
-export async function seed(
-  store: EventStore,
-  total: number,
-): Promise<{ byType: Map<string, number>; lines: number }> {
-  const random = mulberry32(20261123);
-  const pick = (n: number): number => Math.floor(random() * n);
-  const types: AccountType[] = ['asset', 'liability', 'equity', 'revenue', 'expense'];
-  const accounts = Array.from({ length: ACCOUNT_COUNT }, (_, i) => ({
-    code: String(1000 + i * 100),
-    type: types[i % types.length]!,
-  }));
-
-  const postings = Math.ceil((total - ACCOUNT_COUNT) / (1 + REVERSED_SHARE));
-  const reversals = total - ACCOUNT_COUNT - postings;
-  // Entry j is reversed (evenly spread) some 50 postings after its own, so reversals are
-  // scattered through the log rather than bunched at its end.
-  const reversedAfter = new Map<number, number[]>();
-  for (let k = 0; k < reversals; k += 1) {
-    const entry = Math.floor((k * postings) / reversals);
-    const after = Math.min(postings - 1, entry + 50);
-    reversedAfter.set(after, [...(reversedAfter.get(after) ?? []), entry]);
-  }
-
-  const plan: Append[] = accounts.map(({ code, type }) => ({
-    streamId: ledgerStreams.account(code),
-    expected: 'no_stream',
-    event: {
-      type: 'AccountOpened',
-      data: { code, name: `Account ${code}`, type, currency: 'EUR' },
-    },
-  }));
-  const posted: { entryId: string; date: string; lines: PostedLine[] }[] = [];
-  const start = Date.UTC(2025, 0, 1);
-  const days = 730;
-  let lineCount = 0;
-  for (let i = 0; i < postings; i += 1) {
-    const entryId = `bench-${String(i).padStart(7, '0')}`;
-    // Dates rise with the log, with some jitter, over two years.
-    const day = Math.min(days - 1, Math.floor((i / postings) * days) + pick(5));
-    const date = isoDate(start, day);
-    const lines = journalLines(accounts, random);
-    lineCount += lines.length;
-    posted.push({ entryId, date, lines });
-    plan.push({
-      streamId: ledgerStreams.journalEntry(entryId),
-      expected: 'no_stream',
-      event: {
-        type: 'JournalEntryPosted',
-        data: { entryId, date, description: `Benchmark entry ${i}`, lines },
-      },
-    });
-    for (const j of reversedAfter.get(i) ?? []) {
-      const original = posted[j]!;
-      const mirrored = original.lines.map((line): PostedLine => ({
-        ...line,
-        side: line.side === 'debit' ? 'credit' : 'debit',
-      }));
-      lineCount += mirrored.length;
-      plan.push({
-        streamId: ledgerStreams.journalEntry(original.entryId),
-        expected: 0n,
-        event: {
-          type: 'JournalEntryReversed',
-          data: {
-            entryId: original.entryId,
-            date: isoDate(Date.parse(original.date), pick(30)),
-            reason: 'Benchmark reversal',
-            lines: mirrored,
-          },
-        },
-      });
-    }
-  }
-
-  const recordedAt = new Date().toISOString();
-  const lastHash = new Map<string, string>();
-  const byType = new Map<string, number>();
-  for (let from = 0; from < plan.length; from += SEED_BATCH) {
-    const batch = plan.slice(from, from + SEED_BATCH).map((append) => {
-      const id = randomUUID();
-      const metadata: Record<string, unknown> = {
-        actor: 'bench',
-        correlationId: id,
-        causationId: id,
-        requestId: id,
-        occurredAt: recordedAt,
-        recordedAt,
-        schemaVersion: SCHEMA_VERSION,
-        prevHash: lastHash.get(append.streamId) ?? GENESIS_HASH,
-      };
-      const data = append.event.data as unknown as Record<string, unknown>;
-      metadata.hash = eventHash({ id, type: append.event.type, data, metadata });
-      lastHash.set(append.streamId, metadata.hash as string);
-      byType.set(append.event.type, (byType.get(append.event.type) ?? 0) + 1);
-      // Queued in one turn of the event loop: group commit makes the batch one transaction.
-      return store.append(append.streamId, [{ id, type: append.event.type, data, metadata }], {
-        expectedRevision: append.expected,
-      });
-    });
-    await Promise.all(batch);
-  }
-  return { byType, lines: lineCount };
-}
-
-/** 2-4 balanced EUR lines on distinct accounts, debits first. */
-function journalLines(
-  accounts: readonly { readonly code: string }[],
-  random: () => number,
-): PostedLine[] {
-  const count = 2 + Math.floor(random() * 3);
-  const codes = new Set<string>();
-  while (codes.size < count) codes.add(accounts[Math.floor(random() * accounts.length)]!.code);
-  const [first, ...rest] = [...codes];
-  const debits = count === 4 ? 2 : 1;
-  const credits = count - debits;
-  // Cents, at least one per line.
-  const totalMinor = credits + debits + Math.floor(random() * 500_000);
-  const split = (parts: number): number[] => {
-    const amounts: number[] = [];
-    let left = totalMinor;
-    for (let i = parts; i > 1; i -= 1) {
-      const amount = 1 + Math.floor(random() * (left - i));
-      amounts.push(amount);
-      left -= amount;
-    }
-    amounts.push(left);
-    return amounts;
-  };
-  const ordered = [first!, ...rest];
-  const sides = [
-    ...split(debits).map((minor) => ({ side: 'debit' as const, minor })),
-    ...split(credits).map((minor) => ({ side: 'credit' as const, minor })),
-  ];
-  return sides.map(({ side, minor }, i) => ({
-    account: ordered[i]!,
-    side,
-    amount: (minor / 100).toFixed(2),
-    currency: 'EUR',
-  }));
-}
-
-function isoDate(fromMs: number, days: number): string {
-  return new Date(fromMs + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 // ---- measuring -------------------------------------------------------------------------------
