@@ -337,6 +337,9 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
         if (error instanceof StoreUnavailableError) throw error;
         failed(member, error);
       }
+      // The embedded stores answer synchronously: without this, a batch for seven projections
+      // would hold every HTTP request for as long as all of them take.
+      await yieldToEventLoop();
     }
     if (applied.length === 0) return;
     const checkpoints = applied.map(({ member }) => ({
