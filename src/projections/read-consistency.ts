@@ -18,8 +18,9 @@ export interface ReadConsistency {
   ): Promise<boolean>;
   /**
    * Before a query without it: waits up to `timeoutMs` for the named read models to reach the
-   * log's head as it is now, so a caller usually reads its own writes without asking. Never
-   * fails; what is failed or frozen is skipped and read as it is.
+   * log's head as it is now (then for what the reactors that feed them add), so a caller usually
+   * reads its own writes without asking. Never fails; what is failed or frozen is skipped and
+   * read as it is.
    */
   awaitFresh(readModels: readonly string[] | undefined, timeoutMs: number): Promise<void>;
 }
@@ -44,46 +45,69 @@ export function createReadConsistency(deps: {
       );
   }
 
+  /** Waits, bounded, until every reactor of `reactors` that can move has reacted up to `position`. */
+  function awaitReactors(
+    reactors: readonly ReactorRunner[],
+    position: bigint,
+    timeoutMs: number,
+  ): Promise<boolean> {
+    return waitUntil(
+      async () => {
+        for (const reactor of reactors) {
+          // A failed reactor will not move: the failure shows in /readyz and the logs.
+          if (reactor.status().state === 'failed') continue;
+          if (!(await reactor.reached(position))) {
+            reactor.wake();
+            return false;
+          }
+        }
+        return true;
+      },
+      { timeoutMs },
+    );
+  }
+
   async function awaitConsistency(
     position: bigint,
     readModels: readonly string[] | undefined,
     timeoutMs: number,
-    strict: boolean,
   ): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
     const remaining = () => Math.max(0, deadline - performance.now());
     const reactors = feeding(readModels);
     let target = position;
     if (reactors.length > 0) {
-      const reacted = await waitUntil(
-        async () => {
-          for (const reactor of reactors) {
-            // A failed reactor will not move: the failure shows in /readyz and the logs.
-            if (reactor.status().state === 'failed') continue;
-            if (!(await reactor.reached(position))) {
-              reactor.wake();
-              return false;
-            }
-          }
-          return true;
-        },
-        { timeoutMs: remaining() },
-      );
-      if (!reacted && strict) return false;
-      if (strict && reactors.some((reactor) => reactor.status().state === 'failed')) return false;
+      if (!(await awaitReactors(reactors, position, remaining()))) return false;
+      if (reactors.some((reactor) => reactor.status().state === 'failed')) return false;
       // What the reactors wrote in response lies before the head as it is now.
-      if (reacted) target = await eventStore.headPosition();
+      target = await eventStore.headPosition();
     }
-    if (strict) return projections.awaitPosition(target, readModels, remaining());
-    await projections.awaitFresh(readModels, remaining(), target);
-    return true;
+    return projections.awaitPosition(target, readModels, remaining());
+  }
+
+  /**
+   * The caller's own writes first: the read models reach the head as it was when the query came,
+   * and only then, with what is left of the bound, what reactors add in response. A reactor
+   * with a backlog (after a restart) must not spend the whole bound while the read models that
+   * hold the caller's write were ready long before.
+   */
+  async function awaitFreshness(
+    readModels: readonly string[] | undefined,
+    timeoutMs: number,
+  ): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    const remaining = () => Math.max(0, deadline - performance.now());
+    const head = await eventStore.headPosition();
+    await projections.awaitFresh(readModels, remaining(), head);
+    const reactors = feeding(readModels);
+    if (reactors.length === 0 || remaining() === 0) return;
+    if (!(await awaitReactors(reactors, head, remaining()))) return;
+    const after = await eventStore.headPosition();
+    if (after > head) await projections.awaitFresh(readModels, remaining(), after);
   }
 
   return {
-    awaitPosition: (position, readModels, timeoutMs) =>
-      awaitConsistency(position, readModels, timeoutMs, true),
-    async awaitFresh(readModels, timeoutMs) {
-      await awaitConsistency(await eventStore.headPosition(), readModels, timeoutMs, false);
-    },
+    awaitPosition: awaitConsistency,
+    awaitFresh: awaitFreshness,
   };
 }

@@ -135,9 +135,12 @@ describe('receivables posted to the ledger', () => {
     expect(admin.body.reactors).toContainEqual({
       name: 'receivables_ledger_postings',
       position: expect.stringMatching(/^\d+$/),
+      head: expect.stringMatching(/^\d+$/),
+      lag: 0,
       state: 'live',
       lastError: null,
       eventsProcessed: 4,
+      runningOn: expect.any(String),
     });
 
     // Each entry is linked to the event it came from.
