@@ -1,20 +1,21 @@
 /**
  * The ledger facts every posting reads (which accounts are open, which periods are closed and
- * where in the log each close is), kept current by the log: each read asks the log only for the
- * `AccountOpened` and `PeriodClosed` events stored since the last one, so a posting costs two
- * cheap reads (the head and an empty page), not a fold of every account and period it names.
+ * where in the log each close is), kept current by the log: each read takes from the log only
+ * what was stored since the last one and keeps its `AccountOpened` and `PeriodClosed` events, so
+ * a posting costs two cheap reads (the head and the log's newest events), not a fold of every
+ * account and period stream it names.
  *
- * Reading the head first, then the log after the last position seen, sees every such event
- * committed before the head was read, another instance's included: the log commits positions in
- * order, so none below the head can appear later. A close therefore reaches this cache as it
- * reaches a re-read of the period's stream. Memory: one entry per account and per closed period,
- * which a chart of accounts and a calendar keep small.
+ * Reading the head first, then the log after the last position seen, sees every event committed
+ * before the head was read, another instance's included: the log commits positions in order, so
+ * none below the head can appear later. A close therefore reaches this cache as it reaches a
+ * re-read of the period's stream. Memory: one entry per account and per closed period, which a
+ * chart of accounts and a calendar keep small.
  */
 import { accountDecider, type AccountState } from '../../domain/ledger/account.js';
 import { ledgerEventSchemas, type LedgerEvent } from '../../domain/ledger/events.js';
 import { ledgerStreams } from '../../domain/ledger/streams.js';
 import { decodeEvent } from '../../domain/shared/event-schemas.js';
-import type { EventStore } from '../../stores/event-store.js';
+import type { EventStore, LogFilter, RecordedEvent } from '../../stores/event-store.js';
 
 /** The facts as the log held them up to a position. */
 export interface LedgerFactsView {
@@ -31,6 +32,17 @@ export interface LedgerFacts {
 }
 
 const PAGE = 1000;
+
+const FACT_EVENTS = {
+  eventTypes: ['AccountOpened', 'PeriodClosed'],
+  streamPrefixes: [ledgerStreams.account(''), ledgerStreams.period('')],
+} as const satisfies LogFilter;
+
+function isFactEvent(event: RecordedEvent): boolean {
+  return event.type === 'AccountOpened'
+    ? event.streamId.startsWith(ledgerStreams.account(''))
+    : event.type === 'PeriodClosed' && event.streamId.startsWith(ledgerStreams.period(''));
+}
 
 export function createLedgerFacts(deps: { readonly eventStore: EventStore }): LedgerFacts {
   const accounts = new Map<string, AccountState>();
@@ -51,12 +63,13 @@ export function createLedgerFacts(deps: { readonly eventStore: EventStore }): Le
       const page = await deps.eventStore.readAll({
         after: seenTo,
         maxCount: PAGE,
-        filter: {
-          eventTypes: ['AccountOpened', 'PeriodClosed'],
-          streamPrefixes: [ledgerStreams.account(''), ledgerStreams.period('')],
-        },
+        // The first read goes through the whole log, so the store filters it. After that only
+        // what was stored since the last read is left, and a plain read of it is the cheaper
+        // one (on EventStoreDB a filtered read is a subscription, waiting for a checkpoint).
+        ...(seenTo === 0n ? { filter: FACT_EVENTS } : {}),
       });
       for (const recorded of page) {
+        if (!isFactEvent(recorded)) continue;
         const event = decodeEvent<LedgerEvent>(ledgerEventSchemas, recorded);
         if (event.type === 'AccountOpened') {
           const before = accounts.get(recorded.streamId) ?? accountDecider.initialState;
