@@ -10,13 +10,13 @@ import { createSqliteEventStore } from '../../src/stores/sqlite/sqlite-event-sto
 describe('ledger facts kept current by the log', () => {
   let db: Database;
   let store: EventStore;
-  let logReads: { head: number; pages: number };
+  let logReads: { head: number; pages: number; streams: number };
   let watched: EventStore;
 
   beforeEach(() => {
     db = openSqliteDatabase(':memory:');
     store = createSqliteEventStore(db);
-    logReads = { head: 0, pages: 0 };
+    logReads = { head: 0, pages: 0, streams: 0 };
     watched = {
       ...store,
       async headPosition() {
@@ -26,6 +26,10 @@ describe('ledger facts kept current by the log', () => {
       async readAll(options) {
         logReads.pages += 1;
         return store.readAll(options);
+      },
+      async readStream(streamId, options) {
+        logReads.streams += 1;
+        return store.readStream(streamId, options);
       },
     };
   });
@@ -55,26 +59,33 @@ describe('ledger facts kept current by the log', () => {
 
   it('sees accounts opened and periods closed since its last read, by any writer', async () => {
     const facts = createLedgerFacts({ eventStore: watched });
-    expect((await facts.current()).account('1000')).toEqual({ status: 'none' });
+    const before = await facts.current();
+    expect(await before.account('1000')).toEqual({ status: 'none' });
+    expect(await before.closedAt('2026-03')).toBeUndefined();
 
     await openAccount('1000');
     await stored('journalEntry-JE-1', 'SomethingElse', {});
     const closedAt = await closePeriod('2026-03');
     const now = await facts.current();
-    expect(now.account('1000')).toMatchObject({ status: 'open', code: '1000', currency: 'EUR' });
-    expect(now.closedAt('2026-03')).toBe(closedAt);
-    expect(now.closedAt('2026-04')).toBeUndefined();
+    expect(await now.account('1000')).toMatchObject({
+      status: 'open',
+      code: '1000',
+      currency: 'EUR',
+    });
+    expect(await now.closedAt('2026-03')).toBe(closedAt);
+    expect(await now.closedAt('2026-04')).toBeUndefined();
   });
 
   it('reads nothing for a position it has already read past', async () => {
     const facts = createLedgerFacts({ eventStore: watched });
+    await (await facts.current()).closedAt('2026-03');
     const closedAt = await closePeriod('2026-03');
     const posting = await stored('journalEntry-JE-1', 'SomethingElse', {});
     await facts.current();
 
-    logReads = { head: 0, pages: 0 };
-    expect((await facts.upTo(posting)).closedAt('2026-03')).toBe(closedAt);
-    expect(logReads).toEqual({ head: 0, pages: 0 });
+    logReads = { head: 0, pages: 0, streams: 0 };
+    expect(await (await facts.upTo(posting)).closedAt('2026-03')).toBe(closedAt);
+    expect(logReads).toEqual({ head: 0, pages: 0, streams: 0 });
 
     const later = await stored('journalEntry-JE-2', 'SomethingElse', {});
     await facts.upTo(later);
@@ -91,9 +102,34 @@ describe('ledger facts kept current by the log', () => {
 
   it('reads a log longer than one page', async () => {
     const facts = createLedgerFacts({ eventStore: watched });
+    await facts.current();
     for (let n = 0; n < 1005; n += 1) await openAccount(`A${n}`);
     const now = await facts.current();
-    expect(now.account('A0').status).toBe('open');
-    expect(now.account('A1004').status).toBe('open');
+    expect(logReads.pages).toBe(2);
+    expect(await now.account('A0')).toMatchObject({ status: 'open' });
+    expect(await now.account('A1004')).toMatchObject({ status: 'open' });
+  });
+
+  it('reads what came before its first read from the stream asked about, once', async () => {
+    const closedAt = await closePeriod('2026-03');
+    await openAccount('1000');
+    const facts = createLedgerFacts({ eventStore: watched });
+    const now = await facts.current();
+    // Nothing before the first position is scanned for.
+    expect(logReads.pages).toBe(0);
+    expect(await now.closedAt('2026-03')).toBe(closedAt);
+    expect(await now.account('1000')).toMatchObject({ status: 'open' });
+    expect(logReads.streams).toBe(2);
+    const again = await facts.current();
+    expect(await again.closedAt('2026-03')).toBe(closedAt);
+    expect(await again.account('1000')).toMatchObject({ status: 'open' });
+    expect(logReads.streams).toBe(2);
+  });
+
+  it('sees a close of a period it saw open, through the log', async () => {
+    const facts = createLedgerFacts({ eventStore: watched });
+    expect(await (await facts.current()).closedAt('2026-05')).toBeUndefined();
+    const closedAt = await closePeriod('2026-05');
+    expect(await (await facts.current()).closedAt('2026-05')).toBe(closedAt);
   });
 });

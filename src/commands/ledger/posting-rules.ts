@@ -41,12 +41,12 @@ export function createPostingRules(deps: {
     async facts(accountCodes, dates) {
       const now = await ledgerFacts.current();
       const accounts = new Map<string, AccountState>();
-      for (const code of new Set(accountCodes)) accounts.set(code, now.account(code));
+      for (const code of new Set(accountCodes)) accounts.set(code, await now.account(code));
       const closedPeriods = new Set<string>();
       for (const date of new Set(dates)) {
         if (!isAccountingDate(date)) continue;
         const period = periodOf(date);
-        if (now.closedAt(period) !== undefined) closedPeriods.add(period);
+        if ((await now.closedAt(period)) !== undefined) closedPeriods.add(period);
       }
       return { accounts, closedPeriods };
     },
@@ -84,7 +84,7 @@ export function createPostingRules(deps: {
   async function closedBefore(date: string, position: bigint): Promise<PeriodClose | undefined> {
     if (!isAccountingDate(date)) return undefined;
     const period = periodOf(date);
-    const closedAt = (await ledgerFacts.upTo(position)).closedAt(period);
+    const closedAt = await (await ledgerFacts.upTo(position)).closedAt(period);
     return closedAt !== undefined && closedAt < position ? { period, closedAt } : undefined;
   }
 }
