@@ -1,6 +1,6 @@
 import type { Decider, DomainCommand, DomainEvent } from '../domain/shared/decider.js';
 import { decodeEvent, type EventSchemas } from '../domain/shared/event-schemas.js';
-import type { EventStore, RecordedEvent } from '../stores/event-store.js';
+import type { RecordedEvent } from '../stores/event-store.js';
 import type { StateCache } from './state-cache.js';
 
 /** What folding a stream needs of a decider. */
@@ -32,14 +32,4 @@ export type StateReader = <State, Event extends DomainEvent>(
 
 export function cachedStateReader(cache: StateCache): StateReader {
   return async (streamId, decider, schemas) => (await cache.load(streamId, decider, schemas)).state;
-}
-
-/** The current state of another record, folded from its whole stream (no cache). */
-export async function readState<State, Event extends DomainEvent>(
-  eventStore: EventStore,
-  streamId: string,
-  decider: Evolver<State, Event>,
-  schemas: EventSchemas,
-): Promise<State> {
-  return foldRecorded(decider, schemas, await eventStore.readStream(streamId));
 }
