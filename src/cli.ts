@@ -23,6 +23,11 @@ import {
   type ProjectionReport,
 } from './projections/projection-manager.js';
 import { embeddedStoreFiles, openStores } from './open-stores.js';
+import {
+  storedReactorNames,
+  storedReactorReport,
+  type ReactorReport,
+} from './projections/reactor-runner.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -113,7 +118,14 @@ export async function runCli(
   });
   try {
     if (command === 'status') {
-      printStatus(await manager.status(), io);
+      const reports = await manager.status();
+      const head = await events.store.headPosition();
+      const reactors = await Promise.all(
+        (await storedReactorNames(readModels.store)).map((reactor) =>
+          storedReactorReport(readModels.store, reactor, head),
+        ),
+      );
+      printStatus(reports, reactors, io);
       return 0;
     }
     return await rebuild(manager, name!, wait, io);
@@ -160,27 +172,42 @@ async function rebuild(
   }
 }
 
-function printStatus(reports: readonly ProjectionReport[], io: CliIo): void {
-  const rows = reports.map((report) => [
-    report.name,
-    String(report.version),
-    report.collection ?? '-',
-    report.position,
-    `${report.lag}${report.lagIsLowerBound ? '+' : ''}`,
-    report.state,
-    report.rebuild ? `${report.rebuild.percent.toFixed(1)}% (${report.rebuild.reason})` : '-',
-    report.lastError ? `${report.lastError.message}` : '-',
-  ]);
-  const header = [
-    'projection',
-    'version',
-    'collection',
-    'position',
-    'lag',
-    'state',
-    'rebuild',
-    'last error',
-  ];
+function printStatus(
+  reports: readonly ProjectionReport[],
+  reactors: readonly ReactorReport[],
+  io: CliIo,
+): void {
+  printTable(
+    ['projection', 'version', 'collection', 'position', 'lag', 'state', 'rebuild', 'last error'],
+    reports.map((report) => [
+      report.name,
+      String(report.version),
+      report.collection ?? '-',
+      report.position,
+      String(report.lag),
+      report.state,
+      report.rebuild ? `${report.rebuild.percent.toFixed(1)}% (${report.rebuild.reason})` : '-',
+      report.lastError ? `${report.lastError.message}` : '-',
+    ]),
+    io,
+  );
+  if (reactors.length === 0) return;
+  io.out('');
+  printTable(
+    ['reactor', 'position', 'lag', 'state', 'running on', 'last error'],
+    reactors.map((report) => [
+      report.name,
+      report.position,
+      String(report.lag),
+      report.state,
+      report.runningOn ?? '-',
+      report.lastError ? report.lastError.message : '-',
+    ]),
+    io,
+  );
+}
+
+function printTable(header: readonly string[], rows: readonly string[][], io: CliIo): void {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]!.length)),
   );

@@ -15,7 +15,11 @@ import { createMongoLeaseStore } from './stores/mongodb/mongo-lease-store.js';
 import { createMongoReadModelStore } from './stores/mongodb/mongo-read-model-store.js';
 import type { ReadModelStore } from './stores/read-model-store.js';
 import { openSqliteDatabase, type SqliteDatabase } from './stores/sqlite/database.js';
-import { createSqliteEventStore } from './stores/sqlite/sqlite-event-store.js';
+import { createEmbeddedIdempotency } from './stores/sqlite/sqlite-embedded-idempotency-store.js';
+import {
+  createSqliteEventStore,
+  type CommitCompanion,
+} from './stores/sqlite/sqlite-event-store.js';
 import { createSqliteIdempotencyStore } from './stores/sqlite/sqlite-idempotency-store.js';
 import { createSqliteLeaseStore } from './stores/sqlite/sqlite-lease-store.js';
 import {
@@ -61,7 +65,9 @@ export interface StoreOptions {
  * - events: EventStoreDB with EVENTSTORE_URL, else `backoffice.db`;
  * - read models and leases: MongoDB with MONGODB_URL, else `readmodels.db`;
  * - idempotency records: MongoDB with MONGODB_URL, so a retry reaching another instance is
- *   answered the same, else `backoffice.db`, beside the events of the one process using it.
+ *   answered the same, else `backoffice.db`, beside the events of the one process using it;
+ *   with the events there too, they are committed in the events' group commits
+ *   (sqlite-embedded-idempotency-store.ts), else each in a transaction of its own.
  *
  * `backoffice.db` is opened only if something is kept in it: with both URLs set, the service
  * opens no local file at all.
@@ -85,13 +91,20 @@ export function openStores(
   const localDatabase = () =>
     (local ??= openSqliteDatabase(join(config.dataDir, EVENT_STORE_FILE), options));
   const readModels = openReadModelStore(config, options);
-  const events = openEventStore(config, localDatabase, logger, clock);
+  const embedded =
+    config.eventStoreUrl === undefined && readModels.idempotency === undefined
+      ? createEmbeddedIdempotency(localDatabase())
+      : undefined;
+  const events = openEventStore(config, localDatabase, logger, clock, embedded?.companion);
   let idempotency: IdempotencyStore | undefined;
   return {
     events,
     readModels,
     idempotency: () =>
-      (idempotency ??= readModels.idempotency ?? createSqliteIdempotencyStore(localDatabase())),
+      (idempotency ??=
+        readModels.idempotency ??
+        embedded?.store() ??
+        createSqliteIdempotencyStore(localDatabase())),
     async close() {
       await readModels.close();
       await events.close();
@@ -153,16 +166,18 @@ export function openReadModelStore(
 
 /**
  * The event store the configuration names: EventStoreDB when EVENTSTORE_URL is set, else the
- * embedded SQLite file, which `localDatabase` opens (its caller owns and closes it).
+ * embedded SQLite file, which `localDatabase` opens (its caller owns and closes it), committing
+ * the `companion`'s writes with its own.
  */
 export function openEventStore(
   config: Config,
   localDatabase: () => SqliteDatabase,
   logger: Logger,
   clock: () => Date,
+  companion?: CommitCompanion,
 ): { store: EventStore; kind: EventStoreKind; close(): Promise<void> } {
   if (config.eventStoreUrl === undefined) {
-    const store = createSqliteEventStore(localDatabase(), { now: clock });
+    const store = createSqliteEventStore(localDatabase(), { now: clock, companion });
     return { store, kind: 'sqlite', close: () => store.close() };
   }
   const client = EventStoreDBClient.connectionString(config.eventStoreUrl);

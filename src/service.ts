@@ -152,7 +152,7 @@ function wireService(
       ...composed.routes,
       ...projectionAdminRoutes({
         projections: readSide.projections,
-        reactors: () => readSide.reactors().map((reactor) => reactor.status()),
+        reactors: () => readSide.reactorReports(),
       }),
     ],
     bodyLimitBytes: config.bodyLimitBytes,

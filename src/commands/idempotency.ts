@@ -51,7 +51,7 @@ export async function runIdempotently(
       try {
         const response = await execute();
         await deps.store.complete(request, response);
-        return { response, replayed: false };
+        return { response, replayed: claim.replay === true };
       } catch (error) {
         await deps.store.release(request);
         throw error;

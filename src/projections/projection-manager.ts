@@ -1,123 +1,54 @@
 /**
  * Runs every projection of the service, one collection generation at a time, and tells queries
- * which collection to read.
- *
- * Durable state lives in the read-model store, so every instance of the service (and the CLI)
- * sees the same thing:
- *
- * - `projection_registry`: per projection, the generation queries read (`active`), the one
- *   being built (`building`), a pending rebuild request, and replaced collections awaiting
- *   their drop. Updated by compare-and-set: the document's position is a revision counter and
- *   the store's position guard refuses a write based on a stale read.
- * - `projection_status`: what the instance running the projection last saw (state, last error,
- *   build progress), so any instance can report it.
- * - `projection_checkpoints`: each collection's position (written by the runner).
+ * which collection to read. The parts are in `engine/`: the registry of generations and its
+ * pure planner, the lease keeper, the log feed that reads the log once for every generation
+ * this instance runs, and the reporter. What is left here is the tick that ties them together.
  *
  * Only the holder of a projection's lease runs it. A rebuild builds a new generation into a
  * fresh collection while the active one keeps serving and following the log; once the new one
  * has reached the head, queries switch to it and the old collection is dropped after a delay,
  * so a query that had already picked it finishes undisturbed. A changed projection version
  * rebuilds the same way: until the switch, queries read the previous version's documents.
- *
- * One file for now, though it holds five parts (registry, leases, generation planning, runners,
- * status reports): issue 13 splits it along those lines when one reader of the log comes to
- * feed every projection, and splitting it first would only be undone there.
  */
 import type { Logger } from 'pino';
 import type { EventStore } from '../stores/event-store.js';
 import type { LeaseStore } from '../stores/lease-store.js';
 import type { ReadModelStore } from '../stores/read-model-store.js';
 import { waitUntil } from '../wait-until.js';
-import type { Projection } from './projection.js';
+import {
+  dueForDrop,
+  liveCollection,
+  planBuild,
+  planRebuildRequest,
+  planSwitch,
+  withoutDropped,
+  type RegistryBody,
+} from './engine/generation-planner.js';
+import { createLeaseKeeper, type LeaseKeeper } from './engine/lease-keeper.js';
 import {
   CHECKPOINTS_COLLECTION,
-  createProjectionRunner,
-  type ProjectionError,
-  type ProjectionRunner,
+  createLogFeed,
+  type FeedMember,
+  type LogFeed,
   type ProjectionState,
-} from './projection-runner.js';
+  type ProjectionStatus,
+} from './engine/log-feed.js';
+import {
+  loadRegistry,
+  loadRuntimeStatus,
+  prepareRegistry,
+  storedStatusRevision,
+  updateRegistry,
+  writeRuntimeStatus,
+  type Registry,
+  type RuntimeStatus,
+} from './engine/projection-registry.js';
+import { projectionReport, type ProjectionReport } from './engine/projection-reporter.js';
+import type { Projection } from './projection.js';
 
-export const REGISTRY_COLLECTION = 'projection_registry';
-export const STATUS_COLLECTION = 'projection_status';
-
-interface Generation {
-  readonly collection: string;
-  readonly version: number;
-  readonly generation: number;
-}
-
-export type BuildReason = 'first_build' | 'version_change' | 'requested';
-
-interface Build extends Generation {
-  readonly reason: BuildReason;
-  readonly startedAt: string;
-  /** The head of the log when the build started: progress is measured against it. */
-  readonly targetPosition: string;
-}
-
-interface RegistryBody {
-  readonly name: string;
-  readonly active: Generation | null;
-  readonly building: Build | null;
-  readonly rebuildRequestedAt: string | null;
-  readonly lastGeneration: number;
-  readonly switchedAt: string | null;
-  readonly retired: readonly { readonly collection: string; readonly at: string }[];
-}
-
-interface Registry {
-  readonly revision: bigint;
-  readonly body: RegistryBody;
-}
-
-interface RuntimeStatus {
-  readonly holder: string;
-  readonly state: ProjectionState;
-  readonly lastError: ProjectionError | null;
-  readonly build: {
-    readonly state: ProjectionState;
-    readonly position: string;
-    readonly eventsProcessed: number;
-    readonly startedAt: string;
-    readonly lastError: ProjectionError | null;
-  } | null;
-  readonly at: string;
-}
-
-export interface BuildReport {
-  readonly collection: string;
-  readonly version: number;
-  readonly reason: BuildReason;
-  readonly state: ProjectionState;
-  readonly startedAt: string;
-  readonly position: string;
-  readonly targetPosition: string;
-  /** position / targetPosition, 0-100: exact on SQLite, where positions count events. */
-  readonly percent: number;
-  readonly eventsProcessed: number;
-  readonly eventsPerSecond: number;
-  readonly lastError: ProjectionError | null;
-}
-
-export interface ProjectionReport {
-  readonly name: string;
-  /** The version this code defines. */
-  readonly version: number;
-  /** What queries read: null until the first build has caught up. */
-  readonly collection: string | null;
-  readonly activeVersion: number | null;
-  readonly position: string;
-  /** Events in the log after `position`, counted up to `LAG_COUNT_LIMIT`. */
-  readonly lag: number;
-  readonly lagIsLowerBound: boolean;
-  readonly state: ProjectionState | 'not_running';
-  readonly lastError: ProjectionError | null;
-  readonly rebuild: BuildReport | null;
-  readonly rebuildRequested: boolean;
-  readonly lastSwitchAt: string | null;
-  /** The instance running it, as it last reported; null when none has. */
-  readonly runningOn: string | null;
-}
+export { REGISTRY_COLLECTION, STATUS_COLLECTION } from './engine/projection-registry.js';
+export { generationCollection, type BuildReason } from './engine/generation-planner.js';
+export type { BuildReport, ProjectionReport } from './engine/projection-reporter.js';
 
 /** The read model a query needs has no caught-up generation yet. */
 export class ReadModelUnavailableError extends Error {
@@ -128,8 +59,8 @@ export class UnknownProjectionError extends Error {
   override readonly name = 'UnknownProjectionError';
 }
 
-export const LAG_COUNT_LIMIT = 10_000;
 const STATUS_HEARTBEAT_MS = 5_000;
+const MAX_POSITION = 0xffff_ffff_ffff_ffffn;
 
 export interface ProjectionManagerOptions {
   readonly projections: readonly Projection[];
@@ -140,11 +71,17 @@ export interface ProjectionManagerOptions {
   readonly logger: Logger;
   /** Names this process in leases and status. */
   readonly instanceId: string;
+  /**
+   * The reader of the log the generations join; shared with the reactors by the read side. One
+   * of its own (started and stopped with the manager) when not given.
+   */
+  readonly feed?: LogFeed;
   readonly leaseTtlMs?: number;
   /** How often leases are renewed and the registry is looked at. */
   readonly tickIntervalMs?: number;
   /** How long a replaced collection is kept for queries already reading it. */
   readonly dropDelayMs?: number;
+  /** For the feed of its own. */
   readonly batchSize?: number;
   readonly pollIntervalMs?: number;
   readonly maxAttempts?: number;
@@ -155,7 +92,7 @@ export interface ProjectionManagerOptions {
 export interface ProjectionManager {
   /** Takes part: looks at the registry now, then on every tick; runs what it holds the lease of. */
   start(): Promise<void>;
-  /** Stops the runners and gives up the leases. */
+  /** Stops the generations it runs and gives up the leases. */
   stop(): Promise<void>;
   /** New events were written: look for them now. */
   wake(): void;
@@ -185,46 +122,64 @@ export interface ProjectionManager {
   /** Asks for a rebuild; the instance holding the lease starts it at its next tick. */
   requestRebuild(name: string): Promise<ProjectionReport>;
   names(): readonly string[];
+  /** The projections whose documents events of `type` change. */
+  handling(type: string): readonly string[];
 }
 
-const MAX_POSITION = 0xffff_ffff_ffff_ffffn;
+interface Running {
+  readonly member: FeedMember<ProjectionStatus>;
+  readonly collection: string;
+}
 
-export function generationCollection(name: string, version: number, generation: number): string {
-  return `${name}_v${version}_${generation}`;
+interface Controller {
+  readonly projection: Projection;
+  registry: Registry | undefined;
+  live: Running | undefined;
+  build: Running | undefined;
+  statusRevision: bigint | undefined;
+  /** When looking after the projection started failing, if it is failing. */
+  failingSince: number | undefined;
+  statusWritten: { readonly fingerprint: string; readonly at: number } | undefined;
 }
 
 export function createProjectionManager(options: ProjectionManagerOptions): ProjectionManager {
-  const { eventStore, readModels, leases, instanceId } = options;
+  const { eventStore, readModels, instanceId } = options;
   const logger = options.logger.child({ component: 'projections' });
-  const leaseTtlMs = options.leaseTtlMs ?? 15_000;
   const tickIntervalMs = options.tickIntervalMs ?? 1000;
   const dropDelayMs = options.dropDelayMs ?? 30_000;
   const clock = options.clock ?? (() => new Date());
+  const ownFeed = options.feed === undefined;
+  const feed =
+    options.feed ??
+    createLogFeed({
+      eventStore,
+      readModels,
+      logger: options.logger,
+      batchSize: options.batchSize,
+      pollIntervalMs: options.pollIntervalMs,
+      maxAttempts: options.maxAttempts,
+      retryBaseMs: options.retryBaseMs,
+      clock,
+    });
+  const keeper: LeaseKeeper = createLeaseKeeper({
+    leases: options.leases,
+    holder: instanceId,
+    ttlMs: options.leaseTtlMs ?? 15_000,
+    clock,
+  });
+  const leaseOf = (controller: Controller) => `projection:${controller.projection.name}`;
+  const holding = (controller: Controller) => keeper.holds(leaseOf(controller));
 
-  interface Controller {
-    readonly projection: Projection;
-    registry: Registry | undefined;
-    holding: boolean;
-    live: { runner: ProjectionRunner; collection: string } | undefined;
-    build: { runner: ProjectionRunner; collection: string } | undefined;
-    statusRevision: bigint | undefined;
-    /** When leases and the registry last started failing to be looked after, if they are. */
-    failingSince: number | undefined;
-    leaseRenewedAt: number | undefined;
-    statusWritten: { readonly fingerprint: string; readonly at: number } | undefined;
-  }
   const controllers = new Map<string, Controller>(
     options.projections.map((projection) => [
       projection.name,
       {
         projection,
         registry: undefined,
-        holding: false,
         live: undefined,
         build: undefined,
         statusRevision: undefined,
         failingSince: undefined,
-        leaseRenewedAt: undefined,
         statusWritten: undefined,
       },
     ]),
@@ -238,238 +193,109 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
 
   async function prepare(): Promise<void> {
     if (prepared) return;
-    await readModels.ensureCollection(REGISTRY_COLLECTION);
-    await readModels.ensureCollection(STATUS_COLLECTION);
+    await prepareRegistry(readModels);
     await readModels.ensureCollection(CHECKPOINTS_COLLECTION);
     prepared = true;
   }
 
-  async function loadRegistry(name: string): Promise<Registry | undefined> {
-    const stored = (await readModels.load(REGISTRY_COLLECTION, [name])).get(name);
-    if (!stored?.body) return undefined;
-    return { revision: stored.position, body: stored.body as unknown as RegistryBody };
-  }
-
-  /**
-   * Applies `change` to the registry by compare-and-set, re-reading and retrying when another
-   * writer got there first. `change` returns undefined when there is nothing to do.
-   */
-  async function updateRegistry(
+  async function update(
     controller: Controller,
     change: (current: RegistryBody | undefined) => RegistryBody | undefined,
   ): Promise<Registry | undefined> {
-    for (let attempt = 0; attempt < 10; attempt += 1) {
-      const current = await loadRegistry(controller.projection.name);
-      controller.registry = current;
-      const next = change(current?.body);
-      if (!next) return current;
-      const revision = (current?.revision ?? 0n) + 1n;
-      const result = await readModels.writeBatch(REGISTRY_COLLECTION, [
-        { id: controller.projection.name, position: revision, body: { ...next } },
-      ]);
-      if (result.written === 1) {
-        controller.registry = { revision, body: next };
-        return controller.registry;
-      }
+    try {
+      controller.registry = await updateRegistry(readModels, controller.projection.name, change);
+      return controller.registry;
+    } catch (error) {
+      controller.registry = undefined;
+      throw error;
     }
-    throw new Error(`Registry of ${controller.projection.name} keeps changing under this writer`);
   }
 
-  function newBuild(
-    projection: Projection,
-    body: RegistryBody,
-    reason: BuildReason,
-    target: bigint,
-  ) {
-    const generation = body.lastGeneration + 1;
+  function facts(controller: Controller) {
     return {
-      generation,
-      build: {
-        collection: generationCollection(projection.name, projection.version, generation),
-        version: projection.version,
-        generation,
-        reason,
-        startedAt: clock().toISOString(),
-        targetPosition: target.toString(),
-      } satisfies Build,
+      name: controller.projection.name,
+      version: controller.projection.version,
+      buildFailed: controller.build?.member.status().state === 'failed',
     };
   }
 
-  function runnerFor(controller: Controller, collection: string, isBuild: boolean) {
-    return createProjectionRunner({
-      projection: controller.projection,
-      eventStore,
-      readModels,
-      logger: options.logger,
+  function join(controller: Controller, collection: string, isBuild: boolean): Running {
+    const member = feed.addProjection(controller.projection, {
       collection,
-      batchSize: options.batchSize,
-      pollIntervalMs: options.pollIntervalMs,
-      maxAttempts: options.maxAttempts,
-      retryBaseMs: options.retryBaseMs,
-      clock,
       // A build that has caught up is switched to at once rather than at the next tick.
       onCaughtUp: isBuild ? () => scheduleTick() : undefined,
     });
+    return { member, collection };
   }
 
-  async function stopRunners(controller: Controller): Promise<void> {
-    const runners = [controller.live?.runner, controller.build?.runner];
+  async function leave(controller: Controller): Promise<void> {
+    const running = [controller.live, controller.build];
     controller.live = undefined;
     controller.build = undefined;
-    await Promise.all(runners.map((runner) => runner?.stop()));
+    await Promise.all(running.map((entry) => entry?.member.remove()));
   }
 
   async function tickOne(controller: Controller): Promise<void> {
     const { projection } = controller;
-    const now = clock().getTime();
-    // A held lease is renewed a third of the way through its life, not at every tick.
-    const renewalDue =
-      !controller.holding ||
-      controller.leaseRenewedAt === undefined ||
-      now - controller.leaseRenewedAt >= leaseTtlMs / 3;
-    const leased = renewalDue
-      ? await leases.acquire({
-          name: `projection:${projection.name}`,
-          holder: instanceId,
-          ttlMs: leaseTtlMs,
-          now: new Date(now),
-        })
-      : true;
-    if (renewalDue && leased) controller.leaseRenewedAt = now;
-    if (!leased) {
-      if (controller.holding) {
+    const wasHolding = holding(controller);
+    if (!(await keeper.hold(leaseOf(controller)))) {
+      if (wasHolding) {
         logger.warn({ projection: projection.name }, 'projection lease lost; stopping it here');
-        controller.holding = false;
-        controller.leaseRenewedAt = undefined;
-        await stopRunners(controller);
+        await leave(controller);
       }
-      controller.registry = await loadRegistry(projection.name);
+      controller.registry = await loadRegistry(readModels, projection.name);
       return;
     }
-    if (!controller.holding) {
+    if (!wasHolding)
       logger.info({ projection: projection.name, instanceId }, 'running projection here');
-      controller.holding = true;
-    }
 
     const head = await eventStore.headPosition();
-    // Decide what should be built.
-    await updateRegistry(controller, (current) => {
-      const body: RegistryBody = current ?? {
-        name: projection.name,
-        active: null,
-        building: null,
-        rebuildRequestedAt: null,
-        lastGeneration: 0,
-        switchedAt: null,
-        retired: [],
-      };
-      const buildIsCurrent = body.building !== null && body.building.version === projection.version;
-      let reason: BuildReason | undefined;
-      if (!buildIsCurrent) {
-        if (body.active === null) reason = 'first_build';
-        else if (body.active.version !== projection.version) reason = 'version_change';
-        else if (body.rebuildRequestedAt !== null) reason = 'requested';
-      } else if (body.rebuildRequestedAt !== null && buildIsFailed(controller)) {
-        reason = 'requested';
-      }
-      if (reason === undefined) {
-        if (body.rebuildRequestedAt !== null && buildIsCurrent) {
-          // A rebuild is already under way: the request is answered by it.
-          return { ...body, rebuildRequestedAt: null };
-        }
-        return current === undefined ? body : undefined;
-      }
-      const { generation, build } = newBuild(projection, body, reason, head);
-      const retired = body.building
-        ? [...body.retired, { collection: body.building.collection, at: clock().toISOString() }]
-        : body.retired;
-      return {
-        ...body,
-        building: build,
-        lastGeneration: generation,
-        rebuildRequestedAt: null,
-        retired,
-      };
-    });
-
-    const registry = controller.registry!.body;
-    await reconcileRunners(controller, registry);
+    await update(controller, (current) =>
+      planBuild(current, facts(controller), head, clock().toISOString()),
+    );
+    await reconcile(controller, controller.registry!.body);
     await switchIfCaughtUp(controller);
     await dropRetired(controller);
     await writeStatus(controller);
   }
 
-  function buildIsFailed(controller: Controller): boolean {
-    return controller.build?.runner.status().state === 'failed';
-  }
-
-  async function reconcileRunners(controller: Controller, registry: RegistryBody) {
-    const { projection } = controller;
-    const liveCollection =
-      registry.active && registry.active.version === projection.version
-        ? registry.active.collection
-        : undefined;
-    if (controller.live && controller.live.collection !== liveCollection) {
-      await controller.live.runner.stop();
+  async function reconcile(controller: Controller, registry: RegistryBody): Promise<void> {
+    const live = liveCollection(registry, controller.projection.version);
+    if (controller.live && controller.live.collection !== live) {
+      await controller.live.member.remove();
       controller.live = undefined;
     }
-    if (!controller.live && liveCollection) {
-      controller.live = {
-        runner: runnerFor(controller, liveCollection, false),
-        collection: liveCollection,
-      };
-      controller.live.runner.start();
-    }
-    const buildCollection = registry.building?.collection;
-    if (controller.build && controller.build.collection !== buildCollection) {
-      await controller.build.runner.stop();
+    if (!controller.live && live) controller.live = join(controller, live, false);
+    const building = registry.building;
+    if (controller.build && controller.build.collection !== building?.collection) {
+      await controller.build.member.remove();
       controller.build = undefined;
     }
-    if (!controller.build && buildCollection) {
+    if (!controller.build && building) {
       logger.info(
         {
-          projection: projection.name,
-          collection: buildCollection,
-          reason: registry.building!.reason,
+          projection: controller.projection.name,
+          collection: building.collection,
+          reason: building.reason,
         },
         'building projection into a new collection',
       );
-      controller.build = {
-        runner: runnerFor(controller, buildCollection, true),
-        collection: buildCollection,
-      };
-      controller.build.runner.start();
+      controller.build = join(controller, building.collection, true);
     }
   }
 
   async function switchIfCaughtUp(controller: Controller): Promise<void> {
     const build = controller.build;
-    if (!build || build.runner.status().state !== 'live') return;
-    const updated = await updateRegistry(controller, (current) => {
-      if (!current?.building || current.building.collection !== build.collection) return undefined;
-      const now = clock().toISOString();
-      const {
-        reason: _reason,
-        startedAt: _startedAt,
-        targetPosition: _target,
-        ...generation
-      } = current.building;
-      return {
-        ...current,
-        active: generation,
-        building: null,
-        switchedAt: now,
-        retired: current.active
-          ? [...current.retired, { collection: current.active.collection, at: now }]
-          : current.retired,
-      };
-    });
+    if (!build || build.member.status().state !== 'live') return;
+    const updated = await update(controller, (current) =>
+      planSwitch(current, build.collection, clock().toISOString()),
+    );
     if (updated?.body.active?.collection !== build.collection) return;
     const previous = controller.live;
     controller.live = build;
     controller.build = undefined;
-    await previous?.runner.stop();
-    const status = build.runner.status();
+    await previous?.member.remove();
+    const status = build.member.status();
     logger.info(
       {
         projection: controller.projection.name,
@@ -482,13 +308,9 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
   }
 
   async function dropRetired(controller: Controller): Promise<void> {
-    const registry = controller.registry?.body;
-    if (!registry || registry.retired.length === 0) return;
-    const due = registry.retired.filter(
-      (entry) => clock().getTime() - Date.parse(entry.at) >= dropDelayMs,
-    );
+    const due = dueForDrop(controller.registry?.body, clock().getTime(), dropDelayMs);
     if (due.length === 0) return;
-    for (const { collection } of due) {
+    for (const collection of due) {
       await readModels.dropCollection(collection);
       // A collection name is never reused, so its checkpoint can be tombstoned for good.
       await readModels.writeBatch(CHECKPOINTS_COLLECTION, [
@@ -499,22 +321,15 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
         'dropped replaced collection',
       );
     }
-    const dropped = new Set(due.map((entry) => entry.collection));
-    await updateRegistry(controller, (current) =>
-      current && current.retired.some((entry) => dropped.has(entry.collection))
-        ? { ...current, retired: current.retired.filter((entry) => !dropped.has(entry.collection)) }
-        : undefined,
-    );
+    const dropped = new Set(due);
+    await update(controller, (current) => withoutDropped(current, dropped));
   }
 
   async function writeStatus(controller: Controller): Promise<void> {
     const name = controller.projection.name;
-    if (controller.statusRevision === undefined) {
-      const stored = (await readModels.load(STATUS_COLLECTION, [name])).get(name);
-      controller.statusRevision = stored?.position ?? 0n;
-    }
-    const live = controller.live?.runner.status();
-    const build = controller.build?.runner.status();
+    controller.statusRevision ??= await storedStatusRevision(readModels, name);
+    const live = controller.live?.member.status();
+    const build = controller.build?.member.status();
     const status: Omit<RuntimeStatus, 'at'> = {
       holder: instanceId,
       state: live?.state ?? 'starting',
@@ -539,12 +354,13 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
       return;
     }
     const revision = controller.statusRevision + 1n;
-    const result = await readModels.writeBatch(STATUS_COLLECTION, [
-      { id: name, position: revision, body: { ...status, at: new Date(now).toISOString() } },
-    ]);
-    controller.statusWritten = result.written === 1 ? { fingerprint, at: now } : undefined;
+    const written = await writeRuntimeStatus(readModels, name, revision, {
+      ...status,
+      at: new Date(now).toISOString(),
+    });
+    controller.statusWritten = written ? { fingerprint, at: now } : undefined;
     // Another holder wrote in between (a lease handover): read its revision next time.
-    controller.statusRevision = result.written === 1 ? revision : undefined;
+    controller.statusRevision = written ? revision : undefined;
   }
 
   async function tick(): Promise<void> {
@@ -569,7 +385,7 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
         }
       } catch (error) {
         // Once per outage, not once per tick: a store that is down for minutes must not flood
-        // the log. The runners log their own pause and resume.
+        // the log. The feed logs its own pause and resume.
         if (controller.failingSince === undefined) {
           controller.failingSince = Date.now();
           logger.warn(
@@ -616,8 +432,8 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
   }
 
   async function registryOf(controller: Controller): Promise<RegistryBody | undefined> {
-    if (!controller.holding || !controller.registry) {
-      controller.registry = await loadRegistry(controller.projection.name);
+    if (!holding(controller) || !controller.registry) {
+      controller.registry = await loadRegistry(readModels, controller.projection.name);
     }
     return controller.registry?.body;
   }
@@ -629,10 +445,9 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
 
   /** Where the active collection is; undefined when there is none. */
   async function activePosition(controller: Controller): Promise<bigint | undefined> {
-    if (controller.holding && controller.live) {
-      const registry = controller.registry?.body;
-      if (registry?.active?.collection === controller.live.collection) {
-        return controller.live.runner.status().position;
+    if (holding(controller) && controller.live) {
+      if (controller.registry?.body.active?.collection === controller.live.collection) {
+        return controller.live.member.status().position;
       }
     }
     const registry = await registryOf(controller);
@@ -641,10 +456,7 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
   }
 
   function wake(): void {
-    for (const controller of controllers.values()) {
-      controller.live?.runner.wake();
-      controller.build?.runner.wake();
-    }
+    feed.wake();
   }
 
   function awaitPosition(
@@ -683,93 +495,37 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
   }
 
   async function runtimeState(controller: Controller): Promise<ProjectionState | undefined> {
-    if (controller.holding) return controller.live?.runner.status().state;
-    return (await loadRuntime(controller.projection.name))?.state;
+    if (holding(controller)) return controller.live?.member.status().state;
+    return (await loadRuntimeStatus(readModels, controller.projection.name))?.state;
   }
 
-  async function loadRuntime(name: string): Promise<RuntimeStatus | undefined> {
-    const stored = (await readModels.load(STATUS_COLLECTION, [name])).get(name);
-    return (stored?.body ?? undefined) as RuntimeStatus | undefined;
-  }
-
-  async function lagCounts(positions: readonly bigint[]): Promise<Map<bigint, number>> {
-    const lowest = positions.reduce((min, p) => (p < min ? p : min), positions[0] ?? 0n);
-    const seen: bigint[] = [];
-    for (let after = lowest; seen.length < LAG_COUNT_LIMIT;) {
-      const page = await eventStore.readAll({
-        after,
-        maxCount: Math.min(1000, LAG_COUNT_LIMIT - seen.length),
-      });
-      for (const event of page) seen.push(event.position);
-      if (page.length < 1000) break;
-      after = page.at(-1)!.position;
-    }
-    return new Map(
-      positions.map((position) => [position, seen.filter((p) => p > position).length]),
-    );
-  }
-
-  async function report(
-    controller: Controller,
-    lag: (position: bigint) => number,
-  ): Promise<ProjectionReport> {
+  async function report(controller: Controller, head: bigint): Promise<ProjectionReport> {
     const { projection } = controller;
     const registry = await registryOf(controller);
-    const runtime: RuntimeStatus | undefined = controller.holding
-      ? undefined
-      : await loadRuntime(projection.name);
-    const position = (await activePosition(controller)) ?? 0n;
-    const liveStatus = controller.holding ? controller.live?.runner.status() : undefined;
-    const buildStatus = controller.holding ? controller.build?.runner.status() : undefined;
-    let rebuild: BuildReport | null = null;
-    if (registry?.building) {
-      const building = registry.building;
-      const target = BigInt(building.targetPosition);
-      const buildPosition = buildStatus
-        ? buildStatus.position
-        : await checkpoint(building.collection);
-      const processed = buildStatus?.eventsProcessed ?? runtime?.build?.eventsProcessed ?? 0;
-      const since = buildStatus?.startedAt ?? runtime?.build?.startedAt ?? building.startedAt;
-      const seconds = Math.max(0.001, (clock().getTime() - Date.parse(since)) / 1000);
-      rebuild = {
-        collection: building.collection,
-        version: building.version,
-        reason: building.reason,
-        state: buildStatus?.state ?? runtime?.build?.state ?? 'starting',
-        startedAt: building.startedAt,
-        position: buildPosition.toString(),
-        targetPosition: building.targetPosition,
-        percent:
-          target === 0n || buildPosition >= target
-            ? 100
-            : Math.floor(Number((buildPosition * 10_000n) / target)) / 100,
-        eventsProcessed: processed,
-        eventsPerSecond: Math.round(processed / seconds),
-        lastError: buildStatus?.lastError ?? runtime?.build?.lastError ?? null,
-      };
-    }
-    const count = lag(position);
-    return {
+    const here = holding(controller);
+    const runtime = here ? undefined : await loadRuntimeStatus(readModels, projection.name);
+    const building = registry?.building;
+    return projectionReport({
       name: projection.name,
       version: projection.version,
-      collection: registry?.active?.collection ?? null,
-      activeVersion: registry?.active?.version ?? null,
-      position: position.toString(),
-      lag: count,
-      lagIsLowerBound: count >= LAG_COUNT_LIMIT,
-      state: liveStatus?.state ?? runtime?.state ?? 'not_running',
-      lastError: liveStatus?.lastError ?? runtime?.lastError ?? null,
-      rebuild,
-      rebuildRequested: (registry?.rebuildRequestedAt ?? null) !== null,
-      lastSwitchAt: registry?.switchedAt ?? null,
-      runningOn: controller.holding ? instanceId : (runtime?.holder ?? null),
-    };
+      registry,
+      position: (await activePosition(controller)) ?? 0n,
+      head,
+      here: here
+        ? { live: controller.live?.member.status(), build: controller.build?.member.status() }
+        : undefined,
+      runtime,
+      buildCheckpoint: building && !here ? await checkpoint(building.collection) : 0n,
+      holder: here ? instanceId : (runtime?.holder ?? null),
+      now: clock(),
+    });
   }
 
   return {
     async start() {
       if (!stopped) return;
       stopped = false;
+      if (ownFeed) feed.start();
       loop();
       await runTick();
     },
@@ -779,16 +535,11 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
       if (timer) clearTimeout(timer);
       await ticking;
       for (const controller of controllers.values()) {
-        await stopRunners(controller);
-        controller.leaseRenewedAt = undefined;
+        await leave(controller);
         controller.statusWritten = undefined;
-        if (controller.holding) {
-          controller.holding = false;
-          await leases
-            .release(`projection:${controller.projection.name}`, instanceId)
-            .catch(() => undefined);
-        }
+        await keeper.release(leaseOf(controller));
       }
+      if (ownFeed) await feed.stop();
     },
 
     wake,
@@ -829,9 +580,9 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
           const state = await runtimeState(controller);
           checks[controller.projection.name] = state === 'failed' ? 'failed' : 'ok';
         } else {
-          const build = controller.holding
-            ? controller.build?.runner.status().state
-            : (await loadRuntime(controller.projection.name))?.build?.state;
+          const build = holding(controller)
+            ? controller.build?.member.status().state
+            : (await loadRuntimeStatus(readModels, controller.projection.name))?.build?.state;
           checks[controller.projection.name] = build === 'failed' ? 'failed' : 'building';
         }
       }
@@ -840,45 +591,32 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
 
     async status() {
       await prepare();
-      const positions: bigint[] = [];
-      for (const controller of controllers.values()) {
-        positions.push((await activePosition(controller)) ?? 0n);
-      }
-      const counts = await lagCounts(positions);
+      const head = await eventStore.headPosition();
       const reports: ProjectionReport[] = [];
-      for (const controller of controllers.values()) {
-        reports.push(await report(controller, (position) => counts.get(position) ?? 0));
-      }
+      for (const controller of controllers.values()) reports.push(await report(controller, head));
       return reports;
     },
 
     async requestRebuild(name) {
       const controller = controllerOf(name);
       await prepare();
-      await updateRegistry(controller, (current) => {
-        const base: RegistryBody = current ?? {
-          name,
-          active: null,
-          building: null,
-          rebuildRequestedAt: null,
-          lastGeneration: 0,
-          switchedAt: null,
-          retired: [],
-        };
-        const alreadyBuilding =
-          base.building !== null &&
-          base.building.version === controller.projection.version &&
-          !buildIsFailed(controller);
-        if (alreadyBuilding || base.rebuildRequestedAt !== null) return undefined;
-        return { ...base, rebuildRequestedAt: clock().toISOString() };
-      });
-      if (controller.holding) await runTick();
-      const counts = await lagCounts([(await activePosition(controller)) ?? 0n]);
-      return report(controller, (position) => counts.get(position) ?? 0);
+      await update(controller, (current) =>
+        planRebuildRequest(current, facts(controller), clock().toISOString()),
+      );
+      if (holding(controller)) await runTick();
+      return report(controller, await eventStore.headPosition());
     },
 
     names() {
       return [...controllers.keys()];
+    },
+
+    handling(type) {
+      return options.projections
+        .filter(
+          (projection) => projection.eventTypes === 'all' || projection.eventTypes.includes(type),
+        )
+        .map((projection) => projection.name);
     },
   };
 }

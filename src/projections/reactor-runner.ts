@@ -1,22 +1,30 @@
 /**
- * Runs one reactor: reads the log after its checkpoint, hands each event of its types to
- * `react` in order, and moves the checkpoint past it. Only the holder of the reactor's lease runs
- * it, so with several instances each event is reacted to by one of them (and again only after a
- * crash between the reaction and its checkpoint, which the reactor's idempotence absorbs).
+ * Runs one reactor where this instance holds its lease (`reactor:<name>`): while held, the
+ * reactor is a member of the log feed, which hands it each event of its types in log order and
+ * moves its checkpoint past it. So with several instances each event is reacted to by one of
+ * them (and again only after a crash between the reaction and its checkpoint, which the
+ * reactor's idempotence absorbs).
  *
  * An event whose reaction keeps failing stops the reactor, visibly (status and logs carry the
  * event and the error); it is never skipped. A store outage pauses it until the store is back.
  */
 import type { Logger } from 'pino';
-import { yieldToEventLoop } from '../wait-until.js';
-import {
-  StoreUnavailableError,
-  type EventStore,
-  type RecordedEvent,
-} from '../stores/event-store.js';
 import type { LeaseStore } from '../stores/lease-store.js';
 import type { ReadModelStore } from '../stores/read-model-store.js';
-import { CHECKPOINTS_COLLECTION, type ProjectionError } from './projection-runner.js';
+import { createLeaseKeeper } from './engine/lease-keeper.js';
+import {
+  CHECKPOINTS_COLLECTION,
+  type FeedMember,
+  type LogFeed,
+  type ProjectionError,
+} from './engine/log-feed.js';
+import {
+  loadReactorStatus,
+  STATUS_COLLECTION,
+  storedStatusRevision,
+  writeRuntimeStatus,
+} from './engine/projection-registry.js';
+import { lagBetween } from './engine/projection-reporter.js';
 import type { Reactor } from './reactor.js';
 
 export type ReactorState = 'standby' | 'catching_up' | 'live' | 'paused' | 'failed' | 'stopped';
@@ -29,220 +37,187 @@ export interface ReactorStatus {
   readonly eventsProcessed: number;
 }
 
+/** A reactor as an operator sees it: from here when it runs here, else as its holder stored it. */
+export interface ReactorReport {
+  readonly name: string;
+  readonly position: string;
+  readonly head: string;
+  /** head − position, as for projections. */
+  readonly lag: number;
+  readonly state: ReactorState;
+  readonly lastError: ProjectionError | null;
+  readonly eventsProcessed: number;
+  /** The instance running it, as it last reported; null when none has. */
+  readonly runningOn: string | null;
+}
+
 export interface ReactorRunner {
+  readonly reactor: Reactor;
   start(): void;
   stop(): Promise<void>;
   wake(): void;
   status(): ReactorStatus;
+  report(head: bigint): Promise<ReactorReport>;
   /** Every event up to `position` has been reacted to (here or on the instance running it). */
   reached(position: bigint): Promise<boolean>;
 }
 
 export interface ReactorRunnerOptions {
   readonly reactor: Reactor;
-  readonly eventStore: EventStore;
+  /** The reader of the log it joins while it holds the lease. */
+  readonly feed: LogFeed;
   /** Holds its checkpoint. */
   readonly readModels: ReadModelStore;
-  /** Decides which instance runs the reactor (`reactor:<name>`). */
   readonly leases: LeaseStore;
   readonly logger: Logger;
   readonly instanceId: string;
-  readonly batchSize?: number;
-  readonly pollIntervalMs?: number;
   readonly leaseTtlMs?: number;
-  readonly maxAttempts?: number;
-  readonly retryBaseMs?: number;
-  readonly retryMaxMs?: number;
   readonly clock?: () => Date;
 }
 
-/** `react` threw on this event. */
-class ReactionError extends Error {
-  override readonly name = 'ReactionError';
-  constructor(
-    readonly event: RecordedEvent,
-    options: { cause: unknown },
-  ) {
-    super(
-      `reaction failed on ${event.type} ${event.id} at position ${event.position}: ${messageOf(options.cause)}`,
-      options,
-    );
-  }
-}
-
 export function createReactorRunner(options: ReactorRunnerOptions): ReactorRunner {
-  const { reactor, eventStore, readModels, leases, instanceId } = options;
+  const { reactor, feed, readModels, instanceId } = options;
   const logger = options.logger.child({ reactor: reactor.name });
-  const batchSize = options.batchSize ?? 100;
-  const pollIntervalMs = options.pollIntervalMs ?? 200;
   const leaseTtlMs = options.leaseTtlMs ?? 10_000;
-  const maxAttempts = options.maxAttempts ?? 5;
-  const retryBaseMs = options.retryBaseMs ?? 100;
-  const retryMaxMs = options.retryMaxMs ?? 10_000;
-  const clock = options.clock ?? (() => new Date());
   const checkpointId = `reactor:${reactor.name}`;
   const leaseName = `reactor:${reactor.name}`;
-  const types = new Set(reactor.eventTypes);
+  const clock = options.clock ?? (() => new Date());
+  const keeper = createLeaseKeeper({
+    leases: options.leases,
+    holder: instanceId,
+    ttlMs: leaseTtlMs,
+    clock,
+  });
 
-  let position: bigint | undefined;
-  let state: ReactorState = 'standby';
-  let lastError: ProjectionError | undefined;
-  let eventsProcessed = 0;
-  let running: Promise<void> | undefined;
-  let stopping = false;
-  let wakeUp: (() => void) | undefined;
-  let leaseRenewedAt: number | undefined;
+  let member: FeedMember | undefined;
+  let last: ReactorStatus | undefined;
+  let statusRevision: bigint | undefined;
+  let statusWritten: { readonly fingerprint: string; readonly at: number } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let looking: Promise<void> | undefined;
+  let stopped = true;
 
-  async function holdLease(): Promise<boolean> {
+  /** Joins the feed when the lease is won, leaves it when the lease is lost. */
+  async function look(): Promise<void> {
+    try {
+      const held = await keeper.hold(leaseName);
+      if (held && !member) {
+        logger.info({ instanceId }, 'running reactor here');
+        member = feed.addReactor(reactor);
+      } else if (!held && member) {
+        logger.warn('reactor lease lost; stopping it here');
+        await leaveFeed();
+      }
+      if (member) await writeStatus(member);
+    } catch (error) {
+      logger.warn({ err: error }, 'reactor lease could not be looked after; retrying');
+    }
+  }
+
+  /** Stored when it changed, and at every look as a sign of life, so other instances see it. */
+  async function writeStatus(joined: FeedMember): Promise<void> {
+    const { state, lastError, eventsProcessed } = joined.status();
+    const status = { holder: instanceId, state, lastError: lastError ?? null, eventsProcessed };
+    const fingerprint = JSON.stringify(status);
     const now = clock().getTime();
-    if (leaseRenewedAt !== undefined && now - leaseRenewedAt < leaseTtlMs / 3) return true;
-    const held = await leases.acquire({
-      name: leaseName,
-      holder: instanceId,
-      ttlMs: leaseTtlMs,
-      now: new Date(now),
-    });
-    if (held && leaseRenewedAt === undefined) logger.info({ instanceId }, 'running reactor here');
-    leaseRenewedAt = held ? now : undefined;
-    if (!held) position = undefined; // another instance moves it: read it again when back
-    return held;
-  }
-
-  async function saveCheckpoint(next: bigint): Promise<void> {
-    await readModels.writeBatch(CHECKPOINTS_COLLECTION, [
-      { id: checkpointId, position: next, body: { reactor: reactor.name, position: `${next}` } },
-    ]);
-    position = next;
-  }
-
-  /** One batch; true when the head was reached. */
-  async function step(): Promise<boolean> {
-    if (position === undefined) {
-      await readModels.ensureCollection(CHECKPOINTS_COLLECTION);
-      position =
-        (await readModels.load(CHECKPOINTS_COLLECTION, [checkpointId])).get(checkpointId)
-          ?.position ?? 0n;
+    if (fingerprint === statusWritten?.fingerprint && now - statusWritten.at < leaseTtlMs / 3) {
+      return;
     }
-    const after = position;
-    const head = await eventStore.headPosition();
-    const events = await eventStore.readAll({
-      after,
-      maxCount: batchSize,
-      filter: { eventTypes: reactor.eventTypes },
-    });
-    for (const event of events) {
-      if (stopping) return false;
-      if (!types.has(event.type)) continue;
-      try {
-        await reactor.react(event);
-      } catch (error) {
-        if (error instanceof StoreUnavailableError) throw error;
-        throw new ReactionError(event, { cause: error });
-      }
-      eventsProcessed += 1;
-      await saveCheckpoint(event.position);
+    if (statusRevision === undefined) {
+      await readModels.ensureCollection(STATUS_COLLECTION);
+      statusRevision = await storedStatusRevision(readModels, checkpointId);
     }
-    const reachedHead = events.length < batchSize;
-    const last = events.at(-1)?.position ?? after;
-    const next = reachedHead && head > last ? head : last;
-    if (next > (position ?? 0n)) await saveCheckpoint(next);
-    return reachedHead;
+    const revision = statusRevision + 1n;
+    const written = await writeRuntimeStatus(readModels, checkpointId, revision, {
+      ...status,
+      at: new Date(now).toISOString(),
+    });
+    statusWritten = written ? { fingerprint, at: now } : undefined;
+    statusRevision = written ? revision : undefined;
   }
 
-  function idle(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    }).finally(() => {
-      wakeUp = undefined;
-    });
+  async function leaveFeed(): Promise<void> {
+    const leaving = member;
+    member = undefined;
+    if (!leaving) return;
+    await leaving.remove();
+    last = statusOf(leaving);
   }
 
-  async function loop(): Promise<void> {
-    let failures = 0;
-    let delay = retryBaseMs;
-    while (!stopping) {
-      try {
-        if (!(await holdLease())) {
-          state = 'standby';
-          await idle(Math.max(pollIntervalMs, leaseTtlMs / 3));
-          continue;
-        }
-        if (state !== 'live') state = 'catching_up';
-        const reachedHead = await step();
-        if (lastError) logger.info('reactor resumed');
-        failures = 0;
-        delay = retryBaseMs;
-        lastError = undefined;
-        if (reachedHead) {
-          state = 'live';
-          await idle(pollIntervalMs);
-        } else {
-          await yieldToEventLoop();
-        }
-      } catch (error) {
-        const event = error instanceof ReactionError ? error.event : undefined;
-        lastError = {
-          message: messageOf(error),
-          ...(event
-            ? { eventId: event.id, eventType: event.type, position: `${event.position}` }
-            : {}),
-          at: clock().toISOString(),
-        };
-        if (error instanceof StoreUnavailableError) {
-          if (state !== 'paused') logger.warn({ err: error }, 'reactor paused: store unavailable');
-          state = 'paused';
-        } else {
-          failures += 1;
-          logger.error(
-            { err: error, attempt: failures, maxAttempts, ...lastError },
-            'reaction failed',
-          );
-          if (failures >= maxAttempts) {
-            state = 'failed';
-            logger.error(
-              { ...lastError, checkpoint: `${position ?? ''}` },
-              'reactor stopped: the same event kept failing; fix the cause and restart',
-            );
-            return;
-          }
-        }
-        await idle(delay);
-        delay = Math.min(retryMaxMs, delay * 2);
-      }
-    }
+  function statusOf(joined: FeedMember): ReactorStatus {
+    const { name, position, state, lastError, eventsProcessed } = joined.status();
+    return {
+      name,
+      position,
+      state: state === 'starting' ? 'catching_up' : state,
+      lastError,
+      eventsProcessed,
+    };
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      looking = look().finally(() => {
+        looking = undefined;
+        schedule();
+      });
+    }, leaseTtlMs / 3);
   }
 
   return {
+    reactor,
     start() {
-      if (running) return;
-      stopping = false;
-      running = loop().finally(() => {
-        running = undefined;
-        if (state !== 'failed') state = 'stopped';
+      if (!stopped) return;
+      stopped = false;
+      looking = look().finally(() => {
+        looking = undefined;
+        schedule();
       });
     },
     async stop() {
-      stopping = true;
-      wakeUp?.();
-      await running;
-      if (leaseRenewedAt !== undefined) {
-        leaseRenewedAt = undefined;
-        await leases.release(leaseName, instanceId).catch(() => undefined);
-      }
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await looking;
+      await leaveFeed();
+      await keeper.release(leaseName);
     },
     wake() {
-      // Not while backing off after a failure: new writes must not hurry the retries.
-      if (!lastError) wakeUp?.();
+      feed.wake();
     },
     status() {
-      return { name: reactor.name, position: position ?? 0n, state, lastError, eventsProcessed };
+      if (member) return statusOf(member);
+      const idle: ReactorState = stopped ? 'stopped' : 'standby';
+      if (last) return { ...last, state: last.state === 'failed' ? 'failed' : idle };
+      return {
+        name: reactor.name,
+        position: 0n,
+        state: idle,
+        lastError: undefined,
+        eventsProcessed: 0,
+      };
+    },
+    async report(head) {
+      if (member) {
+        const { position, state, lastError, eventsProcessed } = statusOf(member);
+        return {
+          name: reactor.name,
+          position: position.toString(),
+          head: head.toString(),
+          lag: lagBetween(position, head),
+          state,
+          lastError: lastError ?? null,
+          eventsProcessed,
+          runningOn: instanceId,
+        };
+      }
+      return storedReactorReport(readModels, reactor.name, head);
     },
     async reached(target) {
-      if (leaseRenewedAt !== undefined && position !== undefined && position >= target) return true;
+      if (member) {
+        const { position, state } = member.status();
+        if (state !== 'starting' && position >= target) return true;
+      }
       const stored = (await readModels.load(CHECKPOINTS_COLLECTION, [checkpointId])).get(
         checkpointId,
       );
@@ -251,6 +226,41 @@ export function createReactorRunner(options: ReactorRunnerOptions): ReactorRunne
   };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/**
+ * A reactor this process does not run, from what its holder stored: its checkpoint and status.
+ * `standby` when no instance has reported running it.
+ */
+export async function storedReactorReport(
+  readModels: ReadModelStore,
+  name: string,
+  head: bigint,
+): Promise<ReactorReport> {
+  const id = `reactor:${name}`;
+  const position = (await readModels.load(CHECKPOINTS_COLLECTION, [id])).get(id)?.position ?? 0n;
+  const stored = await loadReactorStatus(readModels, id);
+  return {
+    name,
+    position: position.toString(),
+    head: head.toString(),
+    lag: lagBetween(position, head),
+    state: stored ? (stored.state === 'starting' ? 'catching_up' : stored.state) : 'standby',
+    lastError: stored?.lastError ?? null,
+    eventsProcessed: stored?.eventsProcessed ?? 0,
+    runningOn: stored?.holder ?? null,
+  };
+}
+
+/** Every reactor that has ever kept a checkpoint in these stores, by name. */
+export async function storedReactorNames(readModels: ReadModelStore): Promise<string[]> {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await readModels.find(CHECKPOINTS_COLLECTION, {
+      where: { reactor: { gte: '' } },
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const document of page.documents) names.push(String(document.body.reactor));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return names.sort();
 }

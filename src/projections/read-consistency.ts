@@ -5,9 +5,10 @@ import type { ReactorRunner } from './reactor-runner.js';
 
 export interface ReadConsistency {
   /**
-   * `?consistentWith=`: true once every reactor has reacted to every event up to `position`
-   * and the named read models hold what they wrote in response, so an invoice read with its
-   * own position also shows its ledger posting; false when that takes longer than `timeoutMs`.
+   * `?consistentWith=`: true once every reactor whose reactions feed the named read models has
+   * reacted to every event up to `position`, and the read models hold what they wrote in
+   * response, so an invoice read with its own position also shows its ledger posting; false
+   * when that takes longer than `timeoutMs`. Reactors that feed none of them are not waited for.
    * A failed reactor or projection counts as not reached.
    */
   awaitPosition(
@@ -30,6 +31,19 @@ export function createReadConsistency(deps: {
 }): ReadConsistency {
   const { eventStore, projections } = deps;
 
+  /** The reactors whose reactions change the named read models (all of them by default). */
+  function feeding(readModels: readonly string[] | undefined): readonly ReactorRunner[] {
+    return deps
+      .reactors()
+      .filter(({ reactor }) =>
+        reactor.emits.some((type) =>
+          projections
+            .handling(type)
+            .some((name) => readModels === undefined || readModels.includes(name)),
+        ),
+      );
+  }
+
   async function awaitConsistency(
     position: bigint,
     readModels: readonly string[] | undefined,
@@ -38,7 +52,7 @@ export function createReadConsistency(deps: {
   ): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
     const remaining = () => Math.max(0, deadline - performance.now());
-    const reactors = deps.reactors();
+    const reactors = feeding(readModels);
     let target = position;
     if (reactors.length > 0) {
       const reacted = await waitUntil(

@@ -1,16 +1,18 @@
 /**
  * Everything that follows the log in one instance: the projections (through their manager), the
- * reactors, and what queries need of them (consistency waits, readiness). The composition root
- * hands it the modules' projections and reactors and starts it once they exist.
+ * reactors, and what queries need of them (consistency waits, readiness). One log feed reads the
+ * log for all of them. The composition root hands it the modules' projections and reactors and
+ * starts it once they exist.
  */
 import type { Logger } from 'pino';
 import type { EventStore } from '../stores/event-store.js';
 import type { LeaseStore } from '../stores/lease-store.js';
 import type { ReadModelStore } from '../stores/read-model-store.js';
+import { createLogFeed } from './engine/log-feed.js';
 import type { Projection } from './projection.js';
 import { createProjectionManager, type ProjectionManager } from './projection-manager.js';
 import type { Reactor } from './reactor.js';
-import { createReactorRunner, type ReactorRunner } from './reactor-runner.js';
+import { createReactorRunner, type ReactorReport, type ReactorRunner } from './reactor-runner.js';
 import { createReadConsistency, type ReadConsistency } from './read-consistency.js';
 import { readinessChecks } from './readiness.js';
 
@@ -28,6 +30,8 @@ export interface ReadSide {
   /** The reactors' runners, once `runReactors` has been given them. */
   readonly reactors: () => readonly ReactorRunner[];
   runReactors(reactors: readonly Reactor[]): void;
+  /** Every reactor's position, lag and state, wherever it runs. */
+  reactorReports(): Promise<ReactorReport[]>;
   readiness(): Promise<Record<string, string>>;
   /** New events: look for them now rather than at the next poll. */
   wake(): void;
@@ -44,7 +48,9 @@ export function createReadSide(deps: {
   readonly settings: ReadSideSettings;
 }): ReadSide {
   const { eventStore, readModels, leases, logger, settings } = deps;
+  const feed = createLogFeed({ eventStore, readModels, logger, batchSize: settings.batchSize });
   const projections = createProjectionManager({
+    feed,
     projections: deps.projections,
     eventStore,
     readModels,
@@ -66,7 +72,7 @@ export function createReadSide(deps: {
       runners = given.map((reactor) =>
         createReactorRunner({
           reactor,
-          eventStore,
+          feed,
           readModels,
           leases,
           logger,
@@ -75,12 +81,16 @@ export function createReadSide(deps: {
         }),
       );
     },
+    async reactorReports() {
+      const head = await eventStore.headPosition();
+      return Promise.all(runners.map((runner) => runner.report(head)));
+    },
     readiness: readinessChecks({ eventStore, readModels, projections, reactors }),
     wake() {
-      projections.wake();
-      for (const runner of runners) runner.wake();
+      feed.wake();
     },
     async start() {
+      feed.start();
       for (const runner of runners) runner.start();
       await projections.start().catch((error: unknown) => {
         logger.error({ err: error }, 'projections could not start; retrying on their next tick');
@@ -89,6 +99,7 @@ export function createReadSide(deps: {
     async stop() {
       for (const runner of runners) await runner.stop();
       await projections.stop();
+      await feed.stop();
     },
   };
 }

@@ -25,7 +25,16 @@ export type IdempotencyRecord =
     };
 
 export type ClaimResult =
-  { readonly claimed: true } | { readonly claimed: false; readonly record: IdempotencyRecord };
+  | {
+      readonly claimed: true;
+      /**
+       * An earlier attempt of this very request (same fingerprint) stored its events and died
+       * before its answer was stored: run again, it answers from those events, so its answer
+       * is a replay. Only a store that knows of such attempts says so (the embedded one).
+       */
+      readonly replay?: boolean;
+    }
+  | { readonly claimed: false; readonly record: IdempotencyRecord };
 
 export interface IdempotencyKeyRef {
   /** Keys are per caller: two API keys may use the same Idempotency-Key independently. */

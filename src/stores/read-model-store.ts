@@ -35,6 +35,11 @@ export interface DocumentWrite {
   readonly body: JsonObject | null;
 }
 
+export interface CollectionWrites {
+  readonly collection: string;
+  readonly writes: readonly DocumentWrite[];
+}
+
 export interface WriteBatchResult {
   /** Writes that changed a document (or created or deleted one). */
   readonly written: number;
@@ -111,6 +116,13 @@ export interface ReadModelStore {
    * again, in whole or in part, changes nothing.
    */
   writeBatch(collection: string, writes: readonly DocumentWrite[]): Promise<WriteBatchResult>;
+  /**
+   * `writeBatch` for several collections at once, with the same guard: in one transaction where
+   * the store has them (SQLite), else one bulk call per collection, applied in the order given
+   * (MongoDB), so a caller that puts its checkpoints last never has a checkpoint ahead of the
+   * documents it covers. One result per batch, in order.
+   */
+  writeBatches(batches: readonly CollectionWrites[]): Promise<WriteBatchResult[]>;
   find(collection: string, options?: FindOptions): Promise<FindResult>;
   count(collection: string, where?: Where): Promise<number>;
   ping(): Promise<void>;

@@ -61,9 +61,18 @@ describe('operator CLI', () => {
     const io = capture();
     expect(await runCli(['projections', 'status'], { DATA_DIR: dataDir }, io)).toBe(0);
     expect(io.lines[0]).toMatch(/^projection\s+version\s+collection\s+position\s+lag\s+state/);
-    const rows = io.lines.slice(1);
+    const gap = io.lines.indexOf('');
+    const rows = io.lines.slice(1, gap);
     expect(rows.map((row) => row.split(/\s+/)[0]).sort()).toEqual(everyProjection);
     for (const row of rows) expect(row).toMatch(/_v1_1\s+\d+\s+0\s/);
+    // Then the reactors, as the service that ran them left them: caught up, and by whom.
+    expect(io.lines[gap + 1]).toMatch(/^reactor\s+position\s+lag\s+state\s+running on/);
+    const reactorRows = io.lines.slice(gap + 2);
+    expect(reactorRows.map((row) => row.split(/\s+/)[0])).toEqual([
+      'ledger_period_guard',
+      'receivables_ledger_postings',
+    ]);
+    for (const row of reactorRows) expect(row).toMatch(/^\S+\s+\d+\s+0\s+(live|catching_up)\s/);
   });
 
   it('rebuilds a projection itself when no service runs it, and the service then reads it', async () => {

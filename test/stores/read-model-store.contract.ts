@@ -149,6 +149,29 @@ export function describeReadModelStoreContract(
         expect(loaded.get('a')).toEqual({ id: 'a', position: 10n, body: { n: 1 } });
       });
 
+      it('writes several collections in one call, guarded, with one result per batch', async () => {
+        const first = newCollection();
+        const second = newCollection();
+        await store.writeBatch(second, [put('x', 5n, { n: 0 })]);
+        const results = await store.writeBatches([
+          { collection: first, writes: [put('a', 3n, { n: 1 }), put('b', 4n, { n: 2 })] },
+          { collection: second, writes: [put('x', 4n, { n: 9 }), put('y', 6n, { n: 3 })] },
+          { collection: first, writes: [] },
+        ]);
+        expect(results).toEqual([
+          { written: 2, skipped: 0 },
+          { written: 1, skipped: 1 },
+          { written: 0, skipped: 0 },
+        ]);
+        expect((await store.load(first, ['a'])).get('a')?.body).toEqual({ n: 1 });
+        expect((await store.load(second, ['x', 'y'])).get('x')).toEqual({
+          id: 'x',
+          position: 5n,
+          body: { n: 0 },
+        });
+        expect((await store.load(second, ['y'])).get('y')?.position).toBe(6n);
+      });
+
       it('round-trips nested bodies exactly', async () => {
         const collection = newCollection();
         const body = {

@@ -2,8 +2,8 @@ import type { ReadModelStore } from '../../src/stores/read-model-store.js';
 
 /**
  * A read model held back on purpose: once `hold()` is called, writes to the collections of the
- * named projections wait until `release()`, while every other collection and every read goes on
- * as usual. Pass `wrap` as the service's `wrapReadModels`, and release before closing the
+ * named projections wait until `release()` (and with them whatever commits in the same call),
+ * while reads go on as usual. Pass `wrap` as the service's `wrapReadModels`, and release before closing the
  * service: its projections stop only once their writes return.
  */
 export function holdBackProjections(projections: readonly string[]) {
@@ -20,15 +20,28 @@ export function holdBackProjections(projections: readonly string[]) {
       return new Proxy(store, {
         get(target, property, receiver) {
           const value = Reflect.get(target, property, receiver) as unknown;
-          if (property !== 'writeBatch') return value;
-          const writeBatch: ReadModelStore['writeBatch'] = async (collection, writes) => {
-            if (holding && isHeld(collection)) {
+          const waitIfHeld = async (collections: readonly string[]) => {
+            if (holding && collections.some(isHeld)) {
               caught();
               await gate;
             }
-            return target.writeBatch(collection, writes);
           };
-          return writeBatch;
+          if (property === 'writeBatch') {
+            const writeBatch: ReadModelStore['writeBatch'] = async (collection, writes) => {
+              await waitIfHeld([collection]);
+              return target.writeBatch(collection, writes);
+            };
+            return writeBatch;
+          }
+          if (property === 'writeBatches') {
+            // Documents of several projections commit together: one held holds the call.
+            const writeBatches: ReadModelStore['writeBatches'] = async (batches) => {
+              await waitIfHeld(batches.map((batch) => batch.collection));
+              return target.writeBatches(batches);
+            };
+            return writeBatches;
+          }
+          return value;
         },
       });
     },

@@ -27,34 +27,62 @@ export class UnknownEventTypeError extends Error {
   override readonly name = 'UnknownEventTypeError';
 }
 
-/** Validates a stored event against its type's schema. */
-export function decodeEvent<Event extends DomainEvent>(
-  schemas: EventSchemas,
+/** Validates a stored event against its type's schema: one member of the schemas' union. */
+export function decodeEventOf<Schemas extends EventSchemas>(
+  schemas: Schemas,
   stored: EncodedEvent,
-): Event {
-  const schema = schemas[stored.type];
-  if (!schema) {
+): EventsOf<Schemas> {
+  if (!isTypeOf(schemas, stored.type)) {
     const what =
       stored.streamId === undefined ? 'Unknown' : `Stream ${stored.streamId} holds unknown`;
     throw new UnknownEventTypeError(`${what} event type ${stored.type}`);
   }
-  // The schema was chosen by the event's own type, so the pair is one member of the union;
-  // TypeScript cannot follow that correlation through an index.
-  return { type: stored.type, data: schema.parse(stored.data) } as unknown as Event;
+  return decodeAs(schemas, stored.type, stored.data);
+}
+
+function isTypeOf<Schemas extends EventSchemas>(
+  schemas: Schemas,
+  type: string,
+): type is keyof Schemas & string {
+  return Object.hasOwn(schemas, type);
+}
+
+// Generic in the one type, so that TypeScript sees the schema and the event type belong together.
+function decodeAs<Schemas extends EventSchemas, Type extends keyof Schemas & string>(
+  schemas: Schemas,
+  type: Type,
+  data: unknown,
+): EventsOf<Schemas> {
+  const schema: Schemas[Type] = schemas[type];
+  const event: { readonly type: Type; readonly data: z.output<Schemas[Type]> } = {
+    type,
+    data: schema.parse(data),
+  };
+  return event;
+}
+
+/** `decodeEventOf`, for callers that hold their schemas erased and name the union themselves. */
+export function decodeEvent<Event extends DomainEvent>(
+  schemas: EventSchemas,
+  stored: EncodedEvent,
+): Event {
+  // An erased map of schemas says nothing of `Event`: that is the caller's word, until it passes
+  // its schemas typed to `decodeEventOf`.
+  return decodeEventOf(schemas, stored) as Event;
 }
 
 /**
- * `decodeEvent`, remembered per stored event object: projections hand one event to several
+ * `decodeEventOf`, remembered per stored event object: projections hand one event to several
  * functions (which documents it touches, then each document's evolve) and decode it once.
  */
-export function eventDecoder<Event extends DomainEvent>(
-  schemas: EventSchemas,
-): (stored: EncodedEvent) => Event {
-  const decoded = new WeakMap<EncodedEvent, Event>();
+export function eventDecoder<Schemas extends EventSchemas>(
+  schemas: Schemas,
+): (stored: EncodedEvent) => EventsOf<Schemas> {
+  const decoded = new WeakMap<EncodedEvent, EventsOf<Schemas>>();
   return (stored) => {
     let event = decoded.get(stored);
     if (!event) {
-      event = decodeEvent<Event>(schemas, stored);
+      event = decodeEventOf(schemas, stored);
       decoded.set(stored, event);
     }
     return event;

@@ -3,7 +3,7 @@ import {
   UnknownProjectionError,
   type ProjectionManager,
 } from '../../projections/projection-manager.js';
-import type { ReactorStatus } from '../../projections/reactor-runner.js';
+import type { ReactorReport } from '../../projections/reactor-runner.js';
 import { platformProblems } from '../problem-types.js';
 import { httpProblem } from '../problem.js';
 import { defineRoute, type RouteSpec } from '../route.js';
@@ -37,8 +37,13 @@ const projectionReport = z.object({
     .describe('The collection queries read; null until the first build has caught up'),
   activeVersion: z.number().int().nullable(),
   position: z.string().describe('Every event up to this global position is applied'),
-  lag: z.number().int().describe('Events in the log after position'),
-  lagIsLowerBound: z.boolean().describe('True when the lag was too large to count to the end'),
+  head: z.string().describe("The log's head when the report was made"),
+  lag: z
+    .number()
+    .int()
+    .describe(
+      'head − position: events behind on the embedded store; on EventStoreDB a distance in commit positions, 0 exactly when caught up',
+    ),
   state: z.enum([...projectionStates, 'not_running']),
   lastError: projectionError,
   rebuild: z
@@ -66,10 +71,15 @@ const projectionName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a pro
 
 const reactorReport = z.object({
   name: z.string(),
-  position: z.string().describe('Every event up to here has been reacted to (on this instance)'),
-  state: z.enum(['standby', 'catching_up', 'live', 'paused', 'failed', 'stopped']),
+  position: z.string().describe('Every event up to here has been reacted to'),
+  head: z.string().describe("The log's head when the report was made"),
+  lag: z.number().int().describe('head − position, as for projections'),
+  state: z
+    .enum(['standby', 'catching_up', 'live', 'paused', 'failed', 'stopped'])
+    .describe('As the instance running it last reported; standby when none has'),
   lastError: projectionError,
   eventsProcessed: z.number().int(),
+  runningOn: z.string().nullable().describe('The service instance that runs it'),
 });
 
 export function projectionAdminRoutes({
@@ -77,8 +87,8 @@ export function projectionAdminRoutes({
   reactors,
 }: {
   readonly projections: ProjectionManager;
-  /** Reactors as this instance sees them (`standby` where another instance runs them). */
-  readonly reactors: () => readonly ReactorStatus[];
+  /** Every reactor, from here where it runs here, else as the instance running it reported. */
+  readonly reactors: () => Promise<readonly ReactorReport[]>;
 }): RouteSpec[] {
   const notFound = (error: unknown, name: string): never => {
     if (error instanceof UnknownProjectionError) {
@@ -110,13 +120,7 @@ export function projectionAdminRoutes({
           status: 200,
           body: {
             items: await projections.status(),
-            reactors: reactors().map((reactor) => ({
-              name: reactor.name,
-              position: reactor.position.toString(),
-              state: reactor.state,
-              lastError: reactor.lastError ?? null,
-              eventsProcessed: reactor.eventsProcessed,
-            })),
+            reactors: await reactors(),
           },
         };
       },

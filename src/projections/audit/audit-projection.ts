@@ -11,7 +11,7 @@
 import { recordOfStream } from '../../domain/audit/record-ref.js';
 import type { RecordedEvent } from '../../stores/event-store.js';
 import { encodePosition, type IndexSpec, type JsonObject } from '../../stores/read-model-store.js';
-import { ALL_EVENT_TYPES, type Projection } from '../projection.js';
+import { ALL_EVENT_TYPES, defineProjection } from '../projection.js';
 
 export interface AuditEventDocument {
   /** The global position, zero-padded to 20 digits so that text order is log order. */
@@ -54,14 +54,16 @@ const indexes: IndexSpec[] = [
   { name: 'by_recorded_at', fields: [{ field: 'recordedAt', direction: 'asc' }, byPosition] },
 ];
 
-export const auditEventsProjection: Projection = {
+export const auditEventsProjection = defineProjection({
   name: 'audit_events',
   version: 1,
   eventTypes: ALL_EVENT_TYPES,
   indexes,
+  // It knows no module, so no event schemas: an event's data is shown as it was stored.
+  decode: (stored) => stored,
   documentIds: (event) => [encodePosition(event.position)],
-  evolve: (_document, event) => auditDocument(event) as unknown as JsonObject,
-};
+  evolve: (_document: AuditEventDocument | null, event) => auditDocument(event),
+});
 
 export function auditDocument(event: RecordedEvent): AuditEventDocument {
   return {

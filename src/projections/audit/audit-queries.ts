@@ -78,7 +78,7 @@ export function createAuditQueries({ readModels, collection }: AuditQueryDeps) {
       });
       return {
         items: result.documents.map((document) =>
-          view(document.body as unknown as AuditEventDocument),
+          view(auditEventsProjection.document(document.body)),
         ),
         nextCursor: result.nextCursor ?? null,
       };
@@ -105,7 +105,7 @@ export function createAuditQueries({ readModels, collection }: AuditQueryDeps) {
           cursor,
         });
         for (const document of page.documents) {
-          const body = document.body as unknown as AuditEventDocument;
+          const body = auditEventsProjection.document(document.body);
           if (body.position > last) return;
           yield view(body);
         }

@@ -4,7 +4,7 @@ import {
   type PostedLine,
 } from '../../domain/ledger/events.js';
 import type { JournalEntryState } from '../../domain/ledger/journal-entry.js';
-import { decodeEvent } from '../../domain/shared/event-schemas.js';
+import { decodeEventOf } from '../../domain/shared/event-schemas.js';
 import type { RecordedEvent } from '../../stores/event-store.js';
 
 /** How a journal entry reads to a caller: the same shape from a write's answer and a query. */
@@ -55,7 +55,7 @@ export function evolveJournalEntryView(
 export function journalEntryView(stream: readonly RecordedEvent[]): JournalEntryView | undefined {
   let view: JournalEntryView | undefined;
   for (const recorded of stream) {
-    const event = decodeEvent<LedgerEvent>(ledgerEventSchemas, recorded);
+    const event = decodeEventOf(ledgerEventSchemas, recorded);
     view = evolveJournalEntryView(view, event, recorded.revision);
   }
   return view;

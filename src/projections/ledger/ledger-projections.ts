@@ -17,9 +17,9 @@ import {
   type PostedLine,
 } from '../../domain/ledger/events.js';
 import { storedMinor } from '../../domain/shared/money.js';
-import { encodePosition, type JsonObject } from '../../stores/read-model-store.js';
+import { encodePosition } from '../../stores/read-model-store.js';
 import { eventDecoder } from '../../domain/shared/event-schemas.js';
-import type { Projection } from '../projection.js';
+import { defineProjection, type Projection } from '../projection.js';
 import { evolveJournalEntryView, type JournalEntryView } from './journal-entry-view.js';
 
 /**
@@ -73,7 +73,7 @@ export interface BalanceDocument {
   readonly creditsMinor: string;
 }
 
-const decode = eventDecoder<LedgerEvent>(ledgerEventSchemas);
+const decode = eventDecoder(ledgerEventSchemas);
 
 interface BookedLine {
   readonly account: string;
@@ -129,7 +129,7 @@ const uniqueAccounts = (event: LedgerEvent) => [
   ...new Set(bookedLines(event).map((line) => line.account)),
 ];
 
-export const accountsProjection: Projection = {
+export const accountsProjection = defineProjection({
   name: 'ledger_accounts',
   version: 1,
   eventTypes: ['AccountOpened', ...POSTING_TYPES],
@@ -143,12 +143,10 @@ export const accountsProjection: Projection = {
       ],
     },
   ],
-  documentIds(recorded) {
-    const event = decode(recorded);
-    return event.type === 'AccountOpened' ? [event.data.code] : uniqueAccounts(event);
-  },
-  evolve(document, recorded, code) {
-    const event = decode(recorded);
+  decode,
+  documentIds: (event) =>
+    event.type === 'AccountOpened' ? [event.data.code] : uniqueAccounts(event),
+  evolve(account: AccountDocument | null, event, code) {
     if (event.type === 'AccountOpened') {
       const opened: AccountDocument = {
         code: event.data.code,
@@ -158,20 +156,18 @@ export const accountsProjection: Projection = {
         status: 'open',
         debitsMinor: '0',
         creditsMinor: '0',
-        revision: Number(recorded.revision),
+        revision: Number(event.revision),
       };
-      return { ...opened };
+      return opened;
     }
     // The decider refuses postings to accounts that are not open, so this is a broken log.
-    if (!document)
-      throw new Error(`${event.type} books to account ${code}, which was never opened`);
-    const account = document as unknown as AccountDocument;
+    if (!account) throw new Error(`${event.type} books to account ${code}, which was never opened`);
     const lines = bookedLines(event).filter((line) => line.account === code);
     return { ...account, ...add(account, lines) };
   },
-};
+});
 
-export const journalEntriesProjection: Projection = {
+export const journalEntriesProjection = defineProjection({
   name: 'ledger_journal_entries',
   version: 1,
   eventTypes: [...POSTING_TYPES],
@@ -184,37 +180,28 @@ export const journalEntriesProjection: Projection = {
       ],
     },
   ],
-  documentIds(recorded) {
-    const event = decode(recorded);
-    return event.type === 'AccountOpened' || event.type === 'PeriodClosed'
-      ? []
-      : [event.data.entryId];
-  },
-  evolve(document, recorded) {
-    const event = decode(recorded);
+  decode,
+  documentIds: (event) => [event.data.entryId],
+  evolve(entry: JournalEntryView | null, event): JournalEntryView | null {
     if (event.type === 'JournalEntryAnnulled') {
       // An entry whose posting never counted is not in the ledger; one whose reversal never
       // counted is posted again.
       if (event.data.removed.some((item) => item.kind === 'posting')) return null;
-      if (!document) throw new Error(`Annulment of a journal entry that was never posted`);
-      return { ...document, status: 'posted', reversal: null, revision: Number(recorded.revision) };
+      if (!entry) throw new Error(`Annulment of a journal entry that was never posted`);
+      return { ...entry, status: 'posted', reversal: null, revision: Number(event.revision) };
     }
-    const view = evolveJournalEntryView(
-      (document ?? undefined) as JournalEntryView | undefined,
-      event,
-      recorded.revision,
-    );
+    const view = evolveJournalEntryView(entry ?? undefined, event, event.revision);
     if (!view) throw new Error(`${event.type} for a journal entry that was never posted`);
-    return { ...view } as unknown as JsonObject;
+    return view;
   },
-};
+});
 
 /** `<account>|<entry>|<p or r>|<line number>`: one document per booked line. */
 function lineDocumentId(account: string, entryId: string, kind: 'p' | 'r', index: number): string {
   return `${account}|${entryId}|${kind}|${index}`;
 }
 
-export const ledgerLinesProjection: Projection = {
+export const ledgerLinesProjection = defineProjection({
   name: 'ledger_lines',
   version: 1,
   eventTypes: [...POSTING_TYPES],
@@ -228,8 +215,8 @@ export const ledgerLinesProjection: Projection = {
       ],
     },
   ],
-  documentIds(recorded) {
-    const event = decode(recorded);
+  decode,
+  documentIds(event) {
     if (event.type === 'JournalEntryAnnulled') {
       return event.data.removed.flatMap((item) =>
         item.lines.map((line, index) =>
@@ -242,19 +229,14 @@ export const ledgerLinesProjection: Projection = {
         ),
       );
     }
-    if (event.type !== 'JournalEntryPosted' && event.type !== 'JournalEntryReversed') return [];
     const kind = event.type === 'JournalEntryPosted' ? 'p' : 'r';
     return event.data.lines.map((line, index) =>
       lineDocumentId(line.account, event.data.entryId, kind, index),
     );
   },
-  evolve(_document, recorded, id) {
-    const event = decode(recorded);
+  evolve(_document: LedgerLineDocument | null, event, id) {
     // The lines of a write that never counted are not in the general ledger.
     if (event.type === 'JournalEntryAnnulled') return null;
-    if (event.type !== 'JournalEntryPosted' && event.type !== 'JournalEntryReversed') {
-      throw new Error(`${event.type} books no lines`);
-    }
     const index = Number(id.slice(id.lastIndexOf('|') + 1));
     const line = event.data.lines[index];
     if (!line) throw new Error(`${event.type} has no line ${index}`);
@@ -270,11 +252,11 @@ export const ledgerLinesProjection: Projection = {
       side: line.side,
       amountMinor: storedMinor(line.amount, line.currency).toString(),
       currency: line.currency,
-      seq: lineSeq(recorded.position, index),
+      seq: lineSeq(event.position, index),
     };
-    return { ...document };
+    return document;
   },
-};
+});
 
 export function lineSeq(position: bigint, index: number): string {
   return `${encodePosition(position)}.${index.toString().padStart(4, '0')}`;
@@ -295,7 +277,7 @@ export function balancePeriods(date: string) {
   }[];
 }
 
-export const balancesProjection: Projection = {
+export const balancesProjection = defineProjection({
   name: 'ledger_balances',
   version: 1,
   eventTypes: [...POSTING_TYPES],
@@ -318,16 +300,16 @@ export const balancesProjection: Projection = {
       ],
     },
   ],
-  documentIds(recorded) {
-    const ids = bookings(decode(recorded)).flatMap(({ date, lines }) =>
+  decode,
+  documentIds(event) {
+    const ids = bookings(event).flatMap(({ date, lines }) =>
       [...new Set(lines.map((line) => line.account))].flatMap((account) =>
         balancePeriods(date).map(({ period }) => `${account}|${period}`),
       ),
     );
     return [...new Set(ids)];
   },
-  evolve(document, recorded, id) {
-    const event = decode(recorded);
+  evolve(document: BalanceDocument | null, event, id): BalanceDocument | null {
     const separator = id.lastIndexOf('|');
     const account = id.slice(0, separator);
     const period = id.slice(separator + 1);
@@ -338,7 +320,7 @@ export const balancesProjection: Projection = {
     const where = dated[0]?.where;
     if (!where) throw new Error(`Balance document ${id} is not a period of ${event.type}`);
     const lines = dated.flatMap((booking) => booking.lines);
-    const current = (document as unknown as BalanceDocument | null) ?? {
+    const current = document ?? {
       account,
       currency: lines[0]!.currency,
       granularity: where.granularity,
@@ -358,7 +340,7 @@ export const balancesProjection: Projection = {
     }
     return next;
   },
-};
+});
 
 export const ledgerProjections: readonly Projection[] = [
   accountsProjection,

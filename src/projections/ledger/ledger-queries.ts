@@ -16,6 +16,7 @@ import {
   type SortKey,
   type Where,
 } from '../../stores/read-model-store.js';
+import type { DefinedProjection } from '../projection.js';
 import type { JournalEntryView } from './journal-entry-view.js';
 import {
   accountsProjection,
@@ -23,7 +24,6 @@ import {
   journalEntriesProjection,
   ledgerLinesProjection,
   type AccountDocument,
-  type BalanceDocument,
   type LedgerLineDocument,
 } from './ledger-projections.js';
 
@@ -92,12 +92,16 @@ const FULL_PAGE = 1000;
 
 export function createLedgerQueries({ readModels, collection }: LedgerQueryDeps) {
   /** Every document matching `where`, page by page. */
-  async function findAll<T>(name: string, where: Where, sort?: readonly SortKey[]): Promise<T[]> {
-    const target = await collection(name);
-    const found: T[] = [];
+  async function findAll<Document>(
+    projection: DefinedProjection<Document>,
+    where: Where,
+    sort?: readonly SortKey[],
+  ): Promise<Document[]> {
+    const target = await collection(projection.name);
+    const found: Document[] = [];
     for (let cursor: string | undefined; ;) {
       const page = await readModels.find(target, { where, sort, limit: FULL_PAGE, cursor });
-      for (const document of page.documents) found.push(document.body as unknown as T);
+      for (const document of page.documents) found.push(projection.document(document.body));
       if (!page.nextCursor) return found;
       cursor = page.nextCursor;
     }
@@ -123,7 +127,7 @@ export function createLedgerQueries({ readModels, collection }: LedgerQueryDeps)
     const totals = new Map<string, Totals>();
     if (accounts?.length === 0) return totals;
     for (const part of parts) {
-      const documents = await findAll<BalanceDocument>(balancesProjection.name, {
+      const documents = await findAll(balancesProjection, {
         ...part,
         ...onlyThese,
       });
@@ -156,14 +160,14 @@ export function createLedgerQueries({ readModels, collection }: LedgerQueryDeps)
 
   async function loadAccount(code: string): Promise<AccountDocument | undefined> {
     const target = await collection(accountsProjection.name);
-    const stored = (await readModels.load(target, [code])).get(code);
-    return (stored?.body ?? undefined) as AccountDocument | undefined;
+    const body = (await readModels.load(target, [code])).get(code)?.body;
+    return body ? accountsProjection.document(body) : undefined;
   }
 
   /** The account's balance just before the line at (date, seq), that line included. */
   async function balanceThrough(account: string, date: string, seq: string): Promise<bigint> {
     const before = (await totalsUpTo(date, false, [account])).get(account) ?? ZERO();
-    const sameDay = await findAll<LedgerLineDocument>(ledgerLinesProjection.name, {
+    const sameDay = await findAll(ledgerLinesProjection, {
       account,
       date,
       seq: { lte: seq },
@@ -199,8 +203,8 @@ export function createLedgerQueries({ readModels, collection }: LedgerQueryDeps)
         limit: options.limit,
         cursor: options.cursor,
       });
-      const documents = page.documents.map(
-        (document) => document.body as unknown as AccountDocument,
+      const documents = page.documents.map((document) =>
+        accountsProjection.document(document.body),
       );
       const asOf = options.asOf;
       const totals =
@@ -221,8 +225,8 @@ export function createLedgerQueries({ readModels, collection }: LedgerQueryDeps)
 
     async getJournalEntry(entryId: string): Promise<JournalEntryView | undefined> {
       const target = await collection(journalEntriesProjection.name);
-      const stored = (await readModels.load(target, [entryId])).get(entryId);
-      return (stored?.body ?? undefined) as JournalEntryView | undefined;
+      const body = (await readModels.load(target, [entryId])).get(entryId)?.body;
+      return body ? journalEntriesProjection.document(body) : undefined;
     },
 
     async listJournalEntries(options: {
@@ -245,7 +249,7 @@ export function createLedgerQueries({ readModels, collection }: LedgerQueryDeps)
         cursor: options.cursor,
       });
       return {
-        items: page.documents.map((document) => document.body as unknown as JournalEntryView),
+        items: page.documents.map((document) => journalEntriesProjection.document(document.body)),
         nextCursor: page.nextCursor ?? null,
       };
     },
@@ -289,7 +293,7 @@ export function createLedgerQueries({ readModels, collection }: LedgerQueryDeps)
       });
       let balance = opening;
       const items = page.documents.map((stored): LedgerLineView => {
-        const line = stored.body as unknown as LedgerLineDocument;
+        const line = ledgerLinesProjection.document(stored.body);
         balance += signed(line);
         const amount = formatAmount(BigInt(line.amountMinor), currency);
         return {
@@ -310,9 +314,7 @@ export function createLedgerQueries({ readModels, collection }: LedgerQueryDeps)
     },
 
     async trialBalance(asOf?: string): Promise<TrialBalance> {
-      const accounts = await findAll<AccountDocument>(accountsProjection.name, {}, [
-        { field: 'code', direction: 'asc' },
-      ]);
+      const accounts = await findAll(accountsProjection, {}, [{ field: 'code', direction: 'asc' }]);
       const totals = asOf === undefined ? undefined : await totalsUpTo(asOf, true);
       const byCurrency = new Map<string, Totals>();
       const rows = accounts.flatMap((document) => {

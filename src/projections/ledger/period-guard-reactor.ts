@@ -8,8 +8,8 @@
  */
 import type { LedgerCommands } from '../../commands/ledger/ledger-commands.js';
 import type { PostingRules } from '../../commands/ledger/posting-rules.js';
-import { ledgerEventSchemas, type LedgerEvent } from '../../domain/ledger/events.js';
-import { decodeEvent } from '../../domain/shared/event-schemas.js';
+import { ledgerEventSchemas } from '../../domain/ledger/events.js';
+import { decodeEventOf } from '../../domain/shared/event-schemas.js';
 import { reactionContext } from '../reaction-context.js';
 import type { Reactor } from '../reactor.js';
 
@@ -22,8 +22,9 @@ export function createPeriodGuardReactor(deps: {
   return {
     name: 'ledger_period_guard',
     eventTypes: ['JournalEntryPosted', 'JournalEntryReversed'],
+    emits: ['JournalEntryAnnulled'],
     async react(recorded) {
-      const event = decodeEvent<LedgerEvent>(ledgerEventSchemas, recorded);
+      const event = decodeEventOf(ledgerEventSchemas, recorded);
       if (event.type !== 'JournalEntryPosted' && event.type !== 'JournalEntryReversed') return;
       const close = await deps.postingRules.closedBefore(event.data.date, recorded.position);
       if (!close) return;

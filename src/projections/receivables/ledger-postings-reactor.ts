@@ -10,11 +10,11 @@
  * refused as a duplicate, which counts as done. Metadata links the entry to its source: the
  * causation id is the source event's id; correlation id, request id and on-behalf-of carry over.
  */
-import { decodeEvent } from '../../domain/shared/event-schemas.js';
+import { decodeEventOf } from '../../domain/shared/event-schemas.js';
 import type { LedgerCommands } from '../../commands/ledger/ledger-commands.js';
 import type { PostingAccountCodes } from '../../commands/receivables/receivables-commands.js';
 import type { RequestedLine } from '../../domain/ledger/commands.js';
-import { receivablesEventSchemas, type ReceivablesEvent } from '../../domain/receivables/events.js';
+import { receivablesEventSchemas } from '../../domain/receivables/events.js';
 import { receivablesStreams } from '../../domain/receivables/streams.js';
 import type { CurrencyCode } from '../../domain/shared/currency.js';
 import { isDomainError } from '../../domain/shared/errors.js';
@@ -51,8 +51,9 @@ export function createLedgerPostingsReactor(deps: {
   return {
     name: 'receivables_ledger_postings',
     eventTypes: ['InvoiceIssued', 'PaymentReceived', 'InvoiceVoided'],
+    emits: ['JournalEntryPosted', 'JournalEntryReversed'],
     async react(recorded) {
-      const event = decodeEvent<ReceivablesEvent>(receivablesEventSchemas, recorded);
+      const event = decodeEventOf(receivablesEventSchemas, recorded);
       const context = contextFor(recorded);
       switch (event.type) {
         case 'InvoiceIssued': {

@@ -11,14 +11,12 @@ import {
   type BillingAddress,
   type InvoiceLine,
   type PaymentMethod,
-  type ReceivablesEvent,
 } from '../../domain/receivables/events.js';
 import { invoiceStatus, type InvoiceState } from '../../domain/receivables/invoice.js';
 import type { CurrencyCode } from '../../domain/shared/currency.js';
 import { formatAmount, storedMinor } from '../../domain/shared/money.js';
-import type { JsonObject } from '../../stores/read-model-store.js';
 import { eventDecoder } from '../../domain/shared/event-schemas.js';
-import type { Projection } from '../projection.js';
+import { defineProjection, type Projection } from '../projection.js';
 
 export interface CustomerDocument {
   readonly customerId: string;
@@ -56,9 +54,9 @@ export interface InvoiceDocument {
   readonly revision: number;
 }
 
-const decode = eventDecoder<ReceivablesEvent>(receivablesEventSchemas);
+const decode = eventDecoder(receivablesEventSchemas);
 
-export const customersProjection: Projection = {
+export const customersProjection = defineProjection({
   name: 'receivables_customers',
   version: 1,
   eventTypes: [
@@ -78,24 +76,23 @@ export const customersProjection: Projection = {
       ],
     },
   ],
-  documentIds: (recorded) => [decode(recorded).data.customerId],
-  evolve(document, recorded, id) {
-    const event = decode(recorded);
+  decode,
+  documentIds: (event) => [event.data.customerId],
+  evolve(customer: CustomerDocument | null, event, id) {
     if (event.type === 'CustomerRegistered') {
       const registered: CustomerDocument = {
         ...event.data,
         openBalanceMinor: '0',
-        revision: Number(recorded.revision),
+        revision: Number(event.revision),
       };
-      return { ...registered };
+      return registered;
     }
     // Invoices are issued only to registered customers: anything else is a broken log.
-    if (!document) throw new Error(`${event.type} for customer ${id}, never registered`);
-    const customer = document as unknown as CustomerDocument;
+    if (!customer) throw new Error(`${event.type} for customer ${id}, never registered`);
     const balance = BigInt(customer.openBalanceMinor);
     switch (event.type) {
       case 'CustomerDetailsChanged':
-        return { ...customer, ...event.data.changes, revision: Number(recorded.revision) };
+        return { ...customer, ...event.data.changes, revision: Number(event.revision) };
       case 'InvoiceIssued':
         return {
           ...customer,
@@ -117,9 +114,9 @@ export const customersProjection: Projection = {
         };
     }
   },
-};
+});
 
-export const invoicesProjection: Projection = {
+export const invoicesProjection = defineProjection({
   name: 'receivables_invoices',
   version: 1,
   eventTypes: ['InvoiceIssued', 'PaymentReceived', 'InvoiceVoided'],
@@ -146,13 +143,10 @@ export const invoicesProjection: Projection = {
       ],
     },
   ],
-  documentIds(recorded) {
-    const event = decode(recorded);
-    return 'invoiceId' in event.data ? [event.data.invoiceId] : [];
-  },
-  evolve(document, recorded, id) {
-    const event = decode(recorded);
-    const revision = Number(recorded.revision);
+  decode,
+  documentIds: (event) => [event.data.invoiceId],
+  evolve(invoice: InvoiceDocument | null, event, id) {
+    const revision = Number(event.revision);
     if (event.type === 'InvoiceIssued') {
       const issued: InvoiceDocument = {
         invoiceId: event.data.invoiceId,
@@ -169,10 +163,9 @@ export const invoicesProjection: Projection = {
         voided: null,
         revision,
       };
-      return { ...issued } as unknown as JsonObject;
+      return issued;
     }
-    if (!document) throw new Error(`${event.type} for invoice ${id}, never issued`);
-    const invoice = document as unknown as InvoiceDocument;
+    if (!invoice) throw new Error(`${event.type} for invoice ${id}, never issued`);
     const currency = invoice.currency as CurrencyCode;
     if (event.type === 'PaymentReceived') {
       const total = storedMinor(invoice.total, currency);
@@ -194,7 +187,7 @@ export const invoicesProjection: Projection = {
         ],
         revision,
       };
-      return { ...next } as unknown as JsonObject;
+      return next;
     }
     if (event.type === 'InvoiceVoided') {
       const next: InvoiceDocument = {
@@ -204,11 +197,11 @@ export const invoicesProjection: Projection = {
         voided: { voidedOn: event.data.voidedOn, reason: event.data.reason },
         revision,
       };
-      return { ...next } as unknown as JsonObject;
+      return next;
     }
-    return document;
+    return invoice;
   },
-};
+});
 
 /**
  * The document `receivables_invoices` holds for an invoice, from the invoice's state at

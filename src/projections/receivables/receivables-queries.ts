@@ -4,6 +4,7 @@ import { formatAmount, storedMinor } from '../../domain/shared/money.js';
 import type { CurrencyCode } from '../../domain/shared/currency.js';
 import type { ReadModelStore, Where } from '../../stores/read-model-store.js';
 import type { Page } from '../ledger/ledger-queries.js';
+import type { DefinedProjection } from '../projection.js';
 import {
   customersProjection,
   invoicesProjection,
@@ -95,14 +96,18 @@ export function createReceivablesQueries(deps: {
 }) {
   const { readModels, collection } = deps;
 
-  async function loadOne<T>(projection: string, id: string): Promise<T | undefined> {
-    const target = await collection(projection);
-    return ((await readModels.load(target, [id])).get(id)?.body ?? undefined) as T | undefined;
+  async function loadOne<Document>(
+    projection: DefinedProjection<Document>,
+    id: string,
+  ): Promise<Document | undefined> {
+    const target = await collection(projection.name);
+    const body = (await readModels.load(target, [id])).get(id)?.body;
+    return body ? projection.document(body) : undefined;
   }
 
   return {
     async getCustomer(customerId: string): Promise<CustomerView | undefined> {
-      const document = await loadOne<CustomerDocument>(customersProjection.name, customerId);
+      const document = await loadOne(customersProjection, customerId);
       return document && customerView(document);
     },
 
@@ -114,14 +119,14 @@ export function createReceivablesQueries(deps: {
       });
       return {
         items: page.documents.map((document) =>
-          customerView(document.body as unknown as CustomerDocument),
+          customerView(customersProjection.document(document.body)),
         ),
         nextCursor: page.nextCursor ?? null,
       };
     },
 
     async getInvoice(invoiceId: string, today: string): Promise<InvoiceView | undefined> {
-      const document = await loadOne<InvoiceDocument>(invoicesProjection.name, invoiceId);
+      const document = await loadOne(invoicesProjection, invoiceId);
       return document && invoiceView(document, today);
     },
 
@@ -144,7 +149,7 @@ export function createReceivablesQueries(deps: {
           cursor,
         });
         for (const stored of page.documents) {
-          const invoice = stored.body as unknown as InvoiceDocument;
+          const invoice = invoicesProjection.document(stored.body);
           if (invoice.voided && invoice.voided.voidedOn <= asOf) continue;
           const currency = invoice.currency as CurrencyCode;
           const paid = invoice.payments
@@ -183,11 +188,14 @@ export function createReceivablesQueries(deps: {
       }
       return {
         asOf,
-        customers: ids.map((customerId) => ({
-          customerId,
-          name: String(customers.get(customerId)?.body?.name ?? ''),
-          ...formatRow(byCustomer.get(customerId)!),
-        })),
+        customers: ids.map((customerId) => {
+          const body = customers.get(customerId)?.body;
+          return {
+            customerId,
+            name: body ? customersProjection.document(body).name : '',
+            ...formatRow(byCustomer.get(customerId)!),
+          };
+        }),
         totals: [...totals.keys()].sort().map((currency) => formatRow(totals.get(currency)!)),
       };
     },
@@ -237,7 +245,7 @@ export function createReceivablesQueries(deps: {
       });
       return {
         items: page.documents.map((document) =>
-          invoiceView(document.body as unknown as InvoiceDocument, options.today),
+          invoiceView(invoicesProjection.document(document.body), options.today),
         ),
         nextCursor: page.nextCursor ?? null,
       };

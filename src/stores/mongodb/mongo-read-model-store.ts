@@ -38,6 +38,7 @@ import {
   type SortKey,
   type StoredDocumentState,
   type Where,
+  type WriteBatchResult,
 } from '../read-model-store.js';
 import { DUPLICATE_KEY, guard } from './mongo-errors.js';
 
@@ -93,15 +94,20 @@ export function createMongoReadModelStore(
         ? error.writeErrors
         : [error.writeErrors];
       if (writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
-      const result = error.result;
-      return {
-        written: result.matchedCount + result.upsertedCount,
-        duplicates: writeErrors.map((writeError) => writes[writeError.index]!),
-      };
+      const written = error.result.matchedCount + error.result.upsertedCount;
+      const duplicates = writeErrors.map((writeError) => writes[writeError.index]!);
+      if (written + duplicates.length < writes.length) {
+        // FerretDB stops at the first error even when asked not to: what came after it never
+        // ran. Running it now is safe whatever did run, thanks to the position guard.
+        const first = Math.min(...writeErrors.map((writeError) => writeError.index));
+        const rest = await bulkUpsert(collection, writes.slice(first + 1));
+        return { written: written + rest.written, duplicates: [...duplicates, ...rest.duplicates] };
+      }
+      return { written, duplicates };
     }
   }
 
-  return {
+  const store: ReadModelStore = {
     async ensureCollection(name, indexes = []) {
       for (const index of indexes) assertIndexSpec(index);
       const collection = collectionOf(name);
@@ -208,6 +214,15 @@ export function createMongoReadModelStore(
       });
     },
 
+    async writeBatches(batches) {
+      // No multi-document transactions on FerretDB: collection by collection, in order.
+      const results: WriteBatchResult[] = [];
+      for (const { collection, writes } of batches) {
+        results.push(await store.writeBatch(collection, writes));
+      }
+      return results;
+    },
+
     async find(name, options: FindOptions = {}) {
       const collection = collectionOf(name);
       const limit = pageSize(options.limit);
@@ -250,6 +265,7 @@ export function createMongoReadModelStore(
       // The client belongs to the composition root, which closes it.
     },
   };
+  return store;
 }
 
 function toDocument(stored: StoredDocument): ReadModelDocument {

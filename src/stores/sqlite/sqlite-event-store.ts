@@ -9,6 +9,7 @@ import {
   WrongExpectedVersionError,
   type AppendResult,
   type EventStore,
+  type EventToAppend,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -39,7 +40,8 @@ export interface SqliteEventStoreOptions {
   readonly now?: () => Date;
   /**
    * Called after every successful COMMIT with the number of appends the transaction carried,
-   * including those that failed their expectation. Lets tests and metrics see the batching.
+   * including those that failed their expectation (0 for one that carried only a companion's
+   * writes). Lets tests and metrics see the batching.
    */
   readonly onCommit?: (batchSize: number) => void;
   /**
@@ -48,6 +50,29 @@ export interface SqliteEventStoreOptions {
    * Default 1000 ms; 0 disables it.
    */
   readonly pollIntervalMs?: number;
+  /**
+   * Another store's writes, committed in the group commits of this one (the idempotency
+   * records, see sqlite-embedded-idempotency-store.ts), so they cost no transaction of their own.
+   */
+  readonly companion?: CommitCompanion;
+}
+
+/** Writes that ride along in the event store's group commits. Everything here is synchronous. */
+export interface CommitCompanion {
+  /**
+   * Inside a group commit's transaction, after its appends: `appended` holds the events (as
+   * given to `append`) of each append that succeeded. Throwing rolls the whole group back.
+   */
+  write(appended: readonly (readonly EventToAppend[])[]): void;
+  /** Once the transaction that `write` ran in committed (true) or rolled back (false). */
+  settled(committed: boolean): void;
+  /** Whether it has writes waiting: then a group commit is worth it even with no append. */
+  hasWrites(): boolean;
+  /**
+   * Handed over once: asks for a group commit soon (this turn's appends join it), for writes
+   * that cannot wait for an append. Throws once the store is closed.
+   */
+  bind(requestCommit: () => void): void;
 }
 
 /** `readAll` returns at most this many events when `maxCount` is not given. */
@@ -92,8 +117,13 @@ interface StoredId {
   position: bigint;
 }
 
-interface QueuedAppend {
+/** An append as the batch carries it: validated and serialized, and as it was given. */
+interface BatchedAppend {
   readonly request: AppendRequest;
+  readonly events: readonly EventToAppend[];
+}
+
+interface QueuedAppend extends BatchedAppend {
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -129,6 +159,7 @@ export function createSqliteEventStore(
   const groupCommit = options.groupCommit ?? true;
   const now = options.now ?? (() => new Date());
   const onCommit = options.onCommit;
+  const companion = options.companion;
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   let closed = false;
 
@@ -275,9 +306,9 @@ export function createSqliteEventStore(
   const appendInSavepoint = db.transaction(applyAppend);
 
   const writeBatch = db.transaction(
-    (requests: readonly AppendRequest[], recordedAt: string): Outcome[] => {
+    (batch: readonly BatchedAppend[], recordedAt: string): Outcome[] => {
       const outcomes: Outcome[] = [];
-      for (const request of requests) {
+      for (const { request } of batch) {
         try {
           outcomes.push({ ok: true, result: appendInSavepoint(request, recordedAt) });
         } catch (error) {
@@ -287,21 +318,29 @@ export function createSqliteEventStore(
           outcomes.push({ ok: false, error });
         }
       }
+      companion?.write(batch.filter((_, i) => outcomes[i]?.ok).map((queued) => queued.events));
       return outcomes;
     },
   );
 
-  /** Commits the requests in one transaction; throws only if the whole batch failed. */
-  function commit(requests: readonly AppendRequest[]): Outcome[] {
+  /** Commits the appends in one transaction; throws only if the whole batch failed. */
+  function commit(batch: readonly BatchedAppend[]): Outcome[] {
     // Our COMMIT would only release a savepoint inside someone else's open transaction, and
     // the append would resolve before its events are durable.
     if (db.inTransaction) {
       throw new Error('Cannot append: a transaction is already open on the shared database');
     }
-    const outcomes = writeBatch.immediate(requests, now().toISOString());
+    let outcomes: Outcome[];
+    try {
+      outcomes = writeBatch.immediate(batch, now().toISOString());
+    } catch (error) {
+      companion?.settled(false);
+      throw error;
+    }
+    companion?.settled(true);
     if (onCommit) {
       try {
-        onCommit(requests.length);
+        onCommit(batch.length);
       } catch {
         // An observer must not turn committed appends into failures.
       }
@@ -319,14 +358,19 @@ export function createSqliteEventStore(
     setImmediate(flush);
   }
 
+  companion?.bind(() => {
+    ensureOpen();
+    scheduleFlush();
+  });
+
   function flush(): void {
     flushScheduled = false;
-    if (queue.length === 0) return;
+    if (queue.length === 0 && !companion?.hasWrites()) return;
     const batch = queue;
     queue = [];
     let outcomes: Outcome[];
     try {
-      outcomes = commit(batch.map((queued) => queued.request));
+      outcomes = commit(batch);
     } catch (error) {
       const failure = toStoreError(error);
       for (const queued of batch) queued.reject(failure);
@@ -462,13 +506,13 @@ export function createSqliteEventStore(
       ensureOpen();
       const request = toRequest(streamId, events, appendOptions?.expectedRevision);
       if (!groupCommit) {
-        const outcome = guard(() => commit([request]))[0];
+        const outcome = guard(() => commit([{ request, events }]))[0];
         if (!outcome) throw new Error('Append lost its outcome');
         if (!outcome.ok) throw toStoreError(outcome.error);
         return outcome.result;
       }
       return new Promise<AppendResult>((resolve, reject) => {
-        queue.push({ request, resolve, reject });
+        queue.push({ request, events, resolve, reject });
         scheduleFlush();
       });
     },
@@ -510,8 +554,9 @@ export function createSqliteEventStore(
     async close() {
       if (closed) return;
       closed = true;
-      // Appends accepted before close() still get committed and answered.
-      if (queue.length > 0) flush();
+      // Appends accepted before close() still get committed and answered, and the
+      // companion's writes with them.
+      if (queue.length > 0 || companion?.hasWrites()) flush();
       await Promise.all([...openSubscriptions].map((subscription) => subscription.close()));
     },
   };

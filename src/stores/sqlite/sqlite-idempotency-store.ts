@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from '../idempotency-store.js';
 
-interface Row {
+export interface IdempotencyRow {
   state: 'pending' | 'completed';
   fingerprint: string;
   lease_until: string | null;
@@ -9,11 +9,14 @@ interface Row {
 }
 
 /**
- * The embedded store is used by one process at a time, so a claim still pending when it opens
- * belongs to a process that died mid-request: it is dropped, and the retry runs the command
- * again (the pipeline then finds the events it may already have stored).
+ * The table both SQLite idempotency stores keep their records in. Its stores are used by one
+ * process at a time, so a claim still pending when one opens belongs to a process that died
+ * mid-request: it is dropped, and the retry runs the command again (the pipeline then finds
+ * the events it may already have stored). `keepMarkers` spares the pending rows without a
+ * lease: those the embedded store writes with a command's events (see
+ * sqlite-embedded-idempotency-store.ts).
  */
-export function createSqliteIdempotencyStore(db: Database): IdempotencyStore {
+export function openIdempotencyTable(db: Database, options: { keepMarkers: boolean }): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS idempotency_keys (
       scope       TEXT NOT NULL,
@@ -25,12 +28,32 @@ export function createSqliteIdempotencyStore(db: Database): IdempotencyStore {
       created_at  TEXT NOT NULL,
       PRIMARY KEY (scope, key)
     ) WITHOUT ROWID;
-    DELETE FROM idempotency_keys WHERE state = 'pending';
+    DELETE FROM idempotency_keys
+      WHERE state = 'pending' ${options.keepMarkers ? 'AND lease_until IS NOT NULL' : ''};
   `);
+}
 
-  const select = db.prepare<[string, string], Row>(
-    'SELECT state, fingerprint, lease_until, response FROM idempotency_keys WHERE scope = ? AND key = ?',
-  );
+export const SELECT_IDEMPOTENCY_ROW =
+  'SELECT state, fingerprint, lease_until, response FROM idempotency_keys WHERE scope = ? AND key = ?';
+
+export const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord =>
+  row.state === 'completed'
+    ? {
+        state: 'completed',
+        fingerprint: row.fingerprint,
+        response: JSON.parse(row.response ?? 'null') as StoredResponse,
+      }
+    : { state: 'pending', fingerprint: row.fingerprint, leaseUntil: row.lease_until ?? '' };
+
+/**
+ * The port on a SQLite file, each call a transaction of its own: for idempotency records kept
+ * apart from the events (on EventStoreDB). Beside the embedded event store, the embedded store
+ * (sqlite-embedded-idempotency-store.ts) commits them with the events instead.
+ */
+export function createSqliteIdempotencyStore(db: Database): IdempotencyStore {
+  openIdempotencyTable(db, { keepMarkers: false });
+
+  const select = db.prepare<[string, string], IdempotencyRow>(SELECT_IDEMPOTENCY_ROW);
   const insert = db.prepare(
     `INSERT INTO idempotency_keys (scope, key, fingerprint, state, lease_until, created_at)
      VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (scope, key) DO NOTHING`,
@@ -49,14 +72,7 @@ export function createSqliteIdempotencyStore(db: Database): IdempotencyStore {
     `DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'pending'`,
   );
 
-  const toRecord = (row: Row): IdempotencyRecord =>
-    row.state === 'completed'
-      ? {
-          state: 'completed',
-          fingerprint: row.fingerprint,
-          response: JSON.parse(row.response ?? 'null') as StoredResponse,
-        }
-      : { state: 'pending', fingerprint: row.fingerprint, leaseUntil: row.lease_until ?? '' };
+  const toRecord = toIdempotencyRecord;
 
   const claim = db.transaction(
     (scope: string, key: string, fingerprint: string, leaseUntil: string, now: string) => {

@@ -13,7 +13,7 @@ import {
   encodePosition,
   normaliseCondition,
   pageSize,
-  type DocumentWrite,
+  type CollectionWrites,
   type FindOptions,
   type JsonObject,
   type ReadModelDocument,
@@ -22,6 +22,7 @@ import {
   type SortKey,
   type StoredDocumentState,
   type Where,
+  type WriteBatchResult,
 } from '../read-model-store.js';
 import {
   applySchema,
@@ -91,6 +92,24 @@ export function createSqliteReadModelStore(
     return statement;
   }
 
+  // Every collection of a call in one transaction: documents and the checkpoints that cover
+  // them are committed together or not at all.
+  const writeAll = db.transaction((batches: readonly CollectionWrites[]): WriteBatchResult[] =>
+    batches.map(({ collection, writes }) => {
+      const statement = upsert(ensureTable(collection));
+      let written = 0;
+      for (const write of writes) {
+        written += statement.run(
+          write.id,
+          encodePosition(write.position),
+          write.body === null ? 1 : 0,
+          write.body === null ? null : JSON.stringify(write.body),
+        ).changes;
+      }
+      return { written, skipped: writes.length - written };
+    }),
+  );
+
   return {
     async ensureCollection(collection, indexes = []) {
       for (const index of indexes) assertIndexSpec(index);
@@ -155,21 +174,11 @@ export function createSqliteReadModelStore(
     },
 
     async writeBatch(collection, writes) {
-      const name = ensureTable(collection);
-      const statement = upsert(name);
-      let written = 0;
-      db.transaction((batch: readonly DocumentWrite[]) => {
-        for (const write of batch) {
-          const result = statement.run(
-            write.id,
-            encodePosition(write.position),
-            write.body === null ? 1 : 0,
-            write.body === null ? null : JSON.stringify(write.body),
-          );
-          written += result.changes;
-        }
-      })(writes);
-      return { written, skipped: writes.length - written };
+      return writeAll([{ collection, writes }])[0]!;
+    },
+
+    async writeBatches(batches) {
+      return writeAll(batches);
     },
 
     async find(collection, options: FindOptions = {}) {

@@ -828,8 +828,8 @@ describe('over a seeded history of postings and reversals', () => {
   }
 
   const accounts = givenEvents(accountsProjection, events);
-  const balances = [...givenEvents(balancesProjection, events).values()].map(
-    (document) => document as unknown as BalanceDocument,
+  const balances = [...givenEvents(balancesProjection, events).values()].map((document) =>
+    balancesProjection.document(document),
   );
   const bucketsOf = (code: string, granularity: string) =>
     balances.filter(
@@ -851,7 +851,7 @@ describe('over a seeded history of postings and reversals', () => {
   });
 
   it.each(codes)("the day buckets of %s sum to the account's totals", (code) => {
-    const account = accounts.get(code) as unknown as AccountDocument;
+    const account = accountsProjection.document(accounts.get(code)!);
     const days = bucketsOf(code, 'day');
     expect(days.length).toBeGreaterThan(0);
     expect(sum(days.map((day) => day.debitsMinor)).toString()).toBe(account.debitsMinor);
@@ -894,12 +894,12 @@ describe('over a seeded history of postings and reversals', () => {
   );
 
   it('books one line document per line, summing to the account totals', () => {
-    const lines = [...givenEvents(ledgerLinesProjection, events).values()].map(
-      (document) => document as unknown as LedgerLineDocument,
+    const lines = [...givenEvents(ledgerLinesProjection, events).values()].map((document) =>
+      ledgerLinesProjection.document(document),
     );
     expect(lines).toHaveLength(lineCount);
     for (const code of codes) {
-      const account = accounts.get(code) as unknown as AccountDocument;
+      const account = accountsProjection.document(accounts.get(code)!);
       const own = lines.filter((line) => line.account === code);
       const bySide = (side: string) =>
         sum(own.filter((line) => line.side === side).map((line) => line.amountMinor)).toString();

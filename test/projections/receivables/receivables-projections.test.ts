@@ -211,7 +211,7 @@ function invoice(
     revision: 0,
     ...overrides,
   };
-  return { ...document } as unknown as JsonObject;
+  return { ...document };
 }
 
 const payment = (
@@ -1062,7 +1062,7 @@ describe('over a seeded history of customers, invoices, payments and voids', () 
   it('every invoice shows exactly what was paid on it, its status and its payments', () => {
     for (const [invoiceId, state] of model) {
       const exponent = exponents[state.currency]!;
-      const document = fold().invoices.get(invoiceId) as unknown as InvoiceDocument;
+      const document = invoicesProjection.document(fold().invoices.get(invoiceId)!);
       const status = state.void
         ? 'void'
         : state.paid === 0n

@@ -4,10 +4,14 @@ import { createLogger } from '../../src/logger.js';
 import type { Projection } from '../../src/projections/projection.js';
 import {
   CHECKPOINTS_COLLECTION,
-  createProjectionRunner,
-  type ProjectionRunnerOptions,
-} from '../../src/projections/projection-runner.js';
-import { StoreUnavailableError, type EventStore } from '../../src/stores/event-store.js';
+  createLogFeed,
+  type LogFeedOptions,
+} from '../../src/projections/engine/log-feed.js';
+import {
+  StoreUnavailableError,
+  type EventStore,
+  type RecordedEvent,
+} from '../../src/stores/event-store.js';
 import type { ReadModelStore } from '../../src/stores/read-model-store.js';
 import { openSqliteDatabase, type SqliteDatabase } from '../../src/stores/sqlite/database.js';
 import { createSqliteEventStore } from '../../src/stores/sqlite/sqlite-event-store.js';
@@ -73,22 +77,35 @@ async function documents(readModels: ReadModelStore, collection = 'totals_v1') {
   return found.documents.map(({ id, body, position }) => ({ id, body, position }));
 }
 
+interface RunnerOptions extends Partial<LogFeedOptions> {
+  readonly projection?: Projection;
+  readonly collection?: string;
+}
+
+/** A feed with one projection as its only member: how a single projection runs. */
 function runner(
   eventStore: EventStore,
   readModels: ReadModelStore,
-  options: Partial<ProjectionRunnerOptions> = {},
+  { projection = totals, collection, ...options }: RunnerOptions = {},
 ) {
-  return createProjectionRunner({
-    projection: totals,
+  const feed = createLogFeed({
     eventStore,
     readModels,
     logger: silent,
     sleep: async () => {},
     ...options,
   });
+  const member = feed.addProjection(projection, { collection });
+  return {
+    catchUp: () => feed.catchUp(),
+    start: () => feed.start(),
+    stop: () => feed.stop(),
+    wake: () => feed.wake(),
+    status: () => member.status(),
+  };
 }
 
-describe('projection runner', () => {
+describe('log feed, one projection', () => {
   it('builds the documents from the log and checkpoints at the head', async () => {
     const { eventStore, readModels } = stores();
     await history(eventStore);
@@ -228,7 +245,7 @@ describe('projection runner', () => {
     const flaky = new Proxy(readModels, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver) as unknown;
-        if (property !== 'writeBatch' || typeof value !== 'function') return value;
+        if (property !== 'writeBatches' || typeof value !== 'function') return value;
         return async (...args: unknown[]) => {
           if (outageLeft > 0) {
             outageLeft -= 1;
@@ -282,12 +299,289 @@ describe('projection runner', () => {
   });
 });
 
+/** A second projection with other types and documents: the count of events per type. */
+const counts: Projection = {
+  name: 'counts',
+  version: 1,
+  eventTypes: ['Deposited', 'Noted'],
+  documentIds: (event) => [event.type],
+  evolve: (document, event) => ({ type: event.type, n: Number(document?.n ?? 0) + 1 }),
+};
+
+/** Counts the reads of the log, and how many events they returned. */
+function countingReads(eventStore: EventStore) {
+  const reads = { calls: 0, events: 0 };
+  const store = new Proxy(eventStore, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (property !== 'readAll') return value;
+      const readAll: EventStore['readAll'] = async (options) => {
+        const events = await target.readAll(options);
+        reads.calls += 1;
+        reads.events += events.length;
+        return events;
+      };
+      return readAll;
+    },
+  });
+  return { store, reads };
+}
+
+describe('log feed, several members', () => {
+  function feedOf(eventStore: EventStore, readModels: ReadModelStore, batchSize = 5) {
+    return createLogFeed({
+      eventStore,
+      readModels,
+      logger: silent,
+      sleep: async () => {},
+      batchSize,
+    });
+  }
+
+  it('reads the log once for every member at the same position', async () => {
+    const { eventStore, readModels } = stores();
+    await history(eventStore);
+    const { store, reads } = countingReads(eventStore);
+    const feed = feedOf(store, readModels);
+    feed.addProjection(totals);
+    feed.addProjection(counts);
+    feed.addProjection(totals, { collection: 'totals_copy' });
+    await feed.catchUp();
+
+    // 40 events in batches of 5: 8 reads, and none to find the head (known before reading).
+    expect(reads).toEqual({ calls: 8, events: 40 });
+    expect(await documents(readModels, 'totals_copy')).toEqual(await documents(readModels));
+    expect((await readModels.load('counts_v1', ['Noted'])).get('Noted')?.body).toEqual({
+      type: 'Noted',
+      n: 6,
+    });
+  });
+
+  it('lets a member that joins at zero catch up without holding back the live ones', async () => {
+    const { eventStore, readModels } = stores();
+    await history(eventStore);
+    const { store, reads } = countingReads(eventStore);
+    const feed = feedOf(store, readModels);
+    const live = feed.addProjection(totals);
+    await feed.catchUp();
+    const before = reads.calls;
+
+    const rebuild = feed.addProjection(totals, { collection: 'totals_rebuild' });
+    // The live member is served in the same cycles: new events reach it at once.
+    const fresh = await append(eventStore, 'Deposited', { account: 'A0', amount: 1000 });
+    await feed.catchUp();
+    expect(live.status().position).toBe(fresh.position);
+    expect(rebuild.status()).toMatchObject({ state: 'live', position: fresh.position });
+    expect(await documents(readModels, 'totals_rebuild')).toEqual(await documents(readModels));
+    // The rebuild's own 9 reads; the live member needed one more, shared once they met.
+    expect(reads.calls - before).toBeLessThanOrEqual(11);
+  });
+
+  it('keeps the others going when one member fails, and commits theirs', async () => {
+    const { eventStore, readModels } = stores();
+    await history(eventStore);
+    const broken: Projection = {
+      ...counts,
+      name: 'broken',
+      evolve: () => {
+        throw new Error('broken on purpose');
+      },
+    };
+    const feed = feedOf(eventStore, readModels);
+    const good = feed.addProjection(totals);
+    const bad = feed.addProjection(broken);
+    await expect(feed.catchUp()).rejects.toThrow(/broken on purpose/);
+    expect(bad.status()).toMatchObject({ state: 'failed', position: 0n });
+    expect(good.status().position).toBe(await eventStore.headPosition());
+
+    const reference = stores();
+    await history(reference.eventStore);
+    await runner(reference.eventStore, reference.readModels).catchUp();
+    expect(await documents(readModels)).toEqual(await documents(reference.readModels));
+  });
+
+  it('commits the documents of every member and their checkpoints in one call per batch', async () => {
+    const { eventStore, readModels } = stores();
+    await history(eventStore);
+    const calls: string[][] = [];
+    const recording = new Proxy(readModels, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (property !== 'writeBatches') return value;
+        const writeBatches: ReadModelStore['writeBatches'] = async (batches) => {
+          calls.push(batches.map((batch) => batch.collection));
+          return target.writeBatches(batches);
+        };
+        return writeBatches;
+      },
+    });
+    const feed = feedOf(eventStore, recording, 20);
+    feed.addProjection(totals);
+    feed.addProjection(counts);
+    await feed.catchUp();
+    expect(calls).toEqual([
+      ['totals_v1', 'counts_v1', CHECKPOINTS_COLLECTION],
+      ['totals_v1', 'counts_v1', CHECKPOINTS_COLLECTION],
+    ]);
+  });
+
+  it('converges to the same documents for every member when killed at any store operation', async () => {
+    const reference = stores();
+    await history(reference.eventStore);
+    const referenceFeed = feedOf(reference.eventStore, reference.readModels, 4);
+    referenceFeed.addProjection(totals);
+    referenceFeed.addProjection(counts);
+    await referenceFeed.catchUp();
+    const expected = {
+      totals: await documents(reference.readModels),
+      counts: await documents(reference.readModels, 'counts_v1'),
+    };
+
+    let crashes = 0;
+    for (const mode of ['before', 'after', 'half-written'] as const) {
+      for (let k = 1; ; k += 1) {
+        const { eventStore, readModels } = stores();
+        await history(eventStore);
+        const crashing = crashAt(readModels, k, mode);
+        const dying = createLogFeed({
+          eventStore,
+          readModels: crashing.store,
+          logger: silent,
+          sleep: async () => {},
+          batchSize: 4,
+          maxAttempts: 1,
+        });
+        dying.addProjection(totals);
+        dying.addProjection(counts);
+        let crashed = false;
+        try {
+          await dying.catchUp();
+        } catch {
+          crashed = crashing.crashed();
+        }
+        if (!crashed) break;
+        crashes += 1;
+        // Restarted with the members in another order and another batch size.
+        const restarted = feedOf(eventStore, readModels, 5 + (k % 3));
+        restarted.addProjection(counts);
+        restarted.addProjection(totals);
+        await restarted.catchUp();
+        expect({
+          totals: await documents(readModels),
+          counts: await documents(readModels, 'counts_v1'),
+        }).toEqual(expected);
+      }
+    }
+    expect(crashes).toBeGreaterThan(20);
+  });
+
+  it('hands a reactor its events once the projections have them, in order per stream, and checkpoints it', async () => {
+    const { eventStore, readModels } = stores();
+    await history(eventStore);
+    const seen: RecordedEvent[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const feed = createLogFeed({
+      eventStore,
+      readModels,
+      logger: silent,
+      batchSize: 50,
+      reactionConcurrency: 3,
+    });
+    const projection = feed.addProjection(totals);
+    const reactor = feed.addReactor({
+      name: 'watcher',
+      eventTypes: ['Deposited', 'Closed', 'Noted'],
+      emits: [],
+      async react(event) {
+        expect(projection.status().position >= event.position).toBe(true);
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        seen.push(event);
+        inFlight -= 1;
+      },
+    });
+    await feed.catchUp();
+    // Streams side by side, never more than allowed, and each stream in log order.
+    expect(mostInFlight).toBe(3);
+    const all = await eventStore.readAll({
+      filter: { eventTypes: ['Deposited', 'Closed', 'Noted'] },
+    });
+    expect(seen.map((event) => event.id).sort()).toEqual(all.map((event) => event.id).sort());
+    for (const stream of new Set(all.map((event) => event.streamId))) {
+      const order = (events: RecordedEvent[]) =>
+        events.filter((event) => event.streamId === stream).map((event) => event.position);
+      expect(order(seen)).toEqual(order(all));
+    }
+    const head = await eventStore.headPosition();
+    expect(reactor.status()).toMatchObject({ state: 'live', position: head, eventsProcessed: 29 });
+    const checkpoint = await readModels.load(CHECKPOINTS_COLLECTION, ['reactor:watcher']);
+    expect(checkpoint.get('reactor:watcher')?.position).toBe(head);
+  });
+
+  it('keeps a failing reaction and its stream for later, and its checkpoint before it', async () => {
+    const { eventStore, readModels } = stores();
+    await history(eventStore);
+    const all = await eventStore.readAll({});
+    const poison = all.find(
+      (event) => event.streamId === 'account-A2' && event.type === 'Deposited',
+    )!;
+    const reacted = new Map<string, number>();
+    let healed = false;
+    const feed = createLogFeed({
+      eventStore,
+      readModels,
+      logger: silent,
+      sleep: async () => {},
+      maxAttempts: 2,
+    });
+    const reactor = feed.addReactor({
+      name: 'fragile',
+      eventTypes: ['Deposited', 'Withdrawn', 'Closed', 'Noted'],
+      emits: [],
+      async react(event) {
+        if (event.id === poison.id && !healed) throw new Error('not today');
+        reacted.set(event.id, (reacted.get(event.id) ?? 0) + 1);
+      },
+    });
+    await expect(feed.catchUp()).rejects.toThrow(/not today/);
+    expect(reactor.status()).toMatchObject({
+      state: 'failed',
+      lastError: { eventId: poison.id, position: poison.position.toString() },
+    });
+    // Nothing after the poison event in its own stream was reacted to; the checkpoint is before it.
+    const laterInStream = all.filter(
+      (event) => event.streamId === poison.streamId && event.position > poison.position,
+    );
+    for (const event of laterInStream) expect(reacted.has(event.id)).toBe(false);
+    expect(reactor.status().position < poison.position).toBe(true);
+
+    // Fixed and restarted: every event is reacted to, the ones before the checkpoint only once.
+    healed = true;
+    const restarted = feedOf(eventStore, readModels);
+    restarted.addReactor({
+      name: 'fragile',
+      eventTypes: ['Deposited', 'Withdrawn', 'Closed', 'Noted'],
+      emits: [],
+      async react(event) {
+        reacted.set(event.id, (reacted.get(event.id) ?? 0) + 1);
+      },
+    });
+    await restarted.catchUp();
+    expect(reacted.size).toBe(all.length);
+    for (const event of all.filter((event) => event.position <= reactor.status().position)) {
+      expect(reacted.get(event.id)).toBe(1);
+    }
+  });
+});
+
 type CrashMode = 'before' | 'after' | 'half-written';
 
 /**
  * A store that dies at its k-th operation and stays dead: before running it, after running it
  * (the write is stored but the caller never hears so), or with only half of a bulk write
- * applied (MongoDB bulk writes are not atomic).
+ * applied (MongoDB bulk writes are not atomic, nor are writes to several collections).
  */
 function crashAt(store: ReadModelStore, k: number, mode: CrashMode) {
   let operations = 0;
@@ -304,6 +598,15 @@ function crashAt(store: ReadModelStore, k: number, mode: CrashMode) {
         if (operations === k && mode === 'half-written' && property === 'writeBatch') {
           const [collection, writes] = args as [string, unknown[]];
           await call([collection, writes.slice(0, Math.ceil(writes.length / 2))]);
+        }
+        if (operations === k && mode === 'half-written' && property === 'writeBatches') {
+          // MongoDB applies the collections one by one: the first ones, not the checkpoints.
+          const [batches] = args as [{ collection: string; writes: unknown[] }[]];
+          const [first, ...rest] = batches;
+          const half = first
+            ? [{ ...first, writes: first.writes.slice(0, Math.ceil(first.writes.length / 2)) }]
+            : [];
+          await call([[...half, ...rest.slice(0, Math.floor(rest.length / 2))]]);
         }
         throw new Error(`simulated crash at operation ${k}`);
       };
