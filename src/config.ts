@@ -44,6 +44,7 @@ const envSchema = z.object({
   API_KEYS: z.preprocess(emptyAsUnset, envJson(apiKeysSchema, 'a JSON array of keys').optional()),
   BODY_LIMIT_BYTES: z.preprocess(emptyAsUnset, envInt(1024, 64 * 1024 * 1024).default(1024 * 1024)),
   COMMAND_MAX_ATTEMPTS: z.preprocess(emptyAsUnset, envInt(1, 100).default(10)),
+  COMMAND_STATE_CACHE_STREAMS: z.preprocess(emptyAsUnset, envInt(0, 10_000_000).default(10_000)),
   IDEMPOTENCY_WAIT_MS: z.preprocess(emptyAsUnset, envInt(0, 120_000).default(10_000)),
   CONSISTENCY_WAIT_MS: z.preprocess(emptyAsUnset, envInt(0, 60_000).default(3_000)),
   IDEMPOTENCY_LEASE_MS: z.preprocess(emptyAsUnset, envInt(1_000, 3_600_000).default(60_000)),
@@ -107,6 +108,8 @@ export interface Config {
   readonly apiKeys: readonly ApiKey[] | undefined;
   readonly bodyLimitBytes: number;
   readonly commandMaxAttempts: number;
+  /** How many streams' folded states commands keep between them (0: none, fold every time). */
+  readonly commandStateCacheStreams: number;
   readonly idempotencyWaitMs: number;
   readonly idempotencyLeaseMs: number;
   /** EventStoreDB connection string; unset means the embedded SQLite event store. */
@@ -172,6 +175,7 @@ export function loadConfig(
     apiKeys: values.API_KEYS,
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
     commandMaxAttempts: values.COMMAND_MAX_ATTEMPTS,
+    commandStateCacheStreams: values.COMMAND_STATE_CACHE_STREAMS,
     idempotencyWaitMs: values.IDEMPOTENCY_WAIT_MS,
     idempotencyLeaseMs: values.IDEMPOTENCY_LEASE_MS,
     consistencyWaitMs: values.CONSISTENCY_WAIT_MS,

@@ -4,6 +4,8 @@ import { createCommandHandler } from './commands/command-handler.js';
 import { afterWrites } from './commands/command-middleware.js';
 import { uuidGenerator, type IdGenerator } from './commands/ids.js';
 import { createKeyedLock } from './commands/keyed-lock.js';
+import { cachedStateReader } from './commands/read-state.js';
+import { createStateCache } from './commands/state-cache.js';
 import type { Config } from './config.js';
 import { projectionAdminRoutes } from './http/admin/projection-routes.js';
 import { createApiKeyAuthenticator } from './http/api-keys.js';
@@ -109,6 +111,7 @@ function wireService(
   });
   const awaitPosition = (position: bigint, names: readonly string[] | undefined) =>
     readSide.consistency.awaitPosition(position, names, config.consistencyWaitMs);
+  const stateCache = createStateCache({ eventStore, maxStreams: config.commandStateCacheStreams });
   const handle = createCommandHandler({
     eventStore,
     clock,
@@ -116,6 +119,7 @@ function wireService(
     locks: createKeyedLock(),
     maxAttempts: config.commandMaxAttempts,
     middleware: [afterWrites(() => readSide.wake())],
+    stateCache,
   });
 
   const composed = composeModules(modules, {
@@ -123,6 +127,7 @@ function wireService(
     eventStore,
     readModels,
     handle,
+    readState: cachedStateReader(stateCache),
     ids,
     clock,
     today: () => clock().toISOString().slice(0, 10),

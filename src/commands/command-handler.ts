@@ -8,6 +8,7 @@ import type { EventSchemas } from '../domain/shared/event-schemas.js';
 import {
   isWrongExpectedVersion,
   type EventStore,
+  type ExpectedRevision,
   type EventToAppend,
   type RecordedEvent,
 } from '../stores/event-store.js';
@@ -17,6 +18,12 @@ import type { IdGenerator } from './ids.js';
 import type { KeyedLock, LockRequest } from './keyed-lock.js';
 import { foldRecorded } from './read-state.js';
 import { sealEvent } from './seal-event.js';
+import {
+  createStateCache,
+  type LoadOptions,
+  type StateCache,
+  type StreamState,
+} from './state-cache.js';
 
 export interface CommandSpec<
   State,
@@ -55,11 +62,7 @@ export interface CommandResult<State> {
   /** Global position of the command's last event. */
   readonly position: bigint;
   readonly events: readonly RecordedEvent[];
-  /**
-   * The stream's events after the command, so callers can render it without a re-read (with
-   * `history: 'last-event'`, only the events that were read and appended).
-   */
-  readonly stream: readonly RecordedEvent[];
+  /** The stream's state after the command (for a replay, right after the events it found). */
   readonly state: State;
   /** True when the events were already stored by an earlier attempt with the same key. */
   readonly replayed: boolean;
@@ -100,6 +103,11 @@ export interface CommandHandlerDeps {
   readonly maxAttempts: number;
   /** Outermost first. */
   readonly middleware?: readonly CommandMiddleware[];
+  /**
+   * Where folded states are kept between commands (share it with the readers of facts); by
+   * default one of its own, over `eventStore`, of `DEFAULT_STATE_CACHE_STREAMS` streams.
+   */
+  readonly stateCache?: StateCache;
 }
 
 /** If-Match named a revision the stream is no longer at (HTTP 412). */
@@ -135,7 +143,11 @@ export function streamLock(streamId: string, mode: LockRequest['mode']): LockReq
   return { key: `stream:${streamId}`, mode };
 }
 
-export function createCommandHandler(deps: CommandHandlerDeps): CommandHandler {
+export function createCommandHandler(handlerDeps: CommandHandlerDeps): CommandHandler {
+  const deps: Deps = {
+    ...handlerDeps,
+    stateCache: handlerDeps.stateCache ?? createStateCache({ eventStore: handlerDeps.eventStore }),
+  };
   const middleware = deps.middleware ?? [];
   return function handle<State, Command extends DomainCommand, Event extends DomainEvent, Facts>(
     context: CommandContext,
@@ -150,13 +162,15 @@ export function createCommandHandler(deps: CommandHandlerDeps): CommandHandler {
   };
 }
 
+type Deps = CommandHandlerDeps & { readonly stateCache: StateCache };
+
 async function runWithRetries<
   State,
   Command extends DomainCommand,
   Event extends DomainEvent,
   Facts,
 >(
-  deps: CommandHandlerDeps,
+  deps: Deps,
   context: CommandContext,
   spec: CommandSpec<State, Command, Event, Facts>,
 ): Promise<CommandResult<State>> {
@@ -173,6 +187,12 @@ async function runWithRetries<
         result = await attemptOnce(deps, context, spec);
       } catch (error) {
         if (!isWrongExpectedVersion(error)) throw error;
+        // The next attempt's tail read brings the cached state up to the other writer's events;
+        // a stream found behind what was cached (restored from a backup) is read whole again.
+        const expected = revisionOf(error.expected);
+        if (expected !== undefined && revisionOf(error.actual)! < expected) {
+          deps.stateCache.forget(spec.streamId);
+        }
         if (context.expectedRevision !== undefined) {
           const actual = error.actual === 'no_stream' ? -1n : error.actual;
           throw new PreconditionFailedError(spec.streamId, context.expectedRevision, actual);
@@ -191,61 +211,43 @@ async function runWithRetries<
   }
 }
 
-async function readHistory(
-  deps: CommandHandlerDeps,
-  context: CommandContext,
-  spec: { readonly streamId: string; readonly history?: 'full' | 'last-event' },
-): Promise<{ events: RecordedEvent[]; revision: bigint }> {
-  // A replay is found by its derived event ids anywhere in the stream, so a keyed command
-  // always reads the whole of it.
-  if (spec.history === 'last-event' && context.idempotencyKey === undefined) {
-    const events = await deps.eventStore.readStream(spec.streamId, {
-      direction: 'backwards',
-      maxCount: 1,
-    });
-    return { events, revision: events.at(-1)?.revision ?? -1n };
-  }
-  const events = await deps.eventStore.readStream(spec.streamId);
-  return { events, revision: BigInt(events.length - 1) };
-}
-
 async function attemptOnce<State, Command extends DomainCommand, Event extends DomainEvent, Facts>(
-  deps: CommandHandlerDeps,
+  deps: Deps,
   context: CommandContext,
   spec: CommandSpec<State, Command, Event, Facts>,
 ): Promise<CommandResult<State>> {
-  const { events: recorded, revision: currentRevision } = await readHistory(deps, context, spec);
-  const fold = (events: readonly RecordedEvent[]) =>
-    spec.history === 'last-event'
-      ? spec.decider.initialState
-      : foldRecorded(spec.decider, spec.schemas, events);
+  const options: LoadOptions = {
+    foldless: spec.history === 'last-event',
+    // A replay is found by its derived event ids anywhere in the stream.
+    needKeyed: context.idempotencyKey !== undefined,
+  };
+  const current = await deps.stateCache.load(spec.streamId, spec.decider, spec.schemas, options);
 
   const replay = context.idempotencyKey
-    ? findReplay(deps.ids, context, spec, recorded, fold)
+    ? await findReplay(deps, context, spec, current)
     : undefined;
   if (replay) return replay;
 
-  if (context.expectedRevision !== undefined && context.expectedRevision !== currentRevision) {
-    throw new PreconditionFailedError(spec.streamId, context.expectedRevision, currentRevision);
+  if (context.expectedRevision !== undefined && context.expectedRevision !== current.revision) {
+    throw new PreconditionFailedError(spec.streamId, context.expectedRevision, current.revision);
   }
 
-  const state = fold(recorded);
+  const { state } = current;
   const facts = (spec.facts ? await spec.facts(state) : undefined) as Facts;
   const decided = spec.decider.decide(spec.command, state, facts);
   if (decided.length === 0) {
     return {
       streamId: spec.streamId,
-      revision: currentRevision,
-      position: recorded.at(-1)?.position ?? 0n,
+      revision: current.revision,
+      position: current.last?.position ?? 0n,
       events: [],
-      stream: recorded,
       state,
       replayed: false,
     };
   }
 
   const recordedAt = deps.clock().toISOString();
-  let prevHash = (recorded.at(-1)?.metadata.hash as string | undefined) ?? GENESIS_HASH;
+  let prevHash = (current.last?.metadata.hash as string | undefined) ?? GENESIS_HASH;
   const toAppend: EventToAppend[] = decided.map((event, index) => {
     const schema = spec.schemas[event.type];
     if (!schema) throw new Error(`No schema registered for event type ${event.type}`);
@@ -264,26 +266,46 @@ async function attemptOnce<State, Command extends DomainCommand, Event extends D
   });
 
   const result = await deps.eventStore.append(spec.streamId, toAppend, {
-    expectedRevision: currentRevision < 0n ? 'no_stream' : currentRevision,
+    expectedRevision: current.revision < 0n ? 'no_stream' : current.revision,
   });
 
   // The appended events as the store now holds them: read back so the caller sees exactly
-  // what was committed (positions included) rather than a reconstruction.
+  // what was committed (positions included) rather than a reconstruction, and so the cached
+  // state is a fold of stored events only.
   const firstNew = result.nextExpectedRevision - BigInt(toAppend.length) + 1n;
   const appended = await deps.eventStore.readStream(spec.streamId, {
     fromRevision: firstNew,
     maxCount: toAppend.length,
   });
-  const stream = [...recorded, ...appended];
+  const after =
+    deps.stateCache.advance(
+      spec.streamId,
+      spec.decider,
+      spec.schemas,
+      current,
+      appended,
+      options,
+    ) ??
+    // The store answered with events that do not follow what was folded (an append it found
+    // already stored): fold the stream as it is.
+    (await reloaded(deps, spec, options));
   return {
     streamId: spec.streamId,
     revision: result.nextExpectedRevision,
     position: result.position,
     events: appended,
-    stream,
-    state: fold(stream),
+    state: after.state,
     replayed: false,
   };
+}
+
+function reloaded<State, Command extends DomainCommand, Event extends DomainEvent, Facts>(
+  deps: Deps,
+  spec: CommandSpec<State, Command, Event, Facts>,
+  options: LoadOptions,
+): Promise<StreamState<State>> {
+  deps.stateCache.forget(spec.streamId);
+  return deps.stateCache.load(spec.streamId, spec.decider, spec.schemas, options);
 }
 
 /**
@@ -291,32 +313,44 @@ async function attemptOnce<State, Command extends DomainCommand, Event extends D
  * before answering. Its event ids are derived from the key, so finding the first one in the
  * stream means the command already happened: answer from what was stored, write nothing.
  */
-function findReplay<State>(
-  ids: IdGenerator,
+async function findReplay<State, Command extends DomainCommand, Event extends DomainEvent, Facts>(
+  deps: Deps,
   context: CommandContext,
-  spec: { readonly streamId: string },
-  recorded: readonly RecordedEvent[],
-  fold: (events: readonly RecordedEvent[]) => State,
-): CommandResult<State> | undefined {
-  const firstId = idempotentEventId(ids, context, spec.streamId, 0);
-  const start = recorded.findIndex((event) => event.id === firstId);
-  if (start < 0) return undefined;
-  let end = start + 1;
-  while (
-    end < recorded.length &&
-    recorded[end]!.id === idempotentEventId(ids, context, spec.streamId, end - start)
-  ) {
-    end += 1;
+  spec: CommandSpec<State, Command, Event, Facts>,
+  current: StreamState<State>,
+): Promise<CommandResult<State> | undefined> {
+  const keyed = current.keyed;
+  if (!keyed) throw new Error(`No index of keyed events for ${spec.streamId}`);
+  const first = keyed.get(idempotentEventId(deps.ids, context, spec.streamId, 0));
+  if (!first) return undefined;
+  let end = first.revision;
+  for (let index = 1; ; index += 1) {
+    const next = keyed.get(idempotentEventId(deps.ids, context, spec.streamId, index));
+    if (next?.revision !== end + 1n) break;
+    end = next.revision;
   }
-  const events = recorded.slice(start, end);
-  const last = events.at(-1)!;
+  const events = await deps.eventStore.readStream(spec.streamId, {
+    fromRevision: first.revision,
+    maxCount: Number(end - first.revision + 1n),
+  });
+  const last = events.at(-1);
+  if (!last) throw new Error(`Events of ${spec.streamId} vanished from the store`);
+  // Found at the stream's end, as after a crash between append and answer, the state is the
+  // current one; further back (a retry long after), the stream is folded up to it.
+  const state =
+    end === current.revision || spec.history === 'last-event'
+      ? current.state
+      : foldRecorded(
+          spec.decider,
+          spec.schemas,
+          await deps.eventStore.readStream(spec.streamId, { maxCount: Number(end + 1n) }),
+        );
   return {
     streamId: spec.streamId,
     revision: last.revision,
     position: last.position,
     events,
-    stream: recorded.slice(0, end),
-    state: fold(recorded.slice(0, end)),
+    state,
     replayed: true,
   };
 }
@@ -328,6 +362,10 @@ function idempotentEventId(
   index: number,
 ): string {
   return ids.derived('event', context.actor, context.idempotencyKey ?? '', streamId, String(index));
+}
+
+function revisionOf(revision: ExpectedRevision): bigint | undefined {
+  return typeof revision === 'bigint' ? revision : revision === 'no_stream' ? -1n : undefined;
 }
 
 function backoff(attempt: number): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Decider, DomainCommand, DomainEvent } from '../domain/shared/decider.js';
 import { decodeEvent, type EventSchemas } from '../domain/shared/event-schemas.js';
-import type { EventStore, RecordedEvent } from '../stores/event-store.js';
+import type { RecordedEvent } from '../stores/event-store.js';
+import type { StateCache } from './state-cache.js';
 
 /** What folding a stream needs of a decider. */
 export type Evolver<State, Event extends DomainEvent> = Pick<
@@ -19,12 +20,16 @@ export function foldRecorded<State, Event extends DomainEvent>(
   return state;
 }
 
-/** The current state of another record: how a command reads the facts it is decided against. */
-export async function readState<State, Event extends DomainEvent>(
-  eventStore: EventStore,
+/**
+ * The current state of another record: how a command reads the facts it is decided against.
+ * The service's is `cachedStateReader`: through the commands' state cache, one tail read.
+ */
+export type StateReader = <State, Event extends DomainEvent>(
   streamId: string,
   decider: Evolver<State, Event>,
   schemas: EventSchemas,
-): Promise<State> {
-  return foldRecorded(decider, schemas, await eventStore.readStream(streamId));
+) => Promise<State>;
+
+export function cachedStateReader(cache: StateCache): StateReader {
+  return async (streamId, decider, schemas) => (await cache.load(streamId, decider, schemas)).state;
 }

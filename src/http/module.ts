@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { ChartAccount } from '../commands/ledger/chart-of-accounts.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { IdGenerator } from '../commands/ids.js';
+import type { StateReader } from '../commands/read-state.js';
 import type { Config } from '../config.js';
 import type { EventSchemas } from '../domain/shared/event-schemas.js';
 import type { Projection } from '../projections/projection.js';
@@ -28,6 +29,8 @@ export interface ModuleContext<Settings = unknown> {
   readonly readModels: ReadModelStore;
   /** Runs a decider's command: the one command pipeline, with its middleware. */
   readonly handle: CommandHandler;
+  /** Another record's current state, for a command's facts: through the commands' state cache. */
+  readonly readState: StateReader;
   readonly ids: IdGenerator;
   readonly clock: () => Date;
   /** Today's date (UTC), `YYYY-MM-DD`, by the same clock. */

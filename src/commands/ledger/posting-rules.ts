@@ -2,17 +2,16 @@
  * The facts and locks of the ledger's posting rules (`src/domain/ledger/posting-rules.ts`), read
  * once here for every module whose commands are posted to the ledger.
  */
-import { accountDecider, type AccountState } from '../../domain/ledger/account.js';
+import type { AccountState } from '../../domain/ledger/account.js';
 import { ledgerEventSchemas, type LedgerEvent } from '../../domain/ledger/events.js';
 import { decodeEvent } from '../../domain/shared/event-schemas.js';
-import { periodDecider } from '../../domain/ledger/period.js';
 import type { LateWrites, PeriodClose, PostingFacts } from '../../domain/ledger/posting-rules.js';
 import { ledgerStreams } from '../../domain/ledger/streams.js';
 import { isAccountingDate, periodOf } from '../../domain/shared/dates.js';
 import type { EventStore, RecordedEvent } from '../../stores/event-store.js';
 import { streamLock } from '../command-handler.js';
 import type { LockRequest } from '../keyed-lock.js';
-import { readState } from '../read-state.js';
+import { createLedgerFacts, type LedgerFacts } from './ledger-facts.js';
 
 export interface PostingRules {
   /** The accounts named and which of the dates' periods are closed, as the stores hold them now. */
@@ -30,27 +29,24 @@ export interface PostingRules {
   lateWrites(entryId: string): Promise<LateWrites>;
 }
 
-export function createPostingRules(deps: { readonly eventStore: EventStore }): PostingRules {
-  const account = (code: string) =>
-    readState(deps.eventStore, ledgerStreams.account(code), accountDecider, ledgerEventSchemas);
+export function createPostingRules(deps: {
+  readonly eventStore: EventStore;
+  /** Accounts and period closes as the log holds them; one of its own by default. */
+  readonly ledgerFacts?: LedgerFacts;
+}): PostingRules {
+  const ledgerFacts = deps.ledgerFacts ?? createLedgerFacts(deps);
 
   return {
-    account,
+    account: async (code) => (await ledgerFacts.current()).account(code),
     async facts(accountCodes, dates) {
+      const now = await ledgerFacts.current();
       const accounts = new Map<string, AccountState>();
-      for (const code of new Set(accountCodes)) accounts.set(code, await account(code));
+      for (const code of new Set(accountCodes)) accounts.set(code, await now.account(code));
       const closedPeriods = new Set<string>();
       for (const date of new Set(dates)) {
         if (!isAccountingDate(date)) continue;
         const period = periodOf(date);
-        if (closedPeriods.has(period)) continue;
-        const state = await readState(
-          deps.eventStore,
-          ledgerStreams.period(period),
-          periodDecider,
-          ledgerEventSchemas,
-        );
-        if (state.closed) closedPeriods.add(period);
+        if ((await now.closedAt(period)) !== undefined) closedPeriods.add(period);
       }
       return { accounts, closedPeriods };
     },
@@ -61,6 +57,7 @@ export function createPostingRules(deps: { readonly eventStore: EventStore }): P
     },
     closedBefore,
     async lateWrites(entryId) {
+      // Only for entries the period guard found late: rare, and the entry's stream is short.
       const entry = await deps.eventStore.readStream(ledgerStreams.journalEntry(entryId));
       const posting = entry.findLast((event) => event.type === 'JournalEntryPosted');
       const reversal = entry.findLast((event) => event.type === 'JournalEntryReversed');
@@ -83,11 +80,11 @@ export function createPostingRules(deps: { readonly eventStore: EventStore }): P
     },
   };
 
+  /** A close before `position` is in the log once `position` is: read up to it, no further. */
   async function closedBefore(date: string, position: bigint): Promise<PeriodClose | undefined> {
     if (!isAccountingDate(date)) return undefined;
     const period = periodOf(date);
-    const events = await deps.eventStore.readStream(ledgerStreams.period(period));
-    const closed = events.find((event) => event.type === 'PeriodClosed');
-    return closed && closed.position < position ? { period, closedAt: closed.position } : undefined;
+    const closedAt = await (await ledgerFacts.upTo(position)).closedAt(period);
+    return closedAt !== undefined && closedAt < position ? { period, closedAt } : undefined;
   }
 }

@@ -14,11 +14,10 @@ import {
   type InvoiceState,
 } from '../../domain/receivables/invoice.js';
 import { receivablesStreams } from '../../domain/receivables/streams.js';
-import type { EventStore } from '../../stores/event-store.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { PostingRules } from '../ledger/posting-rules.js';
-import { readState } from '../read-state.js';
+import type { StateReader } from '../read-state.js';
 
 export interface ReceivablesCommands {
   registerCustomer(
@@ -45,19 +44,15 @@ export type PostingAccountCodes = (currency: string) => { receivable: string; ca
 
 export function createReceivablesCommands(deps: {
   readonly handle: CommandHandler;
-  readonly eventStore: EventStore;
+  /** How the customer an invoice is issued to is read. */
+  readonly readState: StateReader;
   readonly postingRules: PostingRules;
   readonly postingAccounts: PostingAccountCodes;
 }): ReceivablesCommands {
-  const { handle, eventStore, postingRules, postingAccounts } = deps;
+  const { handle, readState, postingRules, postingAccounts } = deps;
 
   const customerState = (customerId: string) =>
-    readState(
-      eventStore,
-      receivablesStreams.customer(customerId),
-      customerDecider,
-      receivablesEventSchemas,
-    );
+    readState(receivablesStreams.customer(customerId), customerDecider, receivablesEventSchemas);
 
   /** The ledger facts of a posting dated `date`, plus the accounts receivables post to. */
   async function invoiceFacts(

@@ -19,7 +19,13 @@ export type JournalEntryState =
       readonly status: 'posted' | 'reversed' | 'annulled';
       readonly entryId: string;
       readonly date: string;
+      readonly description: string;
       readonly lines: readonly PostedLine[];
+      /**
+       * The entry's last reversal as booked, kept when an annulment takes it out again (`status`
+       * says whether it counts): what a write's answer shows, as the entry's view does.
+       */
+      readonly reversal: { readonly date: string; readonly reason: string } | null;
     };
 
 export const initialJournalEntryState: JournalEntryState = { status: 'none' };
@@ -55,10 +61,18 @@ export function evolveJournalEntry(
         status: 'posted',
         entryId: event.data.entryId,
         date: event.data.date,
+        description: event.data.description,
         lines: event.data.lines,
+        reversal: null,
       };
     case 'JournalEntryReversed':
-      return state.status === 'none' ? state : { ...state, status: 'reversed' };
+      return state.status === 'none'
+        ? state
+        : {
+            ...state,
+            status: 'reversed',
+            reversal: { date: event.data.date, reason: event.data.reason },
+          };
     case 'JournalEntryAnnulled': {
       if (state.status === 'none') return state;
       const postingRemoved = event.data.removed.some((item) => item.kind === 'posting');

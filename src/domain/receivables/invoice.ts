@@ -5,16 +5,26 @@ import {
   type PostingFacts,
 } from '../ledger/posting-rules.js';
 import { isCurrencyCode, type CurrencyCode } from '../shared/currency.js';
+import { appendOnlyList, type AppendOnlyList } from '../shared/append-only-list.js';
 import { addDays, isAccountingDate } from '../shared/dates.js';
 import type { Decider } from '../shared/decider.js';
 import { refuse, refuseInvalid } from '../shared/errors.js';
 import { formatAmount, parseAmount, storedMinor } from '../shared/money.js';
 import type { InvoiceCommand, IssueInvoice, RecordPayment, VoidInvoice } from './commands.js';
 import type { CustomerState } from './customer.js';
-import type { InvoiceLine, ReceivablesEvent } from './events.js';
+import type { InvoiceLine, PaymentMethod, ReceivablesEvent } from './events.js';
 import { formatQuantity, lineAmountMinor, parseQuantity } from './pricing.js';
 
 export type InvoiceStatus = 'open' | 'partially_paid' | 'paid' | 'void';
+
+/** A payment as the invoice remembers it. */
+export interface InvoicePayment {
+  readonly paymentId: string;
+  readonly amount: string;
+  readonly receivedOn: string;
+  readonly method: PaymentMethod;
+  readonly reference: string;
+}
 
 export type InvoiceState =
   | { readonly status: 'none' }
@@ -25,9 +35,14 @@ export type InvoiceState =
       readonly currency: string;
       readonly issueDate: string;
       readonly dueDate: string;
+      readonly lines: readonly InvoiceLine[];
+      /** As issued, formatted in the invoice's currency. */
+      readonly total: string;
       readonly totalMinor: bigint;
       readonly paidMinor: bigint;
-      readonly paymentIds: ReadonlySet<string>;
+      /** In the order received, by payment id; grows in O(1) per payment (see AppendOnlyList). */
+      readonly payments: AppendOnlyList<InvoicePayment>;
+      readonly voided: { readonly voidedOn: string; readonly reason: string } | null;
     };
 
 export const initialInvoiceState: InvoiceState = { status: 'none' };
@@ -48,6 +63,8 @@ export interface InvoiceFacts extends PostingFacts {
   readonly receivable: PostingAccount;
   readonly cash: PostingAccount;
 }
+
+const paymentKey = (payment: InvoicePayment) => payment.paymentId;
 
 export function invoiceStatus(state: Exclude<InvoiceState, { status: 'none' }>): InvoiceStatus {
   if (state.status === 'void') return 'void';
@@ -80,19 +97,28 @@ export function evolveInvoice(state: InvoiceState, event: ReceivablesEvent): Inv
         currency: event.data.currency,
         issueDate: event.data.issueDate,
         dueDate: event.data.dueDate,
+        lines: event.data.lines,
+        total: event.data.total,
         totalMinor: storedMinor(event.data.total, event.data.currency),
         paidMinor: 0n,
-        paymentIds: new Set(),
+        // A list of its own: a shared empty one would keep the first invoice's payments alive.
+        payments: appendOnlyList(paymentKey),
+        voided: null,
       };
-    case 'PaymentReceived':
+    case 'PaymentReceived': {
       if (state.status === 'none') return state;
+      const { paymentId, amount, receivedOn, method, reference, currency } = event.data;
       return {
         ...state,
-        paidMinor: state.paidMinor + storedMinor(event.data.amount, event.data.currency),
-        paymentIds: new Set([...state.paymentIds, event.data.paymentId]),
+        paidMinor: state.paidMinor + storedMinor(amount, currency),
+        payments: state.payments.append({ paymentId, amount, receivedOn, method, reference }),
       };
-    case 'InvoiceVoided':
-      return state.status === 'none' ? state : { ...state, status: 'void' };
+    }
+    case 'InvoiceVoided': {
+      if (state.status === 'none') return state;
+      const { voidedOn, reason } = event.data;
+      return { ...state, status: 'void', voided: { voidedOn, reason } };
+    }
     default:
       return state;
   }
@@ -260,7 +286,7 @@ function recordPayment(
       message: `Invoice ${invoice.invoiceId} is void; it takes no payments`,
     });
   }
-  if (invoice.paymentIds.has(command.paymentId)) {
+  if (invoice.payments.has(command.paymentId)) {
     refuse({
       kind: 'conflict',
       code: 'PaymentAlreadyRecorded',

@@ -5,8 +5,9 @@ import type { CurrencyCode } from '../../domain/shared/currency.js';
 import type { IdGenerator } from '../../commands/ids.js';
 import type { LedgerCommands } from '../../commands/ledger/ledger-commands.js';
 import type { CommandResult } from '../../commands/command-handler.js';
+import type { JournalEntryState } from '../../domain/ledger/journal-entry.js';
 import {
-  journalEntryView,
+  journalEntryViewOf,
   type JournalEntryView,
 } from '../../projections/ledger/journal-entry-view.js';
 import {
@@ -131,10 +132,11 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
     credits: view.credits,
     balance: view.balance,
   });
-  const entryAfterWrite = (result: CommandResult<unknown>) => {
-    const view = journalEntryView(result.stream);
-    if (!view) throw new Error(`No journal entry in ${result.streamId} after a write`);
-    return entryResource(view);
+  const entryAfterWrite = (result: CommandResult<JournalEntryState>) => {
+    if (result.state.status === 'none') {
+      throw new Error(`No journal entry in ${result.streamId} after a write`);
+    }
+    return entryResource(journalEntryViewOf(result.state, result.revision));
   };
   const entryUrl = (entryId: string) => `/v1/ledger/journal-entries/${encodeURIComponent(entryId)}`;
   const noAccount = {

@@ -111,7 +111,7 @@ export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSe
   api(context) {
     return createReceivablesCommands({
       handle: context.handle,
-      eventStore: context.eventStore,
+      readState: context.readState,
       postingRules: context.use(ledgerModule).postingRules,
       postingAccounts: receivablesPostingAccounts(context.settings, context.config.baseCurrency),
     });

@@ -3,10 +3,8 @@ import { paymentMethods } from '../../domain/receivables/events.js';
 import type { IdGenerator } from '../../commands/ids.js';
 import type { CommandResult } from '../../commands/command-handler.js';
 import type { ReceivablesCommands } from '../../commands/receivables/receivables-commands.js';
-import {
-  invoicesProjection,
-  type InvoiceDocument,
-} from '../../projections/receivables/receivables-projections.js';
+import { invoiceDocumentOf } from '../../projections/receivables/receivables-projections.js';
+import type { InvoiceState } from '../../domain/receivables/invoice.js';
 import {
   invoiceView,
   RECEIVABLES_READ_MODELS,
@@ -59,19 +57,17 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
     return customer;
   };
 
-  /** The invoice as its stream tells it right after a write: the projection's own evolve. */
-  const invoiceAfterWrite = (result: CommandResult<unknown>) => {
-    let document: InvoiceDocument | null = null;
-    for (const event of result.stream) {
-      document = invoicesProjection.evolveDocument(document, event, result.streamId);
+  /** The invoice right after a write, from its state: the document its projection will hold. */
+  const invoiceAfterWrite = (result: CommandResult<InvoiceState>) => {
+    if (result.state.status === 'none') {
+      throw new Error(`No invoice in ${result.streamId} after a write`);
     }
-    if (!document) throw new Error(`No invoice in ${result.streamId} after a write`);
-    return invoiceView(document, today());
+    return invoiceView(invoiceDocumentOf(result.state, result.revision), today());
   };
 
   const invoiceUrl = (invoiceId: string) => `/v1/invoices/${encodeURIComponent(invoiceId)}`;
   const customerUrl = (customerId: string) => `/v1/customers/${encodeURIComponent(customerId)}`;
-  const invoiceAnswer = (result: CommandResult<unknown>, invoiceId: string) => ({
+  const invoiceAnswer = (result: CommandResult<InvoiceState>, invoiceId: string) => ({
     result,
     location: invoiceUrl(invoiceId),
     body: withoutRevision(invoiceAfterWrite(result)),

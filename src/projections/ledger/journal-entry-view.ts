@@ -3,6 +3,7 @@ import {
   type LedgerEvent,
   type PostedLine,
 } from '../../domain/ledger/events.js';
+import type { JournalEntryState } from '../../domain/ledger/journal-entry.js';
 import { decodeEventOf } from '../../domain/shared/event-schemas.js';
 import type { RecordedEvent } from '../../stores/event-store.js';
 
@@ -58,6 +59,26 @@ export function journalEntryView(stream: readonly RecordedEvent[]): JournalEntry
     view = evolveJournalEntryView(view, event, recorded.revision);
   }
   return view;
+}
+
+/**
+ * The entry's view from its state at stream revision `revision`: how a write answers without
+ * reading the entry's stream again. Equals `journalEntryView` of the same events but for
+ * `revision`, which there is that of the last posting or reversal.
+ */
+export function journalEntryViewOf(
+  state: Exclude<JournalEntryState, { status: 'none' }>,
+  revision: bigint,
+): JournalEntryView {
+  return {
+    id: state.entryId,
+    date: state.date,
+    description: state.description,
+    status: state.reversal ? 'reversed' : 'posted',
+    lines: state.lines.map(toLineView),
+    reversal: state.reversal,
+    revision: Number(revision),
+  };
 }
 
 export function toLineView(line: PostedLine): JournalLineView {

@@ -12,6 +12,7 @@ import {
   type InvoiceLine,
   type PaymentMethod,
 } from '../../domain/receivables/events.js';
+import { invoiceStatus, type InvoiceState } from '../../domain/receivables/invoice.js';
 import type { CurrencyCode } from '../../domain/shared/currency.js';
 import { formatAmount, storedMinor } from '../../domain/shared/money.js';
 import { eventDecoder } from '../../domain/shared/event-schemas.js';
@@ -201,6 +202,37 @@ export const invoicesProjection = defineProjection({
     return invoice;
   },
 });
+
+/**
+ * The document `receivables_invoices` holds for an invoice, from the invoice's state at
+ * `revision`: how a write answers without folding the invoice's whole stream again. It must
+ * equal what the projection builds from the same events (a test holds the two together).
+ */
+export function invoiceDocumentOf(
+  state: Exclude<InvoiceState, { status: 'none' }>,
+  revision: bigint,
+): InvoiceDocument {
+  const currency = state.currency as CurrencyCode;
+  const status = invoiceStatus(state);
+  return {
+    invoiceId: state.invoiceId,
+    customerId: state.customerId,
+    issueDate: state.issueDate,
+    dueDate: state.dueDate,
+    currency: state.currency,
+    lines: state.lines,
+    total: state.total,
+    paid: formatAmount(state.paidMinor, currency),
+    outstanding: formatAmount(
+      status === 'void' ? 0n : state.totalMinor - state.paidMinor,
+      currency,
+    ),
+    status,
+    payments: state.payments.toArray(),
+    voided: state.voided,
+    revision: Number(revision),
+  };
+}
 
 export const receivablesProjections: readonly Projection[] = [
   customersProjection,

@@ -534,9 +534,15 @@ describe('journal entry state', () => {
       status: 'posted',
       entryId: 'JE-1',
       date: '2026-03-15',
+      description: salePosted.data.description,
       lines: salePosted.data.lines,
+      reversal: null,
     });
-    expect(evolveJournalEntry(posted, saleReversed)).toEqual({ ...posted, status: 'reversed' });
+    expect(evolveJournalEntry(posted, saleReversed)).toEqual({
+      ...posted,
+      status: 'reversed',
+      reversal: { date: saleReversed.data.date, reason: saleReversed.data.reason },
+    });
   });
 
   it('ignores a reversal with no posting before it', () => {

@@ -1154,23 +1154,94 @@ describe('invoice state', () => {
       currency: 'EUR',
       issueDate: '2026-03-10',
       dueDate: '2026-04-09',
+      lines: issued.data.lines,
+      total: '59.98',
       totalMinor: 5998n,
       paidMinor: 0n,
-      paymentIds: new Set(),
+      payments: expect.anything() as never,
+      voided: null,
     };
-    expect(evolveInvoice(initialInvoiceState, issued)).toEqual(expected);
+    const state = evolveInvoice(initialInvoiceState, issued);
+    expect(state).toEqual(expected);
+    expect(state.status === 'issued' && state.payments.size).toBe(0);
   });
 
-  it('adds each payment to what is paid and remembers its id', () => {
+  it('adds each payment to what is paid and remembers it, in order', () => {
     const state = issuedState([issued, received('PAY-1', '20.00'), received('PAY-2', '0.01')]);
     expect(state.paidMinor).toBe(2001n);
-    expect([...state.paymentIds]).toEqual(['PAY-1', 'PAY-2']);
+    expect(state.payments.toArray()).toEqual([
+      {
+        paymentId: 'PAY-1',
+        amount: '20.00',
+        receivedOn: '2026-03-20',
+        method: 'bank_transfer',
+        reference: 'SEPA 2026-0042',
+      },
+      {
+        paymentId: 'PAY-2',
+        amount: '0.01',
+        receivedOn: '2026-03-20',
+        method: 'bank_transfer',
+        reference: 'SEPA 2026-0042',
+      },
+    ]);
+    expect(state.payments.has('PAY-2')).toBe(true);
     expect(state.status).toBe('issued');
+  });
+
+  it('leaves the state a payment was folded onto as it was', () => {
+    const before = issuedState([issued, received('PAY-1', '20.00')]);
+    const after = issuedState(
+      [issued, received('PAY-1', '20.00')].concat(received('PAY-2', '1.00')),
+    );
+    const branch = evolveInvoice(before, received('PAY-3', '2.00'));
+    expect(before.payments.has('PAY-3')).toBe(false);
+    expect(after.payments.has('PAY-3')).toBe(false);
+    expect(branch.status !== 'none' && [...branch.payments].map((p) => p.paymentId)).toEqual([
+      'PAY-1',
+      'PAY-3',
+    ]);
+  });
+
+  // Folding the n-th payment must cost the same as the first: an evolve that copied the earlier
+  // payments (as a Set of ids once did) makes a long invoice's fold quadratic.
+  it('folds a payment without walking the payments before it', () => {
+    const events = [
+      issued,
+      ...Array.from({ length: 1999 }, (_, i) => received(`PAY-${i}`, '0.01')),
+    ];
+    const state = issuedState(events);
+    const walks: string[] = [];
+    const real = state.payments;
+    const watched: typeof real = {
+      get size() {
+        return real.size;
+      },
+      append: (item) => real.append(item),
+      has: (key) => real.has(key),
+      get: (key) => real.get(key),
+      toArray: () => {
+        walks.push('toArray');
+        return real.toArray();
+      },
+      [Symbol.iterator]: () => {
+        walks.push('iterate');
+        return real[Symbol.iterator]();
+      },
+    };
+    const next = evolveInvoice({ ...state, payments: watched }, received('PAY-LAST', '0.01'));
+    expect(walks).toEqual([]);
+    expect(next.status !== 'none' && next.payments.size).toBe(2000);
+    expect(next.status !== 'none' && next.paidMinor).toBe(2000n);
   });
 
   it('is void after InvoiceVoided, keeping everything else', () => {
     const issuedOnly = issuedState([issued]);
-    expect(evolveInvoice(issuedOnly, voided)).toEqual({ ...issuedOnly, status: 'void' });
+    expect(evolveInvoice(issuedOnly, voided)).toEqual({
+      ...issuedOnly,
+      status: 'void',
+      voided: { voidedOn: '2026-03-12', reason: 'Issued to the wrong customer' },
+    });
   });
 
   it('reads the total of a currency without minor units', () => {

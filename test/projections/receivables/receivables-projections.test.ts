@@ -5,9 +5,13 @@ import type {
   PaymentMethod,
   ReceivablesEvent,
 } from '../../../src/domain/receivables/events.js';
+import { receivablesEventSchemas } from '../../../src/domain/receivables/events.js';
+import { invoiceDecider } from '../../../src/domain/receivables/invoice.js';
 import { receivablesStreams } from '../../../src/domain/receivables/streams.js';
+import { foldRecorded } from '../../../src/commands/read-state.js';
 import {
   customersProjection,
+  invoiceDocumentOf,
   invoicesProjection,
   receivablesProjections,
   type CustomerDocument,
@@ -1085,6 +1089,36 @@ describe('over a seeded history of customers, invoices, payments and voids', () 
         payments: state.payments,
         voided: state.void,
       });
+    }
+  });
+});
+
+describe('an invoice document from the invoice state', () => {
+  const fromState = (events: readonly RecordedEvent[]) => {
+    const state = foldRecorded(invoiceDecider, receivablesEventSchemas, events);
+    if (state.status === 'none') throw new Error('no invoice');
+    return invoiceDocumentOf(state, events.at(-1)!.revision) as unknown as JsonObject;
+  };
+
+  it('is what the projection folds from the same events, after every event', () => {
+    const log = receivablesLog();
+    const events = [
+      log.invoiceIssued('INV-1', 'C-1', '100.00'),
+      log.paymentReceived('INV-1', 'C-1', 'PAY-1', '30.00'),
+      log.paymentReceived('INV-1', 'C-1', 'PAY-2', '70.00', { method: 'card', reference: '' }),
+    ];
+    const voidedLog = receivablesLog();
+    const voided = [
+      voidedLog.invoiceIssued('INV-2', 'C-1', '5', { currency: 'JPY' }),
+      voidedLog.invoiceVoided('INV-2', 'C-1', '5'),
+    ];
+    for (const stream of [events, voided]) {
+      for (let end = 1; end <= stream.length; end += 1) {
+        const prefix = stream.slice(0, end);
+        const [document] = givenEvents(invoicesProjection, prefix).values();
+        expect(fromState(prefix)).toEqual(document);
+        expect(JSON.stringify(fromState(prefix))).toBe(JSON.stringify(document));
+      }
     }
   });
 });
