@@ -126,8 +126,12 @@ async function activity(): Promise<{ last: string; requestId: string }> {
     'admin',
   );
   expect(entry.status, entry.text).toBe(201);
-  // The invoice's ledger postings are written by a reactor; its position covers them.
-  const settled = await audit(`/v1/invoices/INV-7?consistentWith=${paid.body.position}`, 'admin');
+  // The invoice's ledger postings are written by a reactor; a read of what they feed (the
+  // journal entries) at the payment's position waits for them.
+  const settled = await audit(
+    `/v1/ledger/journal-entries?consistentWith=${paid.body.position}`,
+    'admin',
+  );
   expect(settled.status, settled.text).toBe(200);
   return { last: String(entry.body.position), requestId: String(invoice.headers['x-request-id']) };
 }
