@@ -20,62 +20,42 @@
  * reactions keep log order within a stream and run side by side across streams, so the
  * commands they append share group commits.
  *
- * A member whose `evolve` or reaction keeps failing stops, visibly (status carries the event and
- * the error), and is never skipped past; the others go on. A store outage pauses every member
- * until the store is back.
+ * A member whose `evolve` or reaction keeps failing stops, visibly, and is never skipped past;
+ * the others go on. A store outage pauses every member until the store is back.
  */
 import type { Logger } from 'pino';
 import { yieldToEventLoop } from '../../wait-until.js';
 import {
   StoreUnavailableError,
   type EventStore,
-  type LogFilter,
   type RecordedEvent,
 } from '../../stores/event-store.js';
-import type { CollectionWrites, ReadModelStore } from '../../stores/read-model-store.js';
-import { collectionFor, handlesEventType, type Projection } from '../projection.js';
+import type { ReadModelStore } from '../../stores/read-model-store.js';
+import { collectionFor, type Projection } from '../projection.js';
 import type { Reactor } from '../reactor.js';
 import {
-  documentIdsOf,
-  messageOf,
-  ProjectionEventError,
-  projectEvents,
-} from './projection-batch.js';
+  CHECKPOINTS_COLLECTION,
+  errorOf,
+  memberBase,
+  memberOutcomes,
+  statusOf,
+  unionFilter,
+  type FeedMember,
+  type Member,
+  type ProjectionMember,
+  type ProjectionStatus,
+  type ReactorMember,
+} from './feed-members.js';
+import { batchDelivery } from './batch-delivery.js';
 
-export const CHECKPOINTS_COLLECTION = 'projection_checkpoints';
-
-export type ProjectionState = 'starting' | 'catching_up' | 'live' | 'paused' | 'failed' | 'stopped';
-
-export interface ProjectionError {
-  readonly message: string;
-  /** The event that failed, when the failure was in `evolve` or a reaction. */
-  readonly eventId?: string;
-  readonly eventType?: string;
-  readonly position?: string;
-  readonly at: string;
-}
-
-export interface MemberStatus {
-  readonly name: string;
-  /** Every event up to here has been applied (a projection) or reacted to (a reactor). */
-  readonly position: bigint;
-  readonly state: ProjectionState;
-  readonly lastError: ProjectionError | undefined;
-  /** Events handled since the member joined: with `startedAt`, its throughput. */
-  readonly eventsProcessed: number;
-  readonly startedAt: string;
-}
-
-export interface ProjectionStatus extends MemberStatus {
-  readonly version: number;
-  readonly collection: string;
-}
-
-export interface FeedMember<Status extends MemberStatus = MemberStatus> {
-  status(): Status;
-  /** Leaves the feed once the batch in hand is committed (or the reaction in hand is done). */
-  remove(): Promise<void>;
-}
+export {
+  CHECKPOINTS_COLLECTION,
+  type FeedMember,
+  type MemberStatus,
+  type ProjectionError,
+  type ProjectionState,
+  type ProjectionStatus,
+} from './feed-members.js';
 
 export interface LogFeedOptions {
   readonly eventStore: EventStore;
@@ -118,53 +98,6 @@ export interface LogFeed {
   catchUp(): Promise<void>;
 }
 
-interface MemberBase {
-  readonly name: string;
-  readonly checkpointId: string;
-  readonly handles: (type: string) => boolean;
-  readonly filter: readonly string[] | 'all';
-  position: bigint | undefined;
-  state: ProjectionState;
-  lastError: ProjectionError | undefined;
-  eventsProcessed: number;
-  readonly startedAt: string;
-  failures: number;
-  /** Not served before this time: backing off after a failure. */
-  retryAt: number;
-  retryDelayMs: number;
-  removed: boolean;
-}
-
-interface ProjectionMember extends MemberBase {
-  readonly kind: 'projection';
-  readonly projection: Projection;
-  readonly collection: string;
-  readonly onCaughtUp: (() => void) | undefined;
-}
-
-interface ReactorMember extends MemberBase {
-  readonly kind: 'reactor';
-  readonly reactor: Reactor;
-  /** The reaction in hand, while there is one. */
-  busy: Promise<void> | undefined;
-}
-
-type Member = ProjectionMember | ReactorMember;
-
-/** `react` threw on this event. */
-class ReactionError extends Error {
-  override readonly name = 'ReactionError';
-  constructor(
-    readonly event: RecordedEvent,
-    options: { cause: unknown },
-  ) {
-    super(
-      `reaction failed on ${event.type} ${event.id} at position ${event.position}: ${messageOf(options.cause)}`,
-      options,
-    );
-  }
-}
-
 export function createLogFeed(options: LogFeedOptions): LogFeed {
   const { eventStore, readModels } = options;
   const logger = options.logger.child({ component: 'log-feed' });
@@ -177,6 +110,19 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
   const clock = options.clock ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
 
+  const { failed, succeeded, settleFailure } = memberOutcomes({
+    logger,
+    maxAttempts,
+    retryBaseMs,
+    retryMaxMs,
+    clock,
+  });
+  const { project, react } = batchDelivery({
+    readModels,
+    outcomes: { failed, succeeded, settleFailure },
+    reactionConcurrency,
+    stopping: () => stopping,
+  });
   const members = new Set<Member>();
   let running: Promise<void> | undefined;
   let cycling: Promise<boolean> | undefined;
@@ -184,35 +130,6 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
   let wakeUp: (() => void) | undefined;
   let wokenMeanwhile = false;
   let checkpointsReady = false;
-
-  function base(name: string, checkpointId: string, types: Reactor['eventTypes'] | 'all') {
-    return {
-      name,
-      checkpointId,
-      handles: handlesEventType({ eventTypes: types }),
-      filter: types,
-      position: undefined,
-      state: 'starting' as ProjectionState,
-      lastError: undefined,
-      eventsProcessed: 0,
-      startedAt: clock().toISOString(),
-      failures: 0,
-      retryAt: 0,
-      retryDelayMs: 0,
-      removed: false,
-    };
-  }
-
-  function statusOf(member: Member): MemberStatus {
-    return {
-      name: member.name,
-      position: member.position ?? 0n,
-      state: member.state,
-      lastError: member.lastError,
-      eventsProcessed: member.eventsProcessed,
-      startedAt: member.startedAt,
-    };
-  }
 
   function join<M extends Member>(member: M): M {
     members.add(member);
@@ -246,217 +163,6 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
       fresh.map((member) => member.checkpointId),
     );
     for (const member of fresh) member.position = saved.get(member.checkpointId)?.position ?? 0n;
-  }
-
-  function unionFilter(group: readonly Member[]): LogFilter {
-    const types = new Set<string>();
-    for (const member of group) {
-      if (member.filter === 'all') return {};
-      for (const type of member.filter) types.add(type);
-    }
-    return { eventTypes: [...types] };
-  }
-
-  function errorOf(error: unknown): ProjectionError {
-    const event =
-      error instanceof ProjectionEventError || error instanceof ReactionError
-        ? error.event
-        : undefined;
-    return {
-      message: messageOf(error),
-      ...(event
-        ? { eventId: event.id, eventType: event.type, position: event.position.toString() }
-        : {}),
-      at: clock().toISOString(),
-    };
-  }
-
-  /** The member failed at its batch: back off and retry, or stop for good. */
-  function failed(member: Member, error: unknown): void {
-    member.lastError = errorOf(error);
-    member.failures += 1;
-    const context = { [member.kind]: member.name, ...member.lastError };
-    logger.error(
-      { err: error, attempt: member.failures, maxAttempts, ...context },
-      `${member.kind} batch failed`,
-    );
-    if (member.failures >= maxAttempts) {
-      member.state = 'failed';
-      logger.error(
-        { ...context, checkpoint: `${member.position ?? ''}` },
-        `${member.kind} stopped: the same batch kept failing; fix the cause and restart`,
-      );
-      return;
-    }
-    member.retryDelayMs = Math.min(retryMaxMs, retryBaseMs * 2 ** (member.failures - 1));
-    member.retryAt = clock().getTime() + member.retryDelayMs;
-  }
-
-  function succeeded(member: Member, position: bigint, handled: number, atHead: boolean): void {
-    member.position = position;
-    member.eventsProcessed += handled;
-    member.failures = 0;
-    member.lastError = undefined;
-    member.state = atHead ? 'live' : 'catching_up';
-    if (atHead && member.kind === 'projection') member.onCaughtUp?.();
-  }
-
-  function checkpointBody(member: Member, position: bigint) {
-    return member.kind === 'projection'
-      ? {
-          projection: member.projection.name,
-          version: member.projection.version,
-          position: `${position}`,
-        }
-      : { reactor: member.reactor.name, position: `${position}` };
-  }
-
-  /** The projections' part of a batch: every document and checkpoint in one call. */
-  async function project(
-    group: readonly ProjectionMember[],
-    events: readonly RecordedEvent[],
-    end: bigint,
-    atHead: boolean,
-  ): Promise<void> {
-    const batches: CollectionWrites[] = [];
-    const applied: { member: ProjectionMember; handled: number }[] = [];
-    for (const member of group) {
-      const after = member.position!;
-      const relevant = events.filter(
-        (event) => event.position > after && member.handles(event.type),
-      );
-      try {
-        if (relevant.length > 0) {
-          const ids = documentIdsOf(member.projection, relevant);
-          const stored = await readModels.load(member.collection, ids);
-          const writes = projectEvents(member.projection, relevant, stored);
-          if (writes.length > 0) batches.push({ collection: member.collection, writes });
-        }
-        applied.push({ member, handled: relevant.length });
-      } catch (error) {
-        if (error instanceof StoreUnavailableError) throw error;
-        failed(member, error);
-      }
-      // The embedded stores answer synchronously: without this, a batch for seven projections
-      // would hold every HTTP request for as long as all of them take.
-      await yieldToEventLoop();
-    }
-    if (applied.length === 0) return;
-    const checkpoints = applied.map(({ member }) => ({
-      id: member.checkpointId,
-      position: end,
-      body: checkpointBody(member, end),
-    }));
-    try {
-      await readModels.writeBatches([
-        ...batches,
-        { collection: CHECKPOINTS_COLLECTION, writes: checkpoints },
-      ]);
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
-      for (const { member } of applied) failed(member, error);
-      return;
-    }
-    for (const { member, handled } of applied) succeeded(member, end, handled, atHead);
-  }
-
-  async function saveReactorCheckpoint(member: ReactorMember, position: bigint): Promise<void> {
-    await readModels.writeBatch(CHECKPOINTS_COLLECTION, [
-      { id: member.checkpointId, position, body: checkpointBody(member, position) },
-    ]);
-    member.position = position;
-  }
-
-  /**
-   * Runs the reactions of `events`: in log order within a stream, streams side by side (up to
-   * `reactionConcurrency` at once), so the commands they append share group commits instead of
-   * waiting for one fsync each. Resolves once all have settled; the first failure is kept and
-   * the reactions after it in its stream are not started.
-   */
-  async function runReactions(
-    member: ReactorMember,
-    events: readonly RecordedEvent[],
-  ): Promise<{ done: boolean[]; failure: unknown }> {
-    const done = events.map(() => false);
-    let failure: unknown;
-    let running = 0;
-    const queue: (() => void)[] = [];
-    const slot = () =>
-      running < reactionConcurrency
-        ? ((running += 1), Promise.resolve())
-        : new Promise<void>((resolve) => queue.push(() => ((running += 1), resolve())));
-    const free = () => {
-      running -= 1;
-      queue.shift()?.();
-    };
-    const streams = new Map<string, Promise<void>>();
-    const reactions = events.map((event, index) => {
-      const previous = streams.get(event.streamId) ?? Promise.resolve();
-      const reaction = previous.then(async () => {
-        if (failure !== undefined || stopping || member.removed) return;
-        await slot();
-        try {
-          if (failure !== undefined) return;
-          await member.reactor.react(event);
-          done[index] = true;
-        } catch (error) {
-          failure ??=
-            error instanceof StoreUnavailableError
-              ? error
-              : new ReactionError(event, { cause: error });
-        } finally {
-          free();
-        }
-      });
-      streams.set(event.streamId, reaction);
-      return reaction;
-    });
-    await Promise.all(reactions);
-    return { done, failure };
-  }
-
-  /**
-   * The reactor's part of a batch. Its checkpoint moves once the part is done, or, when a
-   * reaction failed or the feed stopped, to the last event before which all were done: the
-   * rest come again, and reactions are idempotent.
-   */
-  async function react(
-    member: ReactorMember,
-    events: readonly RecordedEvent[],
-    end: bigint,
-    atHead: boolean,
-  ): Promise<void> {
-    const { done, failure } = await runReactions(member, events);
-    const handled = done.filter(Boolean).length;
-    const prefix = done.indexOf(false) === -1 ? done.length : done.indexOf(false);
-    const complete = prefix === events.length && !stopping && !member.removed;
-    const reached = complete ? end : prefix > 0 ? events[prefix - 1]!.position : member.position!;
-    try {
-      if (reached > member.position!) await saveReactorCheckpoint(member, reached);
-    } catch (error) {
-      member.eventsProcessed += handled;
-      settleFailure(member, error);
-      return;
-    }
-    if (failure !== undefined) {
-      member.eventsProcessed += handled;
-      settleFailure(member, failure);
-    } else if (complete) {
-      succeeded(member, end, handled, atHead);
-    } else {
-      member.eventsProcessed += handled;
-    }
-  }
-
-  function settleFailure(member: ReactorMember, error: unknown): void {
-    if (error instanceof StoreUnavailableError) {
-      member.lastError = errorOf(error);
-      member.state = 'paused';
-      member.retryDelayMs = retryBaseMs;
-      member.retryAt = clock().getTime() + retryBaseMs;
-    } else {
-      failed(member, error);
-    }
   }
 
   function startReaction(
@@ -543,7 +249,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     for (const member of members) {
       if (member.state === 'failed') continue;
       member.state = 'paused';
-      member.lastError = errorOf(error);
+      member.lastError = errorOf(error, clock());
     }
   }
 
@@ -604,7 +310,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     addProjection(projection, given = {}) {
       const collection = given.collection ?? collectionFor(projection);
       const member = join<ProjectionMember>({
-        ...base(projection.name, collection, projection.eventTypes),
+        ...memberBase(projection.name, collection, projection.eventTypes, clock()),
         kind: 'projection',
         projection,
         collection,
@@ -622,7 +328,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
 
     addReactor(reactor) {
       const member = join<ReactorMember>({
-        ...base(reactor.name, `reactor:${reactor.name}`, reactor.eventTypes),
+        ...memberBase(reactor.name, `reactor:${reactor.name}`, reactor.eventTypes, clock()),
         kind: 'reactor',
         reactor,
         busy: undefined,
