@@ -1,8 +1,9 @@
 /**
  * Runs every projection of the service, one collection generation at a time, and tells queries
  * which collection to read. The parts are in `engine/`: the registry of generations and its
- * pure planner, the lease keeper, the log feed that reads the log once for every generation
- * this instance runs, and the reporter. What is left here is the tick that ties them together.
+ * pure planner, the lease keeper, the generation keeper (what a lease holder does at a tick),
+ * the log feed that reads the log once for every generation this instance runs, and the
+ * reporter. What is left here is the tick loop and what queries ask: which collection, how far.
  *
  * Only the holder of a projection's lease runs it. A rebuild builds a new generation into a
  * fresh collection while the active one keeps serving and following the log; once the new one
@@ -15,35 +16,17 @@ import type { EventStore } from '../stores/event-store.js';
 import type { LeaseStore } from '../stores/lease-store.js';
 import type { ReadModelStore } from '../stores/read-model-store.js';
 import { waitUntil } from '../wait-until.js';
-import {
-  dueForDrop,
-  liveCollection,
-  planBuild,
-  planRebuildRequest,
-  planSwitch,
-  withoutDropped,
-  type RegistryBody,
-} from './engine/generation-planner.js';
+import { planRebuildRequest, type RegistryBody } from './engine/generation-planner.js';
 import { createLeaseKeeper, type LeaseKeeper } from './engine/lease-keeper.js';
 import {
   CHECKPOINTS_COLLECTION,
   createLogFeed,
-  type FeedMember,
   type LogFeed,
   type ProjectionState,
-  type ProjectionStatus,
 } from './engine/log-feed.js';
-import {
-  loadRegistry,
-  loadRuntimeStatus,
-  prepareRegistry,
-  storedStatusRevision,
-  updateRegistry,
-  writeRuntimeStatus,
-  type Registry,
-  type RuntimeStatus,
-} from './engine/projection-registry.js';
+import { loadRegistry, loadRuntimeStatus, prepareRegistry } from './engine/projection-registry.js';
 import { projectionReport, type ProjectionReport } from './engine/projection-reporter.js';
+import { generationKeeper, newController, type Controller } from './engine/generation-keeper.js';
 import type { Projection } from './projection.js';
 
 export { REGISTRY_COLLECTION, STATUS_COLLECTION } from './engine/projection-registry.js';
@@ -58,9 +41,6 @@ export class ReadModelUnavailableError extends Error {
 export class UnknownProjectionError extends Error {
   override readonly name = 'UnknownProjectionError';
 }
-
-const STATUS_HEARTBEAT_MS = 5_000;
-const MAX_POSITION = 0xffff_ffff_ffff_ffffn;
 
 export interface ProjectionManagerOptions {
   readonly projections: readonly Projection[];
@@ -126,22 +106,6 @@ export interface ProjectionManager {
   handling(type: string): readonly string[];
 }
 
-interface Running {
-  readonly member: FeedMember<ProjectionStatus>;
-  readonly collection: string;
-}
-
-interface Controller {
-  readonly projection: Projection;
-  registry: Registry | undefined;
-  live: Running | undefined;
-  build: Running | undefined;
-  statusRevision: bigint | undefined;
-  /** When looking after the projection started failing, if it is failing. */
-  failingSince: number | undefined;
-  statusWritten: { readonly fingerprint: string; readonly at: number } | undefined;
-}
-
 export function createProjectionManager(options: ProjectionManagerOptions): ProjectionManager {
   const { eventStore, readModels, instanceId } = options;
   const logger = options.logger.child({ component: 'projections' });
@@ -171,19 +135,22 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
   const holding = (controller: Controller) => keeper.holds(leaseOf(controller));
 
   const controllers = new Map<string, Controller>(
-    options.projections.map((projection) => [
-      projection.name,
-      {
-        projection,
-        registry: undefined,
-        live: undefined,
-        build: undefined,
-        statusRevision: undefined,
-        failingSince: undefined,
-        statusWritten: undefined,
-      },
-    ]),
+    options.projections.map((projection) => [projection.name, newController(projection)]),
   );
+
+  const { update, facts, leave, tickOne } = generationKeeper({
+    eventStore,
+    readModels,
+    feed,
+    keeper,
+    logger,
+    instanceId,
+    dropDelayMs,
+    clock,
+    leaseOf,
+    // A build that has caught up is switched to at once rather than at the next tick.
+    buildCaughtUp: () => scheduleTick(),
+  });
 
   let prepared = false;
   let timer: NodeJS.Timeout | undefined;
@@ -198,171 +165,6 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
     prepared = true;
   }
 
-  async function update(
-    controller: Controller,
-    change: (current: RegistryBody | undefined) => RegistryBody | undefined,
-  ): Promise<Registry | undefined> {
-    try {
-      controller.registry = await updateRegistry(readModels, controller.projection.name, change);
-      return controller.registry;
-    } catch (error) {
-      controller.registry = undefined;
-      throw error;
-    }
-  }
-
-  function facts(controller: Controller) {
-    return {
-      name: controller.projection.name,
-      version: controller.projection.version,
-      buildFailed: controller.build?.member.status().state === 'failed',
-    };
-  }
-
-  function join(controller: Controller, collection: string, isBuild: boolean): Running {
-    const member = feed.addProjection(controller.projection, {
-      collection,
-      // A build that has caught up is switched to at once rather than at the next tick.
-      onCaughtUp: isBuild ? () => scheduleTick() : undefined,
-    });
-    return { member, collection };
-  }
-
-  async function leave(controller: Controller): Promise<void> {
-    const running = [controller.live, controller.build];
-    controller.live = undefined;
-    controller.build = undefined;
-    await Promise.all(running.map((entry) => entry?.member.remove()));
-  }
-
-  async function tickOne(controller: Controller): Promise<void> {
-    const { projection } = controller;
-    const wasHolding = holding(controller);
-    if (!(await keeper.hold(leaseOf(controller)))) {
-      if (wasHolding) {
-        logger.warn({ projection: projection.name }, 'projection lease lost; stopping it here');
-        await leave(controller);
-      }
-      controller.registry = await loadRegistry(readModels, projection.name);
-      return;
-    }
-    if (!wasHolding)
-      logger.info({ projection: projection.name, instanceId }, 'running projection here');
-
-    const head = await eventStore.headPosition();
-    await update(controller, (current) =>
-      planBuild(current, facts(controller), head, clock().toISOString()),
-    );
-    await reconcile(controller, controller.registry!.body);
-    await switchIfCaughtUp(controller);
-    await dropRetired(controller);
-    await writeStatus(controller);
-  }
-
-  async function reconcile(controller: Controller, registry: RegistryBody): Promise<void> {
-    const live = liveCollection(registry, controller.projection.version);
-    if (controller.live && controller.live.collection !== live) {
-      await controller.live.member.remove();
-      controller.live = undefined;
-    }
-    if (!controller.live && live) controller.live = join(controller, live, false);
-    const building = registry.building;
-    if (controller.build && controller.build.collection !== building?.collection) {
-      await controller.build.member.remove();
-      controller.build = undefined;
-    }
-    if (!controller.build && building) {
-      logger.info(
-        {
-          projection: controller.projection.name,
-          collection: building.collection,
-          reason: building.reason,
-        },
-        'building projection into a new collection',
-      );
-      controller.build = join(controller, building.collection, true);
-    }
-  }
-
-  async function switchIfCaughtUp(controller: Controller): Promise<void> {
-    const build = controller.build;
-    if (!build || build.member.status().state !== 'live') return;
-    const updated = await update(controller, (current) =>
-      planSwitch(current, build.collection, clock().toISOString()),
-    );
-    if (updated?.body.active?.collection !== build.collection) return;
-    const previous = controller.live;
-    controller.live = build;
-    controller.build = undefined;
-    await previous?.member.remove();
-    const status = build.member.status();
-    logger.info(
-      {
-        projection: controller.projection.name,
-        collection: build.collection,
-        position: status.position.toString(),
-        eventsProcessed: status.eventsProcessed,
-      },
-      'projection switched to its new collection',
-    );
-  }
-
-  async function dropRetired(controller: Controller): Promise<void> {
-    const due = dueForDrop(controller.registry?.body, clock().getTime(), dropDelayMs);
-    if (due.length === 0) return;
-    for (const collection of due) {
-      await readModels.dropCollection(collection);
-      // A collection name is never reused, so its checkpoint can be tombstoned for good.
-      await readModels.writeBatch(CHECKPOINTS_COLLECTION, [
-        { id: collection, position: MAX_POSITION, body: null },
-      ]);
-      logger.info(
-        { projection: controller.projection.name, collection },
-        'dropped replaced collection',
-      );
-    }
-    const dropped = new Set(due);
-    await update(controller, (current) => withoutDropped(current, dropped));
-  }
-
-  async function writeStatus(controller: Controller): Promise<void> {
-    const name = controller.projection.name;
-    controller.statusRevision ??= await storedStatusRevision(readModels, name);
-    const live = controller.live?.member.status();
-    const build = controller.build?.member.status();
-    const status: Omit<RuntimeStatus, 'at'> = {
-      holder: instanceId,
-      state: live?.state ?? 'starting',
-      lastError: live?.lastError ?? null,
-      build: build
-        ? {
-            state: build.state,
-            position: build.position.toString(),
-            eventsProcessed: build.eventsProcessed,
-            startedAt: build.startedAt,
-            lastError: build.lastError ?? null,
-          }
-        : null,
-    };
-    // Written when something changed, and every few seconds as a sign of life; not every tick.
-    const fingerprint = JSON.stringify(status);
-    const now = clock().getTime();
-    if (
-      fingerprint === controller.statusWritten?.fingerprint &&
-      now - controller.statusWritten.at < STATUS_HEARTBEAT_MS
-    ) {
-      return;
-    }
-    const revision = controller.statusRevision + 1n;
-    const written = await writeRuntimeStatus(readModels, name, revision, {
-      ...status,
-      at: new Date(now).toISOString(),
-    });
-    controller.statusWritten = written ? { fingerprint, at: now } : undefined;
-    // Another holder wrote in between (a lease handover): read its revision next time.
-    controller.statusRevision = written ? revision : undefined;
-  }
-
   async function tick(): Promise<void> {
     try {
       await prepare();
@@ -370,31 +172,7 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
       logger.warn({ err: error }, 'read-model store not ready for projections; retrying');
       return;
     }
-    for (const controller of controllers.values()) {
-      try {
-        await tickOne(controller);
-        if (controller.failingSince !== undefined) {
-          logger.info(
-            {
-              projection: controller.projection.name,
-              failedForMs: Date.now() - controller.failingSince,
-            },
-            'projection housekeeping works again',
-          );
-          controller.failingSince = undefined;
-        }
-      } catch (error) {
-        // Once per outage, not once per tick: a store that is down for minutes must not flood
-        // the log. The feed logs its own pause and resume.
-        if (controller.failingSince === undefined) {
-          controller.failingSince = Date.now();
-          logger.warn(
-            { err: error, projection: controller.projection.name },
-            'projection housekeeping failed; retrying at every tick',
-          );
-        }
-      }
-    }
+    for (const controller of controllers.values()) await tickOne(controller);
   }
 
   function runTick(): Promise<void> {
