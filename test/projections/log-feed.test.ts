@@ -377,41 +377,6 @@ describe('log feed, several members', () => {
     expect(reads.calls - before).toBeLessThanOrEqual(11);
   });
 
-  it("makes a build's indexes once it has caught up, and only then calls it live", async () => {
-    const { eventStore, readModels } = stores();
-    await history(eventStore);
-    const indexed: Projection = {
-      ...totals,
-      indexes: [{ name: 'by_balance', fields: [{ field: 'balance', direction: 'asc' }] }],
-    };
-    const seen: string[] = [];
-    const watching = new Proxy(readModels, {
-      get(target, property, receiver) {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        if (property !== 'writeBatches') return value;
-        const writeBatches: ReadModelStore['writeBatches'] = async (batches) => {
-          const indexes = await target.listIndexes('totals_build');
-          seen.push(`${build.status().state}:${indexes.join()}`);
-          return target.writeBatches(batches);
-        };
-        return writeBatches;
-      },
-    });
-    const feed = feedOf(eventStore, watching, 10);
-    let caughtUp = 0;
-    const build = feed.addProjection(indexed, {
-      collection: 'totals_build',
-      deferIndexes: true,
-      onCaughtUp: () => (caughtUp += 1),
-    });
-    await feed.catchUp();
-    // Written without its index while catching up; indexed, live and told so once at the head.
-    expect(seen).toEqual(['catching_up:', 'catching_up:', 'catching_up:', 'catching_up:']);
-    expect(await readModels.listIndexes('totals_build')).toEqual(['by_balance']);
-    expect(build.status().state).toBe('live');
-    expect(caughtUp).toBe(1);
-  });
-
   it('keeps the others going when one member fails, and commits theirs', async () => {
     const { eventStore, readModels } = stores();
     await history(eventStore);

@@ -1,7 +1,7 @@
 /**
  * What the log feed does with one batch: the projections' part (documents and checkpoints of
- * all of them in one `writeBatches` call, checkpoints last), a reactor's part (its reactions,
- * then its checkpoint), and the indexes of builds that have caught up. How members come out of it is `memberOutcomes`' business.
+ * all of them in one `writeBatches` call, checkpoints last) and a reactor's part (its reactions,
+ * then its checkpoint). How members come out of it is `memberOutcomes`' business.
  */
 import { yieldToEventLoop } from '../../wait-until.js';
 import { StoreUnavailableError, type RecordedEvent } from '../../stores/event-store.js';
@@ -9,7 +9,6 @@ import type { CollectionWrites, ReadModelStore } from '../../stores/read-model-s
 import {
   checkpointBody,
   CHECKPOINTS_COLLECTION,
-  type Member,
   type memberOutcomes,
   type ProjectionMember,
   type ReactorMember,
@@ -25,7 +24,7 @@ export function batchDelivery(deps: {
   readonly stopping: () => boolean;
 }) {
   const { readModels, reactionConcurrency } = deps;
-  const { failed, succeeded, settleFailure, becomeLive } = deps.outcomes;
+  const { failed, succeeded, settleFailure } = deps.outcomes;
 
   /** The projections' part of a batch: every document and checkpoint in one call. */
   async function project(
@@ -119,16 +118,5 @@ export function batchDelivery(deps: {
     }
   }
 
-  /** Makes the deferred indexes of builds that have reached the head, then calls them live. */
-  async function indexCaughtUp(group: readonly Member[], head: bigint): Promise<void> {
-    for (const member of group) {
-      if (member.kind !== 'projection' || !member.indexesDeferred || member.removed) continue;
-      if (member.state === 'failed' || member.position! < head) continue;
-      await readModels.ensureCollection(member.collection, member.projection.indexes ?? []);
-      member.indexesDeferred = false;
-      becomeLive(member);
-    }
-  }
-
-  return { project, react, indexCaughtUp };
+  return { project, react };
 }

@@ -67,8 +67,6 @@ export interface ProjectionMember extends MemberBase {
   readonly projection: Projection;
   readonly collection: string;
   readonly onCaughtUp: (() => void) | undefined;
-  /** A build's indexes, still to be made once it has caught up and before it is called live. */
-  indexesDeferred: boolean;
 }
 
 export interface ReactorMember extends MemberBase {
@@ -184,15 +182,6 @@ export function memberOutcomes(deps: {
     member.retryAt = clock().getTime() + member.retryDelayMs;
   }
 
-  /** At the head: live, unless a build's indexes are still to be made (the feed makes them). */
-  function becomeLive(member: Member): void {
-    if (member.kind === 'projection' && member.indexesDeferred) return;
-    if (member.state === 'paused') member.lastError = undefined;
-    if (member.state === 'live') return;
-    member.state = 'live';
-    if (member.kind === 'projection') member.onCaughtUp?.();
-  }
-
   return {
     failed,
     succeeded(member: Member, position: bigint, handled: number, atHead: boolean): void {
@@ -200,10 +189,9 @@ export function memberOutcomes(deps: {
       member.eventsProcessed += handled;
       member.failures = 0;
       member.lastError = undefined;
-      member.state = 'catching_up';
-      if (atHead) becomeLive(member);
+      member.state = atHead ? 'live' : 'catching_up';
+      if (atHead && member.kind === 'projection') member.onCaughtUp?.();
     },
-    becomeLive,
     /** A reaction that failed: an outage pauses the reactor, anything else counts as a failure. */
     settleFailure(member: Member, error: unknown): void {
       if (!(error instanceof StoreUnavailableError)) {

@@ -105,8 +105,6 @@ export function generationKeeper(deps: {
     const member = feed.addProjection(controller.projection, {
       collection,
       onCaughtUp: isBuild ? deps.buildCaughtUp : undefined,
-      // Nobody reads a build before the switch: its indexes come once it has caught up.
-      deferIndexes: isBuild,
     });
     return { member, collection };
   }

@@ -82,11 +82,6 @@ export interface LogFeed {
       readonly collection?: string;
       /** Called each time it reaches the head of the log. */
       readonly onCaughtUp?: () => void;
-      /**
-       * A generation nobody reads yet (a build): its indexes are made once it has caught up,
-       * which costs far less than keeping them current while every document is first written.
-       */
-      readonly deferIndexes?: boolean;
     },
   ): FeedMember<ProjectionStatus>;
   /** The reactor's checkpoint is `reactor:<name>`. */
@@ -115,11 +110,16 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
   const clock = options.clock ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
 
-  const outcomes = memberOutcomes({ logger, maxAttempts, retryBaseMs, retryMaxMs, clock });
-  const { becomeLive } = outcomes;
-  const { project, react, indexCaughtUp } = batchDelivery({
+  const { failed, succeeded, settleFailure } = memberOutcomes({
+    logger,
+    maxAttempts,
+    retryBaseMs,
+    retryMaxMs,
+    clock,
+  });
+  const { project, react } = batchDelivery({
     readModels,
-    outcomes,
+    outcomes: { failed, succeeded, settleFailure },
     reactionConcurrency,
     stopping: () => stopping,
   });
@@ -155,8 +155,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     if (fresh.length === 0) return;
     for (const member of fresh) {
       if (member.kind === 'projection') {
-        const indexes = member.indexesDeferred ? [] : (member.projection.indexes ?? []);
-        await readModels.ensureCollection(member.collection, indexes);
+        await readModels.ensureCollection(member.collection, member.projection.indexes ?? []);
       }
     }
     const saved = await readModels.load(
@@ -203,7 +202,13 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     let pending = ready
       .filter((member) => member.position! < head)
       .sort((a, b) => (a.position! < b.position! ? -1 : a.position! > b.position! ? 1 : 0));
-    for (const member of ready) if (member.position! >= head) becomeLive(member);
+    for (const member of ready) {
+      if (member.position! >= head && member.state !== 'live') {
+        if (member.state === 'paused') member.lastError = undefined;
+        member.state = 'live';
+        if (member.kind === 'projection') member.onCaughtUp?.();
+      }
+    }
     while (pending.length > 0 && !stopping) {
       const after = pending[0]!.position!;
       const events = await eventStore.readAll({
@@ -229,7 +234,6 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
       }
       if (!atHead) behind = true;
     }
-    await indexCaughtUp(ready, head);
     return behind;
   }
 
@@ -311,7 +315,6 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
         projection,
         collection,
         onCaughtUp: given.onCaughtUp,
-        indexesDeferred: given.deferIndexes === true,
       });
       return {
         status: () => ({
