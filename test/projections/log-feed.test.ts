@@ -13,10 +13,9 @@ import {
   type RecordedEvent,
 } from '../../src/stores/event-store.js';
 import type { ReadModelStore } from '../../src/stores/read-model-store.js';
-import { openSqliteDatabase, type SqliteDatabase } from '../../src/stores/sqlite/database.js';
-import { createSqliteEventStore } from '../../src/stores/sqlite/sqlite-event-store.js';
-import { createSqliteReadModelStore } from '../../src/stores/sqlite/sqlite-read-model-store.js';
+import type { SqliteDatabase } from '../../src/stores/sqlite/database.js';
 import { waitUntil } from '../../src/wait-until.js';
+import { inMemoryStores } from '../support/in-memory-stores.js';
 
 /**
  * A projection with every kind of document change: per-account totals (created, updated),
@@ -44,15 +43,7 @@ afterEach(() => {
   for (const db of databases.splice(0)) db.close();
 });
 
-function stores() {
-  const eventsDb = openSqliteDatabase(':memory:');
-  const modelsDb = openSqliteDatabase(':memory:');
-  databases.push(eventsDb, modelsDb);
-  return {
-    eventStore: createSqliteEventStore(eventsDb),
-    readModels: createSqliteReadModelStore(modelsDb),
-  };
-}
+const stores = () => inMemoryStores(databases);
 
 async function append(eventStore: EventStore, type: string, data: Record<string, unknown>) {
   return eventStore.append(

@@ -11,11 +11,9 @@ import {
 } from '../../src/projections/projection-manager.js';
 import type { EventStore } from '../../src/stores/event-store.js';
 import type { ReadModelStore } from '../../src/stores/read-model-store.js';
-import { openSqliteDatabase, type SqliteDatabase } from '../../src/stores/sqlite/database.js';
-import { createSqliteEventStore } from '../../src/stores/sqlite/sqlite-event-store.js';
-import { createSqliteLeaseStore } from '../../src/stores/sqlite/sqlite-lease-store.js';
-import { createSqliteReadModelStore } from '../../src/stores/sqlite/sqlite-read-model-store.js';
+import type { SqliteDatabase } from '../../src/stores/sqlite/database.js';
 import { waitUntil } from '../../src/wait-until.js';
+import { inMemoryStores } from '../support/in-memory-stores.js';
 
 /** Balance per account; version 2 also counts the deposits, so its documents differ. */
 function balances(version: number, fail?: (amount: number) => boolean): Projection {
@@ -43,16 +41,7 @@ afterEach(async () => {
   for (const db of databases.splice(0)) db.close();
 });
 
-function stores() {
-  const eventsDb = openSqliteDatabase(':memory:');
-  const modelsDb = openSqliteDatabase(':memory:');
-  databases.push(eventsDb, modelsDb);
-  return {
-    eventStore: createSqliteEventStore(eventsDb),
-    readModels: createSqliteReadModelStore(modelsDb),
-    leases: createSqliteLeaseStore(modelsDb),
-  };
-}
+const stores = () => inMemoryStores(databases);
 
 type Stores = ReturnType<typeof stores>;
 

@@ -10,11 +10,9 @@ import {
 } from '../../src/projections/reactor-runner.js';
 import type { Reactor } from '../../src/projections/reactor.js';
 import type { EventStore, RecordedEvent } from '../../src/stores/event-store.js';
-import { openSqliteDatabase, type SqliteDatabase } from '../../src/stores/sqlite/database.js';
-import { createSqliteEventStore } from '../../src/stores/sqlite/sqlite-event-store.js';
-import { createSqliteLeaseStore } from '../../src/stores/sqlite/sqlite-lease-store.js';
-import { createSqliteReadModelStore } from '../../src/stores/sqlite/sqlite-read-model-store.js';
+import type { SqliteDatabase } from '../../src/stores/sqlite/database.js';
 import { waitUntil } from '../../src/wait-until.js';
+import { inMemoryStores } from '../support/in-memory-stores.js';
 
 const silent = createLogger('silent');
 const databases: SqliteDatabase[] = [];
@@ -27,16 +25,7 @@ afterEach(async () => {
   for (const db of databases.splice(0)) db.close();
 });
 
-function stores() {
-  const eventsDb = openSqliteDatabase(':memory:');
-  const modelsDb = openSqliteDatabase(':memory:');
-  databases.push(eventsDb, modelsDb);
-  return {
-    eventStore: createSqliteEventStore(eventsDb),
-    readModels: createSqliteReadModelStore(modelsDb),
-    leases: createSqliteLeaseStore(modelsDb),
-  };
-}
+const stores = () => inMemoryStores(databases);
 
 type Stores = ReturnType<typeof stores>;
 

@@ -7,8 +7,7 @@ import type { Logger } from 'pino';
 import { StoreUnavailableError, type LogFilter } from '../../stores/event-store.js';
 import { handlesEventType, type Projection } from '../projection.js';
 import type { Reactor } from '../reactor.js';
-import { messageOf, ProjectionEventError } from './projection-batch.js';
-import { ReactionError } from './reactions.js';
+import { EventHandlingError, messageOf } from './projection-batch.js';
 
 export const CHECKPOINTS_COLLECTION = 'projection_checkpoints';
 
@@ -124,10 +123,7 @@ export function unionFilter(group: readonly Member[]): LogFilter {
 }
 
 export function errorOf(error: unknown, now: Date): ProjectionError {
-  const event =
-    error instanceof ProjectionEventError || error instanceof ReactionError
-      ? error.event
-      : undefined;
+  const event = error instanceof EventHandlingError ? error.event : undefined;
   return {
     message: messageOf(error),
     ...(event

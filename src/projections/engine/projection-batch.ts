@@ -11,15 +11,16 @@ import type {
 } from '../../stores/read-model-store.js';
 import type { Projection } from '../projection.js';
 
-/** `evolve` threw on this event. */
-export class ProjectionEventError extends Error {
-  override readonly name = 'ProjectionEventError';
+/** A projection's `evolve` or a reactor's `react` threw on this event: status names the event. */
+export class EventHandlingError extends Error {
+  override readonly name = 'EventHandlingError';
   constructor(
     readonly event: RecordedEvent,
+    step: 'evolve' | 'reaction',
     options: { cause: unknown },
   ) {
     super(
-      `evolve failed on ${event.type} ${event.id} at position ${event.position}: ${messageOf(options.cause)}`,
+      `${step} failed on ${event.type} ${event.id} at position ${event.position}: ${messageOf(options.cause)}`,
       options,
     );
   }
@@ -53,7 +54,7 @@ export function projectEvents(
       try {
         body = projection.evolve(document?.body ?? null, event, id);
       } catch (error) {
-        throw new ProjectionEventError(event, { cause: error });
+        throw new EventHandlingError(event, 'evolve', { cause: error });
       }
       current.set(id, { position: event.position, body });
       changed.add(id);

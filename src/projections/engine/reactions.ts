@@ -4,25 +4,11 @@
  * waiting for one fsync each.
  */
 import { StoreUnavailableError, type RecordedEvent } from '../../stores/event-store.js';
-import { messageOf } from './projection-batch.js';
-
-export /** `react` threw on this event. */
-class ReactionError extends Error {
-  override readonly name = 'ReactionError';
-  constructor(
-    readonly event: RecordedEvent,
-    options: { cause: unknown },
-  ) {
-    super(
-      `reaction failed on ${event.type} ${event.id} at position ${event.position}: ${messageOf(options.cause)}`,
-      options,
-    );
-  }
-}
+import { EventHandlingError } from './projection-batch.js';
 
 /**
  * Resolves once every reaction has settled, with which were done. The first failure is kept (a
- * store outage as it is, anything else as a ReactionError naming the event), and no reaction
+ * store outage as it is, anything else as an EventHandlingError naming the event), and no reaction
  * starts after it, nor once `stopped()` says so.
  */
 export async function runReactions(
@@ -56,7 +42,7 @@ export async function runReactions(
         failure ??=
           error instanceof StoreUnavailableError
             ? error
-            : new ReactionError(event, { cause: error });
+            : new EventHandlingError(event, 'reaction', { cause: error });
       } finally {
         free();
       }
