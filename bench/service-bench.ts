@@ -363,10 +363,10 @@ async function streamLatency(): Promise<StreamLatency> {
   const service = await startService({ dataDir: dataDir() });
   try {
     const id = 'bench-stream';
-    await must(service, 'POST', '/v1/customers', {
-      customerId: id,
-      name: 'Stream 0',
-      email: 'stream@example.com',
+    const customer = (customerId: string, name: string) => ({
+      customerId,
+      name,
+      email: `${customerId}@example.com`,
       billingAddress: {
         line1: '1 Bench Street',
         city: 'Berlin',
@@ -376,20 +376,9 @@ async function streamLatency(): Promise<StreamLatency> {
       currency: 'EUR',
       paymentTermsDays: 30,
     });
+    await must(service, 'POST', '/v1/customers', customer(id, 'Stream 0'));
     // Warm the route up on another customer, so the first sample is not the JIT's first call.
-    await must(service, 'POST', '/v1/customers', {
-      customerId: 'bench-warm',
-      name: 'Warm 0',
-      email: 'warm@example.com',
-      billingAddress: {
-        line1: '1 Bench Street',
-        city: 'Berlin',
-        postalCode: '10115',
-        country: 'DE',
-      },
-      currency: 'EUR',
-      paymentTermsDays: 30,
-    });
+    await must(service, 'POST', '/v1/customers', customer('bench-warm', 'Warm 0'));
     for (let i = 1; i <= (quick ? 20 : 200); i += 1) {
       await must(service, 'POST', '/v1/customers/bench-warm/changes', { name: `Warm ${i}` });
     }
