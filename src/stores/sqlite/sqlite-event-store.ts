@@ -1,7 +1,8 @@
 /**
  * The event store port on an embedded SQLite file. One file because its parts share one state:
- * the append queue and group commit, the prepared statements and the subscriptions woken by each
- * commit; the pure row and input handling is in sqlite-event-rows.ts.
+ * the append queue and group commit (with the companion whose writes ride in the same
+ * transaction: the embedded idempotency records), the prepared statements and the subscriptions
+ * woken by each commit; the pure row and input handling is in sqlite-event-rows.ts.
  */
 import type { Statement } from 'better-sqlite3';
 import {
