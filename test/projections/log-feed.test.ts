@@ -68,6 +68,14 @@ async function documents(readModels: ReadModelStore, collection = 'totals_v1') {
   return found.documents.map(({ id, body, position }) => ({ id, body, position }));
 }
 
+/** The documents of `totals` built from `history` in one uninterrupted run: what others must equal. */
+async function referenceDocuments() {
+  const reference = stores();
+  await history(reference.eventStore);
+  await runner(reference.eventStore, reference.readModels).catchUp();
+  return documents(reference.readModels);
+}
+
 interface RunnerOptions extends Partial<LogFeedOptions> {
   readonly projection?: Projection;
   readonly collection?: string;
@@ -156,10 +164,7 @@ describe('log feed, one projection', () => {
   });
 
   it('converges to the same documents when killed at any store operation', async () => {
-    const reference = stores();
-    await history(reference.eventStore);
-    await runner(reference.eventStore, reference.readModels, { batchSize: 4 }).catchUp();
-    const expected = await documents(reference.readModels);
+    const expected = await referenceDocuments();
 
     // Crash at the k-th read-model operation, for every k and every way of dying, then restart
     // with another batch size: the end result is always the reference, position for position.
@@ -256,10 +261,7 @@ describe('log feed, one projection', () => {
     expect(states).toEqual(['paused', 'paused', 'paused', 'paused', 'paused']);
     expect(projection.status().state).toBe('live');
 
-    const reference = stores();
-    await history(reference.eventStore);
-    await runner(reference.eventStore, reference.readModels).catchUp();
-    expect(await documents(readModels)).toEqual(await documents(reference.readModels));
+    expect(await documents(readModels)).toEqual(await referenceDocuments());
   });
 
   it('follows new events once started, and stops cleanly', async () => {
@@ -385,10 +387,7 @@ describe('log feed, several members', () => {
     expect(bad.status()).toMatchObject({ state: 'failed', position: 0n });
     expect(good.status().position).toBe(await eventStore.headPosition());
 
-    const reference = stores();
-    await history(reference.eventStore);
-    await runner(reference.eventStore, reference.readModels).catchUp();
-    expect(await documents(readModels)).toEqual(await documents(reference.readModels));
+    expect(await documents(readModels)).toEqual(await referenceDocuments());
   });
 
   it('commits the documents of every member and their checkpoints in one call per batch', async () => {

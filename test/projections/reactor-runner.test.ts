@@ -71,14 +71,20 @@ async function tick(eventStore: EventStore) {
   );
 }
 
+/** The reactor on two instances: `a` runs it (it started first), `b` stands by. */
+async function twoInstances() {
+  const s = stores();
+  const seenA: RecordedEvent[] = [];
+  const seenB: RecordedEvent[] = [];
+  const a = instance(s, 'instance-a', counter(seenA));
+  await waitUntil(async () => a.status().state === 'live', { timeoutMs: 5_000 });
+  const b = instance(s, 'instance-b', counter(seenB));
+  return { s, a, b, seenA, seenB };
+}
+
 describe('reactor runner', () => {
   it('runs on the instance holding the lease; the other reports it as its holder stored it', async () => {
-    const s = stores();
-    const seenA: RecordedEvent[] = [];
-    const seenB: RecordedEvent[] = [];
-    const a = instance(s, 'instance-a', counter(seenA));
-    await waitUntil(async () => a.status().state === 'live', { timeoutMs: 5_000 });
-    const b = instance(s, 'instance-b', counter(seenB));
+    const { s, a, b, seenA, seenB } = await twoInstances();
     for (let i = 0; i < 5; i += 1) await tick(s.eventStore);
     const head = await s.eventStore.headPosition();
     expect(await waitUntil(() => a.reached(head), { timeoutMs: 5_000 })).toBe(true);
@@ -101,12 +107,7 @@ describe('reactor runner', () => {
   });
 
   it('is taken over from its checkpoint when the holder stops, reacting to nothing twice', async () => {
-    const s = stores();
-    const seenA: RecordedEvent[] = [];
-    const seenB: RecordedEvent[] = [];
-    const a = instance(s, 'instance-a', counter(seenA));
-    await waitUntil(async () => a.status().state === 'live', { timeoutMs: 5_000 });
-    const b = instance(s, 'instance-b', counter(seenB));
+    const { s, a, b, seenA, seenB } = await twoInstances();
     await tick(s.eventStore);
     await waitUntil(async () => seenA.length === 1, { timeoutMs: 5_000 });
     await a.stop();
