@@ -250,7 +250,11 @@ async function seedReceivables(service: RunningServer): Promise<void> {
 
 async function httpScenarios(http: HttpRow[]): Promise<LagResult | null> {
   const bare = await startBareExpress();
-  const service = await startService({ dataDir: dataDir() });
+  // A service that cannot start must not leave the baseline running (and the run hanging).
+  const service = await startService({ dataDir: dataDir() }).catch(async (error: unknown) => {
+    await bare.stop();
+    throw error;
+  });
   try {
     const postBare = (round: number) =>
       measure(LABELS.barePost(round), 'bare express', {

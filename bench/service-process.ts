@@ -3,7 +3,9 @@
  * DATA_DIR of its own, and the bare express baseline (`dist/bench/bare-express.js`). Each runs
  * as a child of the benchmark, which only sends requests, so client and servers share no heap
  * or event loop. The service's log lines go to a file beside its DATA_DIR, as a deployment's
- * would go to a journal, at the service's default level unless BENCH_SERVICE_LOG_LEVEL says.
+ * would go to a journal, at the service's default level unless BENCH_SERVICE_LOG_LEVEL says;
+ * BENCH_SERVICE_NODE_ARGS are node's own arguments for the service: a profiler, for example
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`, which writes its profile when the service stops.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -133,7 +135,8 @@ export async function startService(options: {
   const logFile = `${options.dataDir}.log`;
   const fd = openSync(logFile, 'a');
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [SERVICE_MAIN], {
+  const nodeArgs = (process.env['BENCH_SERVICE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, SERVICE_MAIN], {
     stdio: ['ignore', fd, fd],
     env: {
       PATH: process.env['PATH'] ?? '',

@@ -97,6 +97,8 @@ const envSchema = z.object({
   PROJECTION_LEASE_TTL_MS: z.preprocess(emptyAsUnset, envInt(1_000, 3_600_000).default(10_000)),
   PROJECTION_TICK_MS: z.preprocess(emptyAsUnset, envInt(10, 60_000).default(1_000)),
   PROJECTION_DROP_DELAY_MS: z.preprocess(emptyAsUnset, envInt(0, 86_400_000).default(30_000)),
+  READ_MODEL_MAX_LAG_MS: z.preprocess(emptyAsUnset, envInt(0, 3_600_000).default(1_000)),
+  READ_MODEL_MAX_LAG_WAIT_MS: z.preprocess(emptyAsUnset, envInt(0, 60_000).default(2_000)),
 });
 
 export interface Config {
@@ -141,6 +143,10 @@ export interface Config {
   readonly projectionTickMs: number;
   /** How long a replaced read-model collection is kept for queries already reading it. */
   readonly projectionDropDelayMs: number;
+  /** Writes wait while a live read model or reactor is further behind the log; 0 never waits. */
+  readonly readModelMaxLagMs: number;
+  /** The longest a write waits for that before it goes ahead. */
+  readonly readModelMaxLagWaitMs: number;
   /** Each module's own settings, by module name, as its `settings` schema gave them. */
   readonly modules: Readonly<Record<string, unknown>>;
 }
@@ -192,6 +198,8 @@ export function loadConfig(
     projectionLeaseTtlMs: values.PROJECTION_LEASE_TTL_MS,
     projectionTickMs: values.PROJECTION_TICK_MS,
     projectionDropDelayMs: values.PROJECTION_DROP_DELAY_MS,
+    readModelMaxLagMs: values.READ_MODEL_MAX_LAG_MS,
+    readModelMaxLagWaitMs: values.READ_MODEL_MAX_LAG_WAIT_MS,
     modules: moduleSettings,
   };
 }

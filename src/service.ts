@@ -107,6 +107,8 @@ function wireService(
       leaseTtlMs: config.projectionLeaseTtlMs,
       tickIntervalMs: config.projectionTickMs,
       dropDelayMs: config.projectionDropDelayMs,
+      maxLagMs: config.readModelMaxLagMs,
+      maxLagWaitMs: config.readModelMaxLagWaitMs,
     },
   });
   const awaitPosition = (position: bigint, names: readonly string[] | undefined) =>
@@ -118,7 +120,7 @@ function wireService(
     ids,
     locks: createKeyedLock(),
     maxAttempts: config.commandMaxAttempts,
-    middleware: [afterWrites(() => readSide.wake())],
+    middleware: [afterWrites((result) => readSide.wake(result.position))],
     stateCache,
   });
 
@@ -159,6 +161,7 @@ function wireService(
     version: packageVersion(),
     awaitPosition,
     awaitFresh: (names) => readSide.consistency.awaitFresh(names, config.readFreshnessWaitMs),
+    admitWrite: () => readSide.admitWrite(),
   });
 
   // Modules start first: the chart of accounts is open before anything can post to it.

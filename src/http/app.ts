@@ -28,6 +28,8 @@ export interface AppDeps {
     readModels: readonly string[] | undefined,
   ) => Promise<boolean>;
   readonly awaitFresh: (readModels: readonly string[]) => Promise<void>;
+  /** See `mountRoutes`: the back-pressure on writes; none when not given. */
+  readonly admitWrite?: () => Promise<void>;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -78,6 +80,7 @@ export function createApp(deps: AppDeps): Express {
     idempotency: deps.idempotency,
     awaitPosition: deps.awaitPosition,
     awaitFresh: deps.awaitFresh,
+    admitWrite: deps.admitWrite ?? (() => Promise.resolve()),
     parseBody: [
       requireJsonBody,
       express.json({

@@ -143,6 +143,11 @@ export function mountRoutes(
      * the log's head as it is now, so a caller usually reads its own writes without asking.
      */
     readonly awaitFresh: (readModels: readonly string[]) => Promise<void>;
+    /**
+     * Before a command (valid, and allowed for its caller): waits while the read models are too
+     * far behind the log. Operators' routes (`/v1/admin`) never wait: they may be the cure.
+     */
+    readonly admitWrite: () => Promise<void>;
     /** Runs after the scope check, so a caller without access learns nothing from its body. */
     readonly parseBody: readonly RequestHandler[];
   },
@@ -180,6 +185,9 @@ export function mountRoutes(
             `The data has not reached position ${consistentWith} yet; retry shortly`,
             { headers: { 'Retry-After': '1' } },
           );
+        }
+        if (route.method === 'post' && !route.path.startsWith('/v1/admin/')) {
+          await deps.admitWrite();
         }
         if (route.method !== 'post' || context.idempotencyKey === undefined) {
           const result = await route.handle(input);

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { EventStore } from '../stores/event-store.js';
 import type { LeaseStore } from '../stores/lease-store.js';
 import type { ReadModelStore } from '../stores/read-model-store.js';
-import { createLogFeed } from './engine/log-feed.js';
+import { createLogFeed, type LogFeed } from './engine/log-feed.js';
 import type { Projection } from './projection.js';
 import { createProjectionManager, type ProjectionManager } from './projection-manager.js';
 import type { Reactor } from './reactor.js';
@@ -22,6 +22,10 @@ export interface ReadSideSettings {
   readonly leaseTtlMs: number;
   readonly tickIntervalMs: number;
   readonly dropDelayMs: number;
+  /** Writes wait while a live read model is further behind the log than this; 0: never. */
+  readonly maxLagMs: number;
+  /** The longest one write waits for that; it then goes ahead. */
+  readonly maxLagWaitMs: number;
 }
 
 export interface ReadSide {
@@ -33,8 +37,13 @@ export interface ReadSide {
   /** Every reactor's position, lag and state, wherever it runs. */
   reactorReports(): Promise<ReactorReport[]>;
   readiness(): Promise<Record<string, string>>;
-  /** New events: look for them now rather than at the next poll. */
-  wake(): void;
+  /** New events (up to `position`): look for them now rather than at the next poll. */
+  wake(position?: bigint): void;
+  /**
+   * Before a write: waits (up to `maxLagWaitMs`) while a read model or reactor this instance
+   * runs is more than `maxLagMs` behind the log, so a sustained load cannot leave them behind.
+   */
+  admitWrite(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -86,9 +95,10 @@ export function createReadSide(deps: {
       return Promise.all(runners.map((runner) => runner.report(head)));
     },
     readiness: readinessChecks({ eventStore, readModels, projections, reactors }),
-    wake() {
-      feed.wake();
+    wake(position) {
+      feed.wake(position);
     },
+    admitWrite: writePacing(feed, settings, logger),
     async start() {
       feed.start();
       for (const runner of runners) runner.start();
@@ -101,5 +111,47 @@ export function createReadSide(deps: {
       await projections.stop();
       await feed.stop();
     },
+  };
+}
+
+/**
+ * `admitWrite`, with a log line at most every ten seconds while writes are being held back, and
+ * a warning when one had to go ahead regardless (a read model slower than the bound allows).
+ */
+function writePacing(
+  feed: Pick<LogFeed, 'admit' | 'stalenessMs'>,
+  settings: Pick<ReadSideSettings, 'maxLagMs' | 'maxLagWaitMs'>,
+  logger: Logger,
+): () => Promise<void> {
+  const reportEveryMs = 10_000;
+  let held = 0;
+  let timedOut = 0;
+  let longestWaitMs = 0;
+  let reportedAt = 0;
+  return async () => {
+    if (settings.maxLagMs <= 0) return;
+    const admission = await feed.admit(settings.maxLagMs, settings.maxLagWaitMs);
+    if (admission.waitedMs === 0) return;
+    held += 1;
+    if (admission.timedOut) timedOut += 1;
+    longestWaitMs = Math.max(longestWaitMs, admission.waitedMs);
+    const now = performance.now();
+    if (now - reportedAt < reportEveryMs) return;
+    const fields = {
+      writesHeld: held,
+      writesAdmittedBehind: timedOut,
+      longestWaitMs: Math.round(longestWaitMs),
+      lagMs: Math.round(feed.stalenessMs()),
+      maxLagMs: settings.maxLagMs,
+    };
+    if (timedOut > 0) {
+      logger.warn(fields, 'writes went ahead while read models were behind READ_MODEL_MAX_LAG_MS');
+    } else {
+      logger.info(fields, 'writes held back: the read models were catching up');
+    }
+    reportedAt = now;
+    held = 0;
+    timedOut = 0;
+    longestWaitMs = 0;
   };
 }

@@ -51,6 +51,8 @@ export interface MemberBase {
   readonly filter: readonly string[] | 'all';
   position: bigint | undefined;
   state: ProjectionState;
+  /** It has reached the head since it joined: from then on, writes wait when it falls behind. */
+  caughtUp: boolean;
   lastError: ProjectionError | undefined;
   eventsProcessed: number;
   readonly startedAt: string;
@@ -91,6 +93,7 @@ export function memberBase(
     filter: types,
     position: undefined,
     state: 'starting',
+    caughtUp: false,
     lastError: undefined,
     eventsProcessed: 0,
     startedAt: now.toISOString(),
@@ -186,6 +189,7 @@ export function memberOutcomes(deps: {
       member.failures = 0;
       member.lastError = undefined;
       member.state = atHead ? 'live' : 'catching_up';
+      if (atHead) member.caughtUp = true;
       if (atHead && member.kind === 'projection') member.onCaughtUp?.();
     },
     /** A reaction that failed: an outage pauses the reactor, anything else counts as a failure. */

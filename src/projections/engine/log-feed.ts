@@ -22,6 +22,13 @@
  *
  * A member whose `evolve` or reaction keeps failing stops, visibly, and is never skipped past;
  * the others go on. A store outage pauses every member until the store is back.
+ *
+ * Writes can outrun the feed: on one machine the commands and the projections share the CPU,
+ * and a command costs less than applying its events to every read model. `admit` is the
+ * back-pressure: a write first waits while a member that has caught up is further behind than
+ * a bound, measured in time (see `head-timeline.ts`), so the read models stay within that bound
+ * of the log under any load, at the cost of the writes' rate. Members catching up (a rebuild),
+ * failed, paused by an outage or retrying a batch do not hold writes back.
  */
 import type { Logger } from 'pino';
 import { yieldToEventLoop } from '../../wait-until.js';
@@ -47,6 +54,7 @@ import {
   type ReactorMember,
 } from './feed-members.js';
 import { batchDelivery } from './batch-delivery.js';
+import { createHeadTimeline } from './head-timeline.js';
 
 export {
   CHECKPOINTS_COLLECTION,
@@ -89,8 +97,21 @@ export interface LogFeed {
   start(): void;
   /** Lets the batch in hand finish, then stops every member. */
   stop(): Promise<void>;
-  /** New events were written: look for them now. */
-  wake(): void;
+  /** New events were written (up to `position`, when known): look for them now. */
+  wake(position?: bigint): void;
+  /**
+   * Milliseconds since this instance first knew of the oldest event that some member which has
+   * caught up (and is not failed, paused or retrying) has not applied yet; 0 when none is behind.
+   */
+  stalenessMs(): number;
+  /**
+   * Resolves once `stalenessMs()` is at most `maxStalenessMs`, or after `maxWaitMs` whatever it
+   * is: how long it waited and whether it gave up.
+   */
+  admit(
+    maxStalenessMs: number,
+    maxWaitMs: number,
+  ): Promise<{ readonly waitedMs: number; readonly timedOut: boolean }>;
   /**
    * For a feed that has not been started: runs until every member has reached the head of the
    * log or failed for good, then throws if one has failed.
@@ -130,6 +151,9 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
   let wakeUp: (() => void) | undefined;
   let wokenMeanwhile = false;
   let checkpointsReady = false;
+  const timeline = createHeadTimeline({ now: () => clock().getTime() });
+  /** Admissions waiting for the feed to move. */
+  const waiters = new Set<() => void>();
 
   function join<M extends Member>(member: M): M {
     members.add(member);
@@ -140,6 +164,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
   async function leave(member: Member): Promise<void> {
     member.removed = true;
     members.delete(member);
+    progressed();
     await cycling;
     if (member.kind === 'reactor') await member.busy;
     if (member.state !== 'failed') member.state = 'stopped';
@@ -176,6 +201,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     if (member.state !== 'live') member.state = 'catching_up';
     member.busy = react(member, relevant, end, atHead).finally(() => {
       member.busy = undefined;
+      progressed();
       wake();
     });
   }
@@ -199,6 +225,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     // Taken before the reads: a short read has then seen every matching event up to here, so
     // a checkpoint may move past events its member does not handle.
     const head = await eventStore.headPosition();
+    timeline.saw(head);
     let pending = ready
       .filter((member) => member.position! < head)
       .sort((a, b) => (a.position! < b.position! ? -1 : a.position! > b.position! ? 1 : 0));
@@ -206,6 +233,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
       if (member.position! >= head && member.state !== 'live') {
         if (member.state === 'paused') member.lastError = undefined;
         member.state = 'live';
+        member.caughtUp = true;
         if (member.kind === 'projection') member.onCaughtUp?.();
       }
     }
@@ -228,6 +256,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
         end,
         atHead,
       );
+      progressed();
       for (const member of reached) {
         if (member.kind === 'reactor' && !member.removed)
           startReaction(member, events, end, atHead);
@@ -251,6 +280,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
       member.state = 'paused';
       member.lastError = errorOf(error, clock());
     }
+    progressed();
   }
 
   async function loop(): Promise<void> {
@@ -301,9 +331,61 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     });
   }
 
-  function wake(): void {
+  function wake(position?: bigint): void {
+    if (position !== undefined) timeline.saw(position);
     if (wakeUp) wakeUp();
     else wokenMeanwhile = true;
+  }
+
+  /** The members writes wait for. */
+  function pacing(): Member[] {
+    return [...members].filter(
+      (member) =>
+        member.caughtUp &&
+        !member.removed &&
+        member.failures === 0 &&
+        member.state !== 'failed' &&
+        member.state !== 'paused',
+    );
+  }
+
+  function stalenessMs(): number {
+    let worst = 0;
+    for (const member of pacing()) {
+      worst = Math.max(worst, timeline.stalenessMs(member.position ?? 0n));
+    }
+    return worst;
+  }
+
+  /** A batch was committed or a reaction finished: admissions look again. */
+  function progressed(): void {
+    const positions = pacing().map((member) => member.position ?? 0n);
+    if (positions.length > 0) {
+      timeline.forgetUpTo(positions.reduce((low, position) => (position < low ? position : low)));
+    }
+    const woken = [...waiters];
+    waiters.clear();
+    for (const resume of woken) resume();
+  }
+
+  async function admit(maxStalenessMs: number, maxWaitMs: number) {
+    const started = performance.now();
+    for (;;) {
+      if (stalenessMs() <= maxStalenessMs) {
+        return { waitedMs: performance.now() - started, timedOut: false };
+      }
+      const left = maxWaitMs - (performance.now() - started);
+      if (left <= 0 || stopping) return { waitedMs: performance.now() - started, timedOut: true };
+      await new Promise<void>((resolve) => {
+        const resume = () => {
+          clearTimeout(timer);
+          waiters.delete(resume);
+          resolve();
+        };
+        const timer = setTimeout(resume, left);
+        waiters.add(resume);
+      });
+    }
   }
 
   return {
@@ -346,6 +428,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
 
     async stop() {
       stopping = true;
+      progressed();
       wake();
       await running;
       await cycling;
@@ -356,6 +439,8 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     },
 
     wake,
+    stalenessMs,
+    admit,
 
     async catchUp() {
       if (running) throw new Error('catchUp() is for a feed that has not been started');
