@@ -86,4 +86,3 @@ describe('writes wait for read models too far behind', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 });
-

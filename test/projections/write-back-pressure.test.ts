@@ -90,11 +90,12 @@ describe('write back-pressure of the log feed', () => {
     expect(feed.stalenessMs()).toBe(0);
   });
 
-  it('learns of other writers\' events from the head it reads, without a wake-up', async () => {
+  it("learns of other writers' events from the head it reads, without a wake-up", async () => {
     const { eventStore, readModels } = inMemoryStores(databases);
     let now = Date.parse('2026-12-01T09:00:00Z');
     let release!: () => void;
-    let holding: Promise<void> | undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holding = false;
     let caught!: () => void;
     const stuck = new Promise<void>((resolve) => (caught = resolve));
     // Its commits wait, once holding: the projection is stuck on the first batch it reads.
@@ -105,7 +106,7 @@ describe('write back-pressure of the log feed', () => {
         return async (...args: Parameters<typeof target.writeBatches>) => {
           if (holding) {
             caught();
-            await holding;
+            await gate;
           }
           return target.writeBatches(...args);
         };
@@ -120,7 +121,7 @@ describe('write back-pressure of the log feed', () => {
     });
     feed.addProjection(tally);
     await feed.catchUp();
-    holding = new Promise<void>((resolve) => (release = resolve));
+    holding = true;
     feed.start();
     try {
       // Another instance's write: this feed is not woken, it finds the event by polling.
