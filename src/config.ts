@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { masterKeySchema } from './commands/personal-data/master-key.js';
 import { isCurrencyCode } from './domain/shared/currency.js';
 import { apiKeysSchema, type ApiKey } from './http/api-keys.js';
 
@@ -42,6 +43,7 @@ const envSchema = z.object({
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
   API_KEYS: z.preprocess(emptyAsUnset, envJson(apiKeysSchema, 'a JSON array of keys').optional()),
+  MASTER_KEY: z.preprocess(emptyAsUnset, masterKeySchema.optional()),
   BODY_LIMIT_BYTES: z.preprocess(emptyAsUnset, envInt(1024, 64 * 1024 * 1024).default(1024 * 1024)),
   COMMAND_MAX_ATTEMPTS: z.preprocess(emptyAsUnset, envInt(1, 100).default(10)),
   COMMAND_STATE_CACHE_STREAMS: z.preprocess(emptyAsUnset, envInt(0, 10_000_000).default(10_000)),
@@ -108,6 +110,11 @@ export interface Config {
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Undefined when API_KEYS is not set: a bootstrap admin key is used instead. */
   readonly apiKeys: readonly ApiKey[] | undefined;
+  /**
+   * Wraps every person's data key. Undefined when MASTER_KEY is not set: the embedded service
+   * then makes one in DATA_DIR (`resolveMasterKey`). A secret: never log the configuration whole.
+   */
+  readonly masterKey: Uint8Array | undefined;
   readonly bodyLimitBytes: number;
   readonly commandMaxAttempts: number;
   /** How many streams' folded states commands keep between them (0: none, fold every time). */
@@ -179,6 +186,7 @@ export function loadConfig(
     dataDir: values.DATA_DIR,
     logLevel: values.LOG_LEVEL,
     apiKeys: values.API_KEYS,
+    masterKey: values.MASTER_KEY,
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
     commandMaxAttempts: values.COMMAND_MAX_ATTEMPTS,
     commandStateCacheStreams: values.COMMAND_STATE_CACHE_STREAMS,
