@@ -4,6 +4,7 @@
  * no module is wired by hand anywhere.
  */
 import type { ChartAccount } from './commands/ledger/chart-of-accounts.js';
+import type { PersonalFieldDeclarations } from './commands/personal-data/personal-fields.js';
 import type { Config } from './config.js';
 import type { AnyModule, ModuleContext } from './http/module.js';
 import type { RouteSpec } from './http/route.js';
@@ -17,6 +18,14 @@ export interface ComposedModules {
   readonly reactors: readonly Reactor[];
   /** Runs every module's `start`, in list order. */
   start(): Promise<void>;
+}
+
+/** Every module's personal fields, by event type. */
+export function personalFieldsOf(modules: readonly AnyModule[]): PersonalFieldDeclarations {
+  return Object.assign(
+    {},
+    ...modules.map((module) => module.personalFields ?? {}),
+  ) as PersonalFieldDeclarations;
 }
 
 /** Every projection of every module: what the projection manager runs and the CLI names. */

@@ -8,9 +8,11 @@ import type { EventStore } from './stores/event-store.js';
 import { createEsdbEventStore } from './stores/eventstoredb/esdb-event-store.js';
 import type { BootstrapKeyStore } from './stores/bootstrap-key-store.js';
 import type { IdempotencyStore } from './stores/idempotency-store.js';
+import type { KeyStore } from './stores/key-store.js';
 import type { LeaseStore } from './stores/lease-store.js';
 import { createMongoBootstrapKeyStore } from './stores/mongodb/mongo-bootstrap-key-store.js';
 import { createMongoIdempotencyStore } from './stores/mongodb/mongo-idempotency-store.js';
+import { createMongoKeyStore } from './stores/mongodb/mongo-key-store.js';
 import { createMongoLeaseStore } from './stores/mongodb/mongo-lease-store.js';
 import { createMongoReadModelStore } from './stores/mongodb/mongo-read-model-store.js';
 import type { ReadModelStore } from './stores/read-model-store.js';
@@ -21,6 +23,7 @@ import {
   type CommitCompanion,
 } from './stores/sqlite/sqlite-event-store.js';
 import { createSqliteIdempotencyStore } from './stores/sqlite/sqlite-idempotency-store.js';
+import { openSqliteKeyStore } from './stores/sqlite/sqlite-key-store.js';
 import { createSqliteLeaseStore } from './stores/sqlite/sqlite-lease-store.js';
 import {
   createSqliteReadModelStore,
@@ -34,6 +37,8 @@ export type ReadModelStoreKind = 'sqlite' | 'mongodb';
 /** The embedded stores' files under DATA_DIR: the log (with idempotency records), read models. */
 export const EVENT_STORE_FILE = 'backoffice.db';
 export const READ_MODELS_FILE = 'readmodels.db';
+/** The personal data keys, wrapped, in a file of their own: back it up apart from the log. */
+export const KEYS_FILE = 'keys.db';
 
 /** The files the configuration keeps its event log and read models in: none for a URL. */
 export function embeddedStoreFiles(
@@ -85,6 +90,11 @@ export function openStores(
    * claims when it opens, which must not happen to a running service's claims.
    */
   idempotency(): IdempotencyStore;
+  /**
+   * The personal data keys: MongoDB's `personal_keys` with MONGODB_URL, else `keys.db`. Opened
+   * on first use, so a service whose modules keep no personal data opens no key file.
+   */
+  keys(): KeyStore;
   close(): Promise<void>;
 } {
   let local: SqliteDatabase | undefined;
@@ -97,15 +107,19 @@ export function openStores(
       : undefined;
   const events = openEventStore(config, localDatabase, logger, clock, embedded?.companion);
   let idempotency: IdempotencyStore | undefined;
+  let keys: KeyStore | undefined;
   return {
     events,
     readModels,
+    keys: () =>
+      (keys ??= readModels.keys ?? openSqliteKeyStore(join(config.dataDir, KEYS_FILE), options)),
     idempotency: () =>
       (idempotency ??=
         readModels.idempotency ??
         embedded?.store() ??
         createSqliteIdempotencyStore(localDatabase())),
     async close() {
+      await keys?.close();
       await readModels.close();
       await events.close();
       local?.close();
@@ -129,6 +143,8 @@ export function openReadModelStore(
   idempotency: IdempotencyStore | undefined;
   /** The bootstrap admin key, when it is shared: only MongoDB is. */
   bootstrapKeys: BootstrapKeyStore | undefined;
+  /** The personal data keys, when they go to the same database: only MongoDB's are shared. */
+  keys: KeyStore | undefined;
   close(): Promise<void>;
 } {
   if (config.mongoUrl === undefined) {
@@ -140,6 +156,7 @@ export function openReadModelStore(
       leases: createSqliteLeaseStore(db),
       idempotency: undefined,
       bootstrapKeys: undefined,
+      keys: undefined,
       async close() {
         await store.close();
         db.close();
@@ -157,6 +174,7 @@ export function openReadModelStore(
     leases: createMongoLeaseStore(db),
     idempotency: createMongoIdempotencyStore(db),
     bootstrapKeys: createMongoBootstrapKeyStore(db),
+    keys: createMongoKeyStore(db),
     async close() {
       await store.close();
       await client.close();

@@ -4,6 +4,12 @@ import { createCommandHandler } from './commands/command-handler.js';
 import { afterWrites } from './commands/command-middleware.js';
 import { uuidGenerator, type IdGenerator } from './commands/ids.js';
 import { createKeyedLock } from './commands/keyed-lock.js';
+import { resolveMasterKey } from './commands/personal-data/master-key.js';
+import {
+  createPersonalDataCodec,
+  openingStreamReads,
+} from './commands/personal-data/personal-fields.js';
+import { createPersonalDataVault, type PersonalDataVault } from './commands/personal-data/vault.js';
 import { cachedStateReader } from './commands/read-state.js';
 import { createStateCache } from './commands/state-cache.js';
 import type { Config } from './config.js';
@@ -11,12 +17,13 @@ import { projectionAdminRoutes } from './http/admin/projection-routes.js';
 import { createApiKeyAuthenticator } from './http/api-keys.js';
 import { createApp } from './http/app.js';
 import type { AnyModule } from './http/module.js';
-import { composeModules, projectionsOf } from './module-host.js';
+import { composeModules, personalFieldsOf, projectionsOf } from './module-host.js';
 import { modules as serviceModules } from './modules.js';
 import type { ProjectionManager } from './projections/projection-manager.js';
 import type { ReactorRunner } from './projections/reactor-runner.js';
 import { createReadSide } from './projections/read-side.js';
 import type { EventStore } from './stores/event-store.js';
+import type { KeyStore } from './stores/key-store.js';
 import {
   openStores,
   usesEmbeddedStores,
@@ -113,9 +120,19 @@ function wireService(
   });
   const awaitPosition = (position: bigint, names: readonly string[] | undefined) =>
     readSide.consistency.awaitPosition(position, names, config.consistencyWaitMs);
-  const stateCache = createStateCache({ eventStore, maxStreams: config.commandStateCacheStreams });
+  const personalFields = personalFieldsOf(modules);
+  const personalData = personalDataVault(config, logger, clock, stores.keys, personalFields);
+  const codec = createPersonalDataCodec(personalData, personalFields);
+  // The commands fold streams with their personal fields opened; the projections, reading the
+  // log, keep them sealed.
+  const commandReads = openingStreamReads(eventStore, codec);
+  const stateCache = createStateCache({
+    eventStore: commandReads,
+    maxStreams: config.commandStateCacheStreams,
+  });
   const handle = createCommandHandler({
-    eventStore,
+    eventStore: commandReads,
+    personalData: codec,
     clock,
     ids,
     locks: createKeyedLock(),
@@ -136,6 +153,7 @@ function wireService(
     logger,
     collection: (name) => readSide.projections.collection(name),
     awaitPosition,
+    personalData,
   });
   readSide.runReactors(composed.reactors);
 
@@ -187,5 +205,43 @@ function wireService(
         closed();
       }
     },
+  };
+}
+
+/**
+ * The vault over the configured key store. Its master key is resolved at start when some module
+ * keeps personal data, so a missing MASTER_KEY (required with MONGODB_URL) stops the service at
+ * once; the key store itself opens on first use.
+ */
+function personalDataVault(
+  config: Config,
+  logger: Logger,
+  clock: () => Date,
+  keys: () => KeyStore,
+  personalFields: Readonly<Record<string, unknown>>,
+): PersonalDataVault {
+  let vault: PersonalDataVault | undefined;
+  const open = (): PersonalDataVault => {
+    if (vault) return vault;
+    const master = resolveMasterKey({
+      configured: config.masterKey,
+      dataDir: config.dataDir,
+      generateIfUnset: config.mongoUrl === undefined,
+    });
+    if (master.created) {
+      logger.warn(
+        { file: `${config.dataDir}/master-key` },
+        'made a master key for personal data: back it up apart from DATA_DIR; without it the personal data cannot be read',
+      );
+    }
+    vault = createPersonalDataVault({ keys: keys(), masterKey: master.key, clock });
+    return vault;
+  };
+  if (Object.keys(personalFields).length > 0) open();
+  return {
+    seal: (subject, binding, value) => open().seal(subject, binding, value),
+    open: (sealed) => open().open(sealed),
+    erase: (subject) => open().erase(subject),
+    status: (subject) => open().status(subject),
   };
 }

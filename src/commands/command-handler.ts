@@ -12,6 +12,7 @@ import {
   type EventToAppend,
   type RecordedEvent,
 } from '../stores/event-store.js';
+import type { PersonalDataCodec } from './personal-data/personal-fields.js';
 import type { CommandContext } from './command-context.js';
 import { GENESIS_HASH } from './hash-chain.js';
 import type { IdGenerator } from './ids.js';
@@ -108,6 +109,11 @@ export interface CommandHandlerDeps {
    * default one of its own, over `eventStore`, of `DEFAULT_STATE_CACHE_STREAMS` streams.
    */
   readonly stateCache?: StateCache;
+  /**
+   * Seals the personal fields of each event before it is hashed and appended. Give the state
+   * cache, and this handler's `eventStore`, stream reads that open them (`openingStreamReads`).
+   */
+  readonly personalData?: Pick<PersonalDataCodec, 'seal'>;
 }
 
 /** If-Match named a revision the stream is no longer at (HTTP 412). */
@@ -247,20 +253,28 @@ async function attemptOnce<State, Command extends DomainCommand, Event extends D
   }
 
   const recordedAt = deps.clock().toISOString();
-  let prevHash = (current.last?.metadata.hash as string | undefined) ?? GENESIS_HASH;
-  const toAppend: EventToAppend[] = decided.map((event, index) => {
+  const checked = decided.map((event, index) => {
     const schema = spec.schemas[event.type];
     if (!schema) throw new Error(`No schema registered for event type ${event.type}`);
-    const sealed = sealEvent({
+    return {
       id: context.idempotencyKey
         ? idempotentEventId(deps.ids, context, spec.streamId, index)
         : deps.ids.random(),
       type: event.type,
       data: schema.parse(event.data) as Record<string, unknown>,
-      context,
-      recordedAt,
-      prevHash,
-    });
+    };
+  });
+  // Personal fields are sealed before hashing: the chain covers what is stored, so it still
+  // verifies once a person's key is destroyed.
+  const personalData = deps.personalData;
+  const stored = personalData
+    ? await Promise.all(
+        checked.map(async (event) => ({ ...event, data: await personalData.seal(event) })),
+      )
+    : checked;
+  let prevHash = (current.last?.metadata.hash as string | undefined) ?? GENESIS_HASH;
+  const toAppend: EventToAppend[] = stored.map((event) => {
+    const sealed = sealEvent({ ...event, context, recordedAt, prevHash });
     prevHash = sealed.metadata.hash as string;
     return sealed;
   });

@@ -10,6 +10,8 @@ import type { z } from 'zod';
 import type { ChartAccount } from '../commands/ledger/chart-of-accounts.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { IdGenerator } from '../commands/ids.js';
+import type { PersonalFieldDeclarations } from '../commands/personal-data/personal-fields.js';
+import type { PersonalDataVault } from '../commands/personal-data/vault.js';
 import type { StateReader } from '../commands/read-state.js';
 import type { Config } from '../config.js';
 import type { EventSchemas } from '../domain/shared/event-schemas.js';
@@ -45,6 +47,11 @@ export interface ModuleContext<Settings = unknown> {
   readonly awaitPosition: (position: bigint, readModels: readonly string[]) => Promise<boolean>;
   /** Every module's chart accounts, in code order: what a fresh ledger opens by default. */
   readonly defaultChart: readonly ChartAccount[];
+  /**
+   * Seals, opens and erases personal data (one key per person). The command pipeline seals the
+   * fields modules declare (`personalFields`); queries open what their caller may see.
+   */
+  readonly personalData: PersonalDataVault;
   /** The API of a module earlier in the list, as its `api` built it. */
   use<Api>(module: { readonly name: string; readonly api: (context: never) => Api }): Api;
 }
@@ -60,6 +67,11 @@ export interface ModuleDefinition<Api = unknown, Settings = unknown> {
   readonly eventSchemas: EventSchemas;
   /** The stream each of those event types is appended to, as a pattern: `invoice-<invoiceId>`. */
   readonly eventStreams: Readonly<Record<string, string>>;
+  /**
+   * The personal fields of its event types and whose they are: the command pipeline stores them
+   * only sealed with that person's key (see `src/commands/personal-data`).
+   */
+  readonly personalFields?: PersonalFieldDeclarations;
   /** Its read models. */
   readonly projections: readonly Projection[];
   /** The accounts it posts to, opened at start unless CHART_OF_ACCOUNTS says otherwise. */
