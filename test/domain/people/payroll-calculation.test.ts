@@ -52,7 +52,10 @@ describe('base salary', () => {
 
   it('is prorated by calendar days and by FTE', () => {
     // 60 000.00 / 12 × 4/5 × 15/30 = 2 000.00
-    const half = segment('2024-04-16', '2024-04-30', 6_000_000n, { numerator: 4n, denominator: 5n });
+    const half = segment('2024-04-16', '2024-04-30', 6_000_000n, {
+      numerator: 4n,
+      denominator: 5n,
+    });
     expect(baseSalaryMinor(april, [half])).toBe(200_000n);
   });
 
