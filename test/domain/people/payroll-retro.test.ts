@@ -15,12 +15,11 @@ import {
 import type { EmployeePayslipInput } from '../../../src/domain/people/payroll-commands.js';
 import type { PayrollEvent, PayslipRecord } from '../../../src/domain/people/payroll-events.js';
 import {
-  payrollRunDecider,
   salaryPaid,
   type PayrollRun,
-  type PayrollRunFacts,
   type PayrollRunState,
-} from '../../../src/domain/people/payroll-run.js';
+} from '../../../src/domain/people/payroll-run-state.js';
+import { payrollRunDecider, type PayrollRunFacts } from '../../../src/domain/people/payroll-run.js';
 import { addDays, type AccountingDate, type PeriodId } from '../../../src/domain/shared/dates.js';
 import { foldEvents } from '../../../src/domain/shared/decider.js';
 import { storedMinor } from '../../../src/domain/shared/money.js';

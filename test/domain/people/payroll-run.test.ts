@@ -14,16 +14,16 @@ import type {
 import {
   payrollEventSchemas,
   type PayrollEvent,
+  type PayrollRunApproved,
   type PayrollRunDrafted,
 } from '../../../src/domain/people/payroll-events.js';
 import {
   accrualDateOf,
   countsAsPaid,
-  payrollRunDecider,
   salaryPaid,
-  type PayrollRunFacts,
   type PayrollRunState,
-} from '../../../src/domain/people/payroll-run.js';
+} from '../../../src/domain/people/payroll-run-state.js';
+import { payrollRunDecider, type PayrollRunFacts } from '../../../src/domain/people/payroll-run.js';
 import { payrollEventStreams, payrollStreams } from '../../../src/domain/people/payroll-streams.js';
 import { foldEvents } from '../../../src/domain/shared/decider.js';
 import { givenWhenThen } from '../ledger/given-when-then.js';
@@ -184,7 +184,7 @@ const drafted: PayrollRunDrafted = {
   },
 };
 
-const approved: PayrollEvent = {
+const approved: PayrollRunApproved = {
   type: 'PayrollRunApproved',
   data: {
     runId: 'PR-1',
@@ -208,7 +208,7 @@ const paid: PayrollEvent = {
   },
 };
 
-const cancelled: PayrollEvent = {
+const cancelled: Extract<PayrollEvent, { type: 'PayrollRunCancelled' }> = {
   type: 'PayrollRunCancelled',
   data: { runId: 'PR-1', period: '2024-04', currency: 'EUR', reason: '' },
 };
@@ -356,7 +356,11 @@ describe('DraftPayrollRun', () => {
       facts({ payrollLiabilities: { code: '21000', state: account('21000', 'liability', 'USD') } }),
     )()
       .when(draft())
-      .thenRefuses({ kind: 'conflict', code: 'PostingAccountMissing', message: '21000' });
+      .thenRefuses({
+        kind: 'conflict',
+        code: 'PostingAccountMissing',
+        message: '21000 must be a liability account in EUR',
+      });
   });
 
   it('refuses a run whose accrual would fall in a closed period', () => {
@@ -438,8 +442,8 @@ describe('ApprovePayrollRun', () => {
       .then([
         {
           type: 'PayrollRunApproved',
-          data: { ...(approved.data as object), accrualDate: '2024-04-30' },
-        } as PayrollEvent,
+          data: { ...approved.data, accrualDate: '2024-04-30' },
+        },
       ]);
   });
 
@@ -557,7 +561,7 @@ describe('CancelPayrollRun', () => {
         {
           type: 'PayrollRunCancelled',
           data: { ...cancelled.data, reason: 'Duplicate' },
-        } as PayrollEvent,
+        },
       ]);
   });
 
