@@ -68,7 +68,8 @@ export const initialEmployeeState: EmployeeState = { status: 'none' };
 export function decideEmployee(
   command: EmployeeCommand,
   state: EmployeeState,
-  facts: EmployeeFacts,
+  // A command that needs no facts may be handled without loading any.
+  facts: EmployeeFacts = {},
 ): EmployeeEvent[] {
   switch (command.type) {
     case 'HireEmployee':
@@ -352,7 +353,11 @@ function erase(
       message: `The personal data of employee ${employee.employeeId} is already erased`,
     });
   }
-  const openRuns = facts.openPayrollRuns ?? [];
+  const openRuns = facts.openPayrollRuns;
+  // Erasure cannot be undone: without the fact, refusing or erasing would both be a guess.
+  if (openRuns === undefined) {
+    throw new Error(`Erasing employee ${employee.employeeId} needs facts.openPayrollRuns`);
+  }
   if (openRuns.length > 0) {
     refuse({
       kind: 'conflict',

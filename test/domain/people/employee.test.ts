@@ -794,6 +794,16 @@ describe("erasing an employee's personal data", () => {
       });
   });
 
+  it('throws when the command layer left the open payroll runs out: a bug, not a refusal', () => {
+    expect(() => decideEmployee(erase(), fold([adaHired]), {})).toThrow('facts.openPayrollRuns');
+  });
+
+  it('needs no facts at all to terminate', () => {
+    expect(employeeDecider.decide(terminate(), fold([adaHired]), undefined as never)).toEqual([
+      terminated('2026-09-30'),
+    ]);
+  });
+
   it('erases once the payroll runs are settled', () => {
     givenFacts({ openPayrollRuns: [] })([adaHired]).when(erase()).then([adaErased]);
   });
