@@ -97,28 +97,47 @@ export function openingStreamReads(eventStore: EventStore, codec: PersonalDataCo
   });
 }
 
+/** What a caller who may not read a personal value sees in its place. */
+export const REDACTED = Object.freeze({ redacted: true as const });
+
 /**
- * Every sealed value anywhere in `value` opened (null once erased), for a query answering a
- * caller allowed to see it; `redact` instead for one who is not.
+ * `value` as a caller sees it: every sealed value anywhere in it opened when `mayRead` its
+ * subject (null once erased), else replaced by REDACTED.
  */
-export async function openSealedValues(
+export async function revealSealedValues(
   vault: PersonalDataVault,
   value: unknown,
+  mayRead: (subject: string) => boolean,
 ): Promise<unknown> {
+  if (!holdsSealedValue(value)) return value;
   if (isSealedValue(value)) {
+    if (!mayRead(value.subject)) return REDACTED;
     const plain = await vault.open(value);
     return plain === ERASED ? null : plain;
   }
-  if (Array.isArray(value)) return Promise.all(value.map((item) => openSealedValues(vault, item)));
+  if (Array.isArray(value)) {
+    return Promise.all(value.map((item) => revealSealedValues(vault, item, mayRead)));
+  }
   if (value !== null && typeof value === 'object') {
     const entries = await Promise.all(
       Object.entries(value).map(
-        async ([key, item]) => [key, await openSealedValues(vault, item)] as const,
+        async ([key, item]) => [key, await revealSealedValues(vault, item, mayRead)] as const,
       ),
     );
     return Object.fromEntries(entries);
   }
   return value;
+}
+
+function holdsSealedValue(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (isSealedValue(value)) return true;
+  return Object.values(value).some(holdsSealedValue);
+}
+
+/** Every sealed value anywhere in `value` opened (null once erased): for a caller who may. */
+export function openSealedValues(vault: PersonalDataVault, value: unknown): Promise<unknown> {
+  return revealSealedValues(vault, value, () => true);
 }
 
 function valueAt(data: Readonly<Record<string, unknown>>, path: readonly string[]): unknown {

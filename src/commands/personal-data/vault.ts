@@ -22,20 +22,11 @@ import {
   randomBytes,
   type KeyObject,
 } from 'node:crypto';
+import { isSealedValue, type SealedValue } from '../../domain/shared/sealed-value.js';
 import type { ActiveKey, KeyStore } from '../../stores/key-store.js';
 import { MASTER_KEY_BYTES } from './master-key.js';
 
-/** A personal value as it is stored in events, read models and idempotency records. */
-export interface SealedValue {
-  readonly $personal: 1;
-  readonly subject: string;
-  readonly event: string;
-  readonly field: string;
-  /** base64url of the 12-byte IV. */
-  readonly iv: string;
-  /** base64url of the ciphertext followed by the 16-byte tag. */
-  readonly data: string;
-}
+export { isSealedValue, type SealedValue } from '../../domain/shared/sealed-value.js';
 
 /** What `open` answers for a value whose subject has been erased. */
 export const ERASED: unique symbol = Symbol('erased personal data');
@@ -107,19 +98,6 @@ export class WrongMasterKeyError extends UnreadableValueError {
         'wrapped with (or the stored key was altered)',
     );
   }
-}
-
-const SEALED_FIELDS = ['$personal', 'subject', 'event', 'field', 'iv', 'data'] as const;
-
-/** Whether `value` has exactly the shape of a SealedValue: how sealed fields are recognised. */
-export function isSealedValue(value: unknown): value is SealedValue {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const record = value as Record<string, unknown>;
-  return (
-    Object.keys(record).length === SEALED_FIELDS.length &&
-    record.$personal === 1 &&
-    SEALED_FIELDS.every((name) => name === '$personal' || typeof record[name] === 'string')
-  );
 }
 
 const DATA_KEY_BYTES = 32;

@@ -9,8 +9,13 @@
  * One convention is understood: an event whose data has a `changes` object (as the *Changed
  * events do) changes the record's fields of those names, so `changes.email` is compared with
  * the `email` an earlier event set.
+ *
+ * A personal value is stored sealed (`SealedValue`): it is one leaf, and the summary line says
+ * only that it was set or changed, never its value. Each sealing differs, so a personal field an
+ * event carries always counts as changed; the deciders record only values that differ.
  */
 import { canonicalJson } from '../shared/canonical-json.js';
+import { isSealedValue } from '../shared/sealed-value.js';
 
 export interface FieldChange {
   readonly field: string;
@@ -77,6 +82,7 @@ function summaryLine(type: string, changes: readonly FieldChange[]): string {
 }
 
 function brief(value: unknown): string {
+  if (isSealedValue(value)) return '(personal data)';
   if (Array.isArray(value)) return `[${value.length} item${value.length === 1 ? '' : 's'}]`;
   const text = value === undefined ? 'null' : JSON.stringify(value);
   return text.length > VALUE_IN_SUMMARY ? `${text.slice(0, VALUE_IN_SUMMARY - 1)}…` : text;
@@ -91,7 +97,7 @@ function recordFields(data: unknown): [string, unknown][] {
 
 /** The scalar and array leaves of a JSON value, keyed by dotted path, in key order. */
 function leaves(value: unknown, prefix = ''): [string, unknown][] {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || isSealedValue(value)) {
     return prefix === '' ? [] : [[prefix, value]];
   }
   const entries = Object.keys(value)
