@@ -6,12 +6,16 @@
 import type { ChartAccount } from './commands/ledger/chart-of-accounts.js';
 import type { PersonalFieldDeclarations } from './commands/personal-data/personal-fields.js';
 import type { Config } from './config.js';
+import type { Scope } from './http/api-keys.js';
 import type { AnyModule, ModuleContext } from './http/module.js';
 import type { RouteSpec } from './http/route.js';
 import type { Projection } from './projections/projection.js';
 import type { Reactor } from './projections/reactor.js';
 
-export type SharedContext = Omit<ModuleContext, 'settings' | 'use' | 'defaultChart'>;
+export type SharedContext = Omit<
+  ModuleContext,
+  'settings' | 'use' | 'defaultChart' | 'mayReadPersonalData'
+>;
 
 export interface ComposedModules {
   readonly routes: readonly RouteSpec[];
@@ -24,8 +28,27 @@ export interface ComposedModules {
 export function personalFieldsOf(modules: readonly AnyModule[]): PersonalFieldDeclarations {
   return Object.assign(
     {},
-    ...modules.map((module) => module.personalFields ?? {}),
+    ...modules.map((module) => module.personalData?.fields ?? {}),
   ) as PersonalFieldDeclarations;
+}
+
+/**
+ * Who may read whose personal data: `admin`, or the scope the module keeping that kind of
+ * subject names. Nobody else, and nobody for a subject no module claims.
+ */
+export function personalDataReaders(
+  modules: readonly AnyModule[],
+): (scopes: readonly Scope[], subject: string) => boolean {
+  const scopeOf = new Map<string, Scope>();
+  for (const module of modules) {
+    if (module.personalData)
+      scopeOf.set(module.personalData.subjectType, module.personalData.readScope);
+  }
+  return (scopes, subject) => {
+    if (scopes.includes('admin')) return true;
+    const scope = scopeOf.get(subject.slice(0, subject.indexOf('-')));
+    return scope !== undefined && scopes.includes(scope);
+  };
 }
 
 /** Every projection of every module: what the projection manager runs and the CLI names. */
@@ -64,12 +87,14 @@ export function composeModules(
   shared: SharedContext,
 ): ComposedModules {
   const chart = defaultChart(modules, shared.config);
+  const readers = personalDataReaders(modules);
   const apis = new Map<string, unknown>();
   const built = modules.map((module) => {
     const context: ModuleContext = {
       ...shared,
       settings: settingsOf(module, shared.config),
       defaultChart: chart,
+      mayReadPersonalData: readers,
       use: <Api>(other: { readonly name: string }) => {
         if (!apis.has(other.name)) {
           throw new Error(

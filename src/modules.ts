@@ -1,6 +1,7 @@
 import { auditModule } from './http/audit/audit-module.js';
 import { ledgerModule } from './http/ledger/ledger-module.js';
 import type { AnyModule } from './http/module.js';
+import { peopleModule } from './http/people/people-module.js';
 import { receivablesModule } from './http/receivables/receivables-module.js';
 
 /**
@@ -8,4 +9,9 @@ import { receivablesModule } from './http/receivables/receivables-module.js';
  * composition root, the CLI, admin status, readiness, the OpenAPI document, the generated docs
  * and the tests all iterate this list: adding a module is its folders plus one line here.
  */
-export const modules: readonly AnyModule[] = [ledgerModule, receivablesModule, auditModule];
+export const modules: readonly AnyModule[] = [
+  ledgerModule,
+  receivablesModule,
+  peopleModule,
+  auditModule,
+];

@@ -180,6 +180,7 @@ function wireService(
     awaitPosition,
     awaitFresh: (names) => readSide.consistency.awaitFresh(names, config.readFreshnessWaitMs),
     admitWrite: () => readSide.admitWrite(),
+    personalData,
   });
 
   // Modules start first: the chart of accounts is open before anything can post to it.

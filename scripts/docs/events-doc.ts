@@ -20,6 +20,12 @@ interface FieldRow {
 }
 
 function typeName(schema: JsonSchema, where: string): string {
+  // A nullable field: zod writes `type: [<type>, "null"]`.
+  const types: unknown = schema.type;
+  if (Array.isArray(types) && types.length === 2 && types.includes('null')) {
+    const type = types.find((each) => each !== 'null') as string;
+    return `${typeName({ ...schema, type }, where)} or null`;
+  }
   if (schema.enum) return `one of ${schema.enum.map((value) => `\`${String(value)}\``).join(', ')}`;
   switch (schema.type) {
     case 'string':

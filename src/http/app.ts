@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { IdempotencyDeps } from '../commands/idempotency.js';
 import type { IdGenerator } from '../commands/ids.js';
+import type { PersonalDataVault } from '../commands/personal-data/vault.js';
 import type { Authenticate } from './api-keys.js';
 import { renderDocsPage } from './docs-page.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
     readModels: readonly string[] | undefined,
   ) => Promise<boolean>;
   readonly awaitFresh: (readModels: readonly string[]) => Promise<void>;
+  /** Seals remembered answers that show personal data. */
+  readonly personalData: PersonalDataVault;
   /** See `mountRoutes`: the back-pressure on writes; none when not given. */
   readonly admitWrite?: () => Promise<void>;
 }
@@ -81,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
     awaitPosition: deps.awaitPosition,
     awaitFresh: deps.awaitFresh,
     admitWrite: deps.admitWrite ?? (() => Promise.resolve()),
+    personalData: deps.personalData,
     parseBody: [
       requireJsonBody,
       express.json({

@@ -19,6 +19,7 @@ import type { Projection } from '../projections/projection.js';
 import type { Reactor } from '../projections/reactor.js';
 import type { EventStore } from '../stores/event-store.js';
 import type { ReadModelStore } from '../stores/read-model-store.js';
+import type { Scope } from './api-keys.js';
 import type { ProblemType } from './problem-types.js';
 import type { RouteSpec } from './route.js';
 
@@ -52,6 +53,8 @@ export interface ModuleContext<Settings = unknown> {
    * fields modules declare (`personalFields`); queries open what their caller may see.
    */
   readonly personalData: PersonalDataVault;
+  /** Whether a key with `scopes` may see the personal data of `subject` (see `personalData`). */
+  readonly mayReadPersonalData: (scopes: readonly Scope[], subject: string) => boolean;
   /** The API of a module earlier in the list, as its `api` built it. */
   use<Api>(module: { readonly name: string; readonly api: (context: never) => Api }): Api;
 }
@@ -68,10 +71,16 @@ export interface ModuleDefinition<Api = unknown, Settings = unknown> {
   /** The stream each of those event types is appended to, as a pattern: `invoice-<invoiceId>`. */
   readonly eventStreams: Readonly<Record<string, string>>;
   /**
-   * The personal fields of its event types and whose they are: the command pipeline stores them
-   * only sealed with that person's key (see `src/commands/personal-data`).
+   * The personal data it keeps: the fields of its event types and whose they are, which the
+   * command pipeline stores only sealed with that person's key (see `src/commands/personal-data`),
+   * and who may read them: keys with `readScope` see the values of subjects `<subjectType>-<id>`
+   * wherever they are shown (the audit trail included); others see them redacted.
    */
-  readonly personalFields?: PersonalFieldDeclarations;
+  readonly personalData?: {
+    readonly subjectType: string;
+    readonly readScope: Scope;
+    readonly fields: PersonalFieldDeclarations;
+  };
   /** Its read models. */
   readonly projections: readonly Projection[];
   /** The accounts it posts to, opened at start unless CHART_OF_ACCOUNTS says otherwise. */

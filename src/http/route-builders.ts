@@ -75,6 +75,8 @@ export interface CommandRouteSpec<
     readonly body: Record<string, unknown>;
     /** The record's URL; a created record always has one. */
     readonly location?: string;
+    /** The person whose personal data `body` shows, if any (see `HttpResult`). */
+    readonly personalDataOf?: string;
   }>;
 }
 
@@ -106,6 +108,7 @@ export function commandRoute<
         status: success.status,
         headers: writeHeaders(answer.result, answer.location),
         body: { ...answer.body, position: answer.result.position.toString() },
+        ...(answer.personalDataOf === undefined ? {} : { personalDataOf: answer.personalDataOf }),
       };
     },
   });

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { canonicalJson } from '../domain/shared/canonical-json.js';
 import { runIdempotently, type IdempotencyDeps } from '../commands/idempotency.js';
 import type { CommandContext } from '../commands/command-context.js';
+import { ERASED, isSealedValue, type PersonalDataVault } from '../commands/personal-data/vault.js';
 import type { StoredResponse } from '../stores/idempotency-store.js';
 import { hasScope, type ApiKey, type Scope } from './api-keys.js';
 import {
@@ -35,6 +36,12 @@ export interface HttpResult {
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The data subject (`employee-E1`) whose personal data the body shows: an answer remembered
+   * for an Idempotency-Key is then stored sealed with their key, and a replay after their
+   * erasure answers without it.
+   */
+  readonly personalDataOf?: string;
 }
 
 /**
@@ -150,6 +157,8 @@ export function mountRoutes(
     readonly admitWrite: () => Promise<void>;
     /** Runs after the scope check, so a caller without access learns nothing from its body. */
     readonly parseBody: readonly RequestHandler[];
+    /** Seals remembered answers that show personal data (`HttpResult.personalDataOf`). */
+    readonly personalData: PersonalDataVault;
   },
 ): void {
   for (const route of routes) {
@@ -206,7 +215,16 @@ export function mountRoutes(
             try {
               const result = await route.handle(input);
               if ('stream' in result) throw new Error('A streamed answer cannot be remembered');
-              return toStored(result);
+              if (result.personalDataOf === undefined) return toStored(result);
+              const body = await deps.personalData.seal(
+                result.personalDataOf,
+                {
+                  event: `answer:${context.principal.id}:${context.idempotencyKey}`,
+                  field: 'body',
+                },
+                result.body,
+              );
+              return toStored({ ...result, body });
             } catch (error) {
               // Refusals are answers too: a retry must get the same one. Server faults are not
               // remembered, so a retry after one runs the command again.
@@ -218,7 +236,7 @@ export function mountRoutes(
         );
         if (replayed) res.setHeader('Idempotent-Replayed', 'true');
         if (response.status >= 400) res.type('application/problem+json');
-        send(res, response);
+        send(res, await openedAnswer(deps.personalData, response));
       },
     );
   }
@@ -298,6 +316,25 @@ function fingerprint(req: Request, context: RequestContext): string {
       }),
     )
     .digest('hex');
+}
+
+/**
+ * A remembered answer as sent: its body opened when it was stored sealed. Once the person is
+ * erased, a replay says so rather than showing what was erased.
+ */
+async function openedAnswer(
+  vault: PersonalDataVault,
+  response: StoredResponse,
+): Promise<StoredResponse> {
+  if (!isSealedValue(response.body)) return response;
+  const body = await vault.open(response.body);
+  return {
+    ...response,
+    body:
+      body === ERASED
+        ? { erased: true, detail: 'This answer showed personal data that has since been erased' }
+        : body,
+  };
 }
 
 function toStored(result: HttpResult): StoredResponse {

@@ -14,6 +14,7 @@ import { createAuditQueries } from '../../projections/audit/audit-queries.js';
 import { createLogVerifier } from '../../projections/audit/log-verifier.js';
 import { defineModule } from '../module.js';
 import { auditRoutes } from './audit-routes.js';
+import { revealSealedValues } from '../../commands/personal-data/personal-fields.js';
 
 export interface AuditSettings {
   /** AUDIT_CHECKPOINT_EVERY: a verification saves a digest checkpoint every this many events. */
@@ -58,6 +59,10 @@ export const auditModule = defineModule<AuditCommands, AuditSettings>({
         recheckSegments: context.settings.recheckSegments,
       }),
       recordAccess: audit.recordAccess,
+      reveal: (request, value) =>
+        revealSealedValues(context.personalData, value, (subject) =>
+          context.mayReadPersonalData(request.principal.scopes, subject),
+        ) as Promise<typeof value>,
       awaitPosition: context.awaitPosition,
     }),
 });

@@ -39,6 +39,11 @@ export interface AuditRouteDeps {
   readonly recordAccess: RecordAccess;
   /** True once the read models (and reactors) reflect `position`, false after the bound. */
   readonly awaitPosition: (position: bigint, readModels: readonly string[]) => Promise<boolean>;
+  /**
+   * Events show personal data as stored, sealed: `reveal` opens what the caller's key may read
+   * and redacts the rest (see `revealSealedValues`).
+   */
+  readonly reveal: <T>(context: RequestContext, value: T) => Promise<T>;
 }
 
 export function auditRoutes({
@@ -47,6 +52,7 @@ export function auditRoutes({
   verifier,
   recordAccess,
   awaitPosition,
+  reveal,
 }: AuditRouteDeps): RouteSpec[] {
   const record = (
     context: RequestContext,
@@ -81,7 +87,7 @@ export function auditRoutes({
           rowCount: page.items.length,
           completed: true,
         });
-        return page;
+        return { ...page, items: await reveal(context, page.items) };
       },
     }),
 
@@ -114,7 +120,13 @@ export function auditRoutes({
           { entityType: params.type, entityId: params.id, cursor: query.cursor },
           { rowCount: history.items.length, completed: true },
         );
-        return { entityType: params.type, entityId: params.id, stream, ...history };
+        return {
+          entityType: params.type,
+          entityId: params.id,
+          stream,
+          ...history,
+          items: await reveal(context, history.items),
+        };
       },
     }),
 
@@ -166,7 +178,8 @@ export function auditRoutes({
             let completed = false;
             try {
               let chunk = format === 'csv' ? csvRow(EXPORT_COLUMNS) : '';
-              for await (const event of queries.scanEvents(filter, sink.signal)) {
+              for await (const stored of queries.scanEvents(filter, sink.signal)) {
+                const event = await reveal(context, stored);
                 chunk += format === 'csv' ? csvLine(event) : `${JSON.stringify(event)}\n`;
                 rows += 1;
                 if (chunk.length >= EXPORT_CHUNK_CHARS) {

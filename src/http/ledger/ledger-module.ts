@@ -42,6 +42,10 @@ const chartSchema = z.array(
 /** The refusals of the posting rules, answered by every module whose commands post. */
 export const postingProblems = refusalProblems({
   AccountNotOpen: ['conflict', 'A line books to an account that is not open.'],
+  PostingAccountMissing: [
+    'conflict',
+    'An account the command will post to in its currency is not an open account of the type it needs: for receivables the receivable and cash accounts (assets), for people salaries and wages (an expense) and payroll liabilities (a liability). Open it first (`<code>-<currency>` outside the base currency).',
+  ],
   PeriodClosed: [
     'conflict',
     'The date falls in a closed period: nothing dated inside it can be posted, issued, recorded or voided. Also answered to a posting that reached the log just after another instance closed its period; that posting never counts and is annulled.',

@@ -102,10 +102,6 @@ export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSe
         'conflict',
         'The invoice has payments; only an unpaid invoice can be voided.',
       ],
-      PostingAccountMissing: [
-        'conflict',
-        'The receivable or cash account for the currency is not an open asset account; open it first (`<code>-<currency>` outside the base currency).',
-      ],
     }),
   ],
   api(context) {

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import {
+  createPeopleCommands,
+  type PayrollAccountCodes,
+  type PeopleCommands,
+} from '../../commands/people/people-commands.js';
+import { emptyAsUnset } from '../../config.js';
+import { ACCOUNT_CODE } from '../../domain/ledger/account.js';
+import { employeeEventSchemas } from '../../domain/people/events.js';
+import { employeeEventStreams, peopleStreams } from '../../domain/people/streams.js';
+import { peopleProjections } from '../../projections/people/people-projections.js';
+import { createPeopleQueries } from '../../projections/people/people-queries.js';
+import { ledgerModule, postingProblems } from '../ledger/ledger-module.js';
+import { defineModule } from '../module.js';
+import { refusalProblems } from '../problem-types.js';
+import { peopleRoutes } from './people-routes.js';
+
+export interface PeopleSettings {
+  /** SALARIES_ACCOUNT: the expense payroll accrues gross pay to, in the base currency. */
+  readonly salariesAccount: string;
+  /** PAYROLL_LIABILITIES_ACCOUNT: what is owed to employees until paid, in the base currency. */
+  readonly payrollLiabilitiesAccount: string;
+  /** PAYROLL_CASH_ACCOUNT: where pay is paid from, in the base currency. */
+  readonly payrollCashAccount: string;
+}
+
+const accountCode = z.string().regex(ACCOUNT_CODE, 'must be an account code like 60000');
+
+/** In the base currency the configured codes; in another currency XXX, `<code>-XXX`. */
+export function payrollAccounts(
+  settings: PeopleSettings,
+  baseCurrency: string,
+): PayrollAccountCodes {
+  const inCurrency = (code: string, currency: string) =>
+    currency === baseCurrency ? code : `${code}-${currency}`;
+  return (currency) => ({
+    salaries: inCurrency(settings.salariesAccount, currency),
+    liabilities: inCurrency(settings.payrollLiabilitiesAccount, currency),
+    cash: inCurrency(settings.payrollCashAccount, currency),
+  });
+}
+
+const subjectOfEmployee = (data: Readonly<Record<string, unknown>>) =>
+  peopleStreams.employee(String(data.employeeId));
+
+export const peopleModule = defineModule<PeopleCommands, PeopleSettings>({
+  name: 'people',
+  summary:
+    'Employees with effective-dated terms, hired, changed and terminated; headcount as of any date. Personal data is stored encrypted with a key per person.',
+  settings: z
+    .object({
+      SALARIES_ACCOUNT: z.preprocess(emptyAsUnset, accountCode.default('60000')),
+      PAYROLL_LIABILITIES_ACCOUNT: z.preprocess(emptyAsUnset, accountCode.default('21000')),
+      PAYROLL_CASH_ACCOUNT: z.preprocess(emptyAsUnset, accountCode.default('10000')),
+    })
+    .transform((env): PeopleSettings => ({
+      salariesAccount: env.SALARIES_ACCOUNT,
+      payrollLiabilitiesAccount: env.PAYROLL_LIABILITIES_ACCOUNT,
+      payrollCashAccount: env.PAYROLL_CASH_ACCOUNT,
+    })),
+  eventSchemas: employeeEventSchemas,
+  eventStreams: employeeEventStreams,
+  personalData: {
+    subjectType: 'employee',
+    readScope: 'people:write',
+    fields: {
+      EmployeeHired: {
+        subject: subjectOfEmployee,
+        fields: ['name', 'email', 'dateOfBirth', 'bankAccount'],
+      },
+    },
+  },
+  projections: peopleProjections,
+  chartAccounts: ({ settings, baseCurrency }) => [
+    {
+      code: settings.salariesAccount,
+      name: 'Salaries and wages',
+      type: 'expense',
+      currency: baseCurrency,
+    },
+    {
+      code: settings.payrollLiabilitiesAccount,
+      name: 'Payroll liabilities',
+      type: 'liability',
+      currency: baseCurrency,
+    },
+    {
+      code: settings.payrollCashAccount,
+      name: 'Cash at bank',
+      type: 'asset',
+      currency: baseCurrency,
+    },
+  ],
+  problems: [
+    ...postingProblems,
+    ...refusalProblems({
+      InvalidEmployee: [
+        'invalid',
+        'A field of the hire is out of its rules (an IBAN with wrong check digits, a date of birth not before the start date, a salary with more decimals than the currency allows, an FTE outside (0, 1]); `errors` says which.',
+      ],
+      InvalidEmployeeChange: [
+        'invalid',
+        'A field of the change is out of its rules, or the employee is named as their own manager; `errors` says which.',
+      ],
+      InvalidTermination: [
+        'invalid',
+        'The termination date is not a date, or the reason is blank.',
+      ],
+      InvalidErasure: ['invalid', 'The reason or legal basis of the erasure is blank.'],
+      EmployeeNotFound: ['not_found', 'There is no employee with this id.'],
+      EmployeeAlreadyExists: [
+        'conflict',
+        'An employee with this id was already hired (erased ones included).',
+      ],
+      ManagerNotActive: [
+        'conflict',
+        'The manager named is not an employee, or is not employed on the date the change or hire takes effect.',
+      ],
+      ChangeOutsideEmployment: [
+        'conflict',
+        "The change's effective date is before the start date or after the termination date.",
+      ],
+      EmployeeAlreadyTerminated: ['conflict', 'The employee was already terminated.'],
+      TerminationBeforeStart: ['conflict', 'The last day employed is before the start date.'],
+      TerminationBeforeRecordedChange: [
+        'conflict',
+        'A change already recorded takes effect after the proposed last day; the detail names its date.',
+      ],
+      PersonalDataAlreadyErased: ['conflict', "The person's data was already erased."],
+      ErasureBlocked: [
+        'conflict',
+        'Obligations to the person are still open (a payroll run not yet paid); the detail names them.',
+      ],
+    }),
+  ],
+  api(context) {
+    return createPeopleCommands({
+      handle: context.handle,
+      readState: context.readState,
+      postingRules: context.use(ledgerModule).postingRules,
+      payrollAccounts: payrollAccounts(context.settings, context.config.baseCurrency),
+    });
+  },
+  routes: (context, commands) =>
+    peopleRoutes({
+      commands,
+      queries: createPeopleQueries({
+        readModels: context.readModels,
+        collection: context.collection,
+        personalData: context.personalData,
+      }),
+      ids: context.ids,
+      today: context.today,
+    }),
+});
