@@ -202,7 +202,12 @@ describe('the command pipeline with personal fields', () => {
       spec([
         {
           type: 'PersonAdded',
-          data: { personId: 'P1', name: 'Grace Hopper', email: 'grace@example.com', department: 'N' },
+          data: {
+            personId: 'P1',
+            name: 'Grace Hopper',
+            email: 'grace@example.com',
+            department: 'N',
+          },
         },
         { type: 'PersonMoved', data: { personId: 'P1', changes: { address: 'Arlington, VA' } } },
       ]),

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEsdbEventStore } from '../../src/stores/eventstoredb/esdb-event-store.js';
 import type { EventStore } from '../../src/stores/event-store.js';
 import { startEsdbTestServer, type EsdbTestServer } from '../support/esdb-test-server/index.js';
+import { TEST_MASTER_KEY } from '../support/test-service.js';
 import {
   call,
   newDataDir,
@@ -73,6 +74,7 @@ async function startTwoInstances(env: Record<string, string> = {}): Promise<TwoI
     API_KEYS,
     EVENTSTORE_URL: realEventStore ?? esdb!.connectionString,
     MONGODB_URL: mongoUrl!,
+    MASTER_KEY: TEST_MASTER_KEY,
     MONGODB_DATABASE: database,
     CHART_OF_ACCOUNTS: '[]',
     PROJECTION_TICK_MS: '100',

@@ -208,7 +208,8 @@ describe('people: employees over HTTP', () => {
         leavers: 1,
       },
     ]);
-    expect((await get('/v1/reports/headcount?from=2026-02-01', 'reports')).status).toBe(400);
+    const open = await get('/v1/reports/headcount?from=2026-02-01', 'reports');
+    expect(open.body.departments.every((row: { joiners: number }) => row.joiners === 0)).toBe(true);
   });
 
   it('keeps the personal data out of the event store file, the read models and the idempotency records', async () => {
@@ -272,5 +273,94 @@ describe('people: employees over HTTP', () => {
     expect(exported.status).toBe(200);
     expect(exported.text).toContain('"redacted":true');
     expect(exported.text).not.toContain('Quillfeather');
+  });
+});
+
+describe('people: erasure of personal data', () => {
+  let t: TestService;
+
+  beforeEach(async () => {
+    t = startTestService();
+    await t.service.started;
+    for (const account of [
+      { code: '60000', name: 'Salaries and wages', type: 'expense', currency: 'EUR' },
+      { code: '21000', name: 'Payroll liabilities', type: 'liability', currency: 'EUR' },
+    ] as const) {
+      expect((await openAccount(t, account)).status).toBe(201);
+    }
+  });
+  afterEach(() => t.close());
+
+  const secrets = ['Quillfeather', 'ada.quillfeather', '1990-04-12', '0532013000'];
+  const erase = (key: 'admin' | 'people' = 'admin') =>
+    t.request
+      .post('/v1/employees/E1/erasure')
+      .set(t.auth(key))
+      .send({ reason: 'left and asked', legalBasis: 'GDPR Art. 17(1)(a)' });
+
+  it('erases for good: every answer shows null with erased: true, and the log still verifies', async () => {
+    const hired = await t.request
+      .post(EMPLOYEES)
+      .set(t.auth('people'))
+      .set('Idempotency-Key', 'hire-ada')
+      .send(ada);
+    expect(hired.status).toBe(201);
+    await t.request
+      .post(`${EMPLOYEES}/E1/changes`)
+      .set(t.auth('people'))
+      .send({ effectiveDate: '2026-06-01', title: 'Senior engineer' });
+
+    expect((await erase('people')).status).toBe(403);
+    const erased = await erase();
+    expect(erased.status, erased.text).toBe(200);
+    expect(erased.body).toMatchObject({
+      name: null,
+      email: null,
+      dateOfBirth: null,
+      bankAccount: null,
+      erased: true,
+      title: 'Senior engineer',
+      annualSalary: '60000.00',
+    });
+    const again = await erase();
+    expect(again.status).toBe(409);
+    expect(again.body.type).toBe('urn:backoffice:problem:personal-data-already-erased');
+    const position = erased.body.position as string;
+
+    const answers = [
+      await t.request.get(`${EMPLOYEES}/E1?consistentWith=${position}`).set(t.auth('people')),
+      await t.request.get(`${EMPLOYEES}?consistentWith=${position}`).set(t.auth('people')),
+      await t.request.get('/v1/audit/entities/employee/E1/history').set(t.auth('admin')),
+      await t.request.get(`/v1/audit/events?consistentWith=${position}`).set(t.auth('admin')),
+      await t.request
+        .get(`/v1/audit/export?format=ndjson&consistentWith=${position}`)
+        .set(t.auth('admin')),
+      await t.request
+        .post(EMPLOYEES)
+        .set(t.auth('people'))
+        .set('Idempotency-Key', 'hire-ada')
+        .send(ada),
+    ];
+    for (const answer of answers) {
+      expect(answer.status, answer.text).toBeLessThan(300);
+      for (const secret of secrets) expect(answer.text).not.toContain(secret);
+    }
+    expect(answers[0]!.body).toMatchObject({ name: null, erased: true });
+    expect(answers[5]!.body).toMatchObject({ erased: true });
+    const verify = await t.request.get('/v1/audit/verify').set(t.auth('admin'));
+    expect(verify.status).toBe(200);
+    expect(verify.body.status).toBe('intact');
+
+    await t.service.close();
+    for (const file of readdirSync(t.dataDir)) {
+      const bytes = readFileSync(join(t.dataDir, file));
+      for (const secret of secrets) {
+        expect(bytes.includes(Buffer.from(secret)), `${secret} in ${file}`).toBe(false);
+      }
+    }
+  });
+
+  it('refuses an erasure of someone never hired', async () => {
+    expect((await erase()).status).toBe(404);
   });
 });

@@ -91,6 +91,8 @@ export function validValues(schema: JsonSchema): fc.Arbitrary<unknown> {
       });
     case 'boolean':
       return fc.boolean();
+    case 'null':
+      return fc.constant(null);
     case 'array': {
       const minLength = schema.minItems ?? 0;
       const maxLength = Math.min(schema.maxItems ?? minLength + MAX_GENERATED_ITEMS, minLength + 2);

@@ -24,6 +24,12 @@ const API_KEYS = JSON.stringify([
   { id: 'auditor', secret: testKeys.auditor, scopes: ['audit:read'] },
 ]);
 
+/**
+ * The master key of every test service on MongoDB, where MASTER_KEY is required (the keys are
+ * shared between instances). Embedded test services make their own in their DATA_DIR.
+ */
+export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
+
 export interface TestService {
   readonly service: Service;
   readonly dataDir: string;
@@ -46,6 +52,7 @@ export function startTestService(
       LOG_LEVEL: 'silent',
       // An empty chart, so tests see only the accounts they open; the default is tested apart.
       CHART_OF_ACCOUNTS: '[]',
+      ...(env.MONGODB_URL ? { MASTER_KEY: TEST_MASTER_KEY } : {}),
       ...env,
     },
     overrides.modules ?? modules,

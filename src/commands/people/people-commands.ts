@@ -1,6 +1,7 @@
 import type {
   ChangeEmployeeTerms,
   EmployeeCommand,
+  EraseEmployeePersonalData,
   HireEmployee,
   TerminateEmployee,
 } from '../../domain/people/commands.js';
@@ -11,6 +12,7 @@ import { peopleStreams } from '../../domain/people/streams.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { PostingRules } from '../ledger/posting-rules.js';
+import type { PersonalDataVault } from '../personal-data/vault.js';
 import type { StateReader } from '../read-state.js';
 
 export interface PeopleCommands {
@@ -25,6 +27,11 @@ export interface PeopleCommands {
   terminateEmployee(
     context: CommandContext,
     command: TerminateEmployee,
+  ): Promise<CommandResult<EmployeeState>>;
+  /** Destroys the person's key, then records the erasure; see `createPeopleCommands`. */
+  erasePersonalData(
+    context: CommandContext,
+    command: Omit<EraseEmployeePersonalData, 'erasedAt'>,
   ): Promise<CommandResult<EmployeeState>>;
 }
 
@@ -41,8 +48,11 @@ export function createPeopleCommands(deps: {
   readonly readState: StateReader;
   readonly postingRules: PostingRules;
   readonly payrollAccounts: PayrollAccountCodes;
+  /** Erasure destroys the person's key here. */
+  readonly personalData: Pick<PersonalDataVault, 'erase'>;
+  readonly clock: () => Date;
 }): PeopleCommands {
-  const { handle, readState, postingRules, payrollAccounts } = deps;
+  const { handle, readState, postingRules, payrollAccounts, personalData, clock } = deps;
 
   const employeeState = (employeeId: string) =>
     readState(peopleStreams.employee(employeeId), employeeDecider, employeeEventSchemas);
@@ -94,5 +104,22 @@ export function createPeopleCommands(deps: {
     changeEmployeeTerms: (context, command) =>
       onEmployee(context, command, () => managerOn(command.managerId, command.effectiveDate)),
     terminateEmployee: (context, command) => onEmployee(context, command, async () => ({})),
+
+    /**
+     * The key goes first: an erasure recorded while the key survived would be a lie no retry
+     * could mend (a second erasure is refused). Destroying it is done under the stream's lock,
+     * once the decider, run on the same state and facts, would accept the erasure; so a
+     * refused erasure destroys nothing, and a crash between the two leaves a destroyed key that
+     * a retry records. There are no payroll runs yet, so no run can be open.
+     */
+    erasePersonalData: (context, request) => {
+      const command: EraseEmployeePersonalData = { ...request, erasedAt: clock().toISOString() };
+      return onEmployee(context, command, async (state) => {
+        const facts: EmployeeFacts = { openPayrollRuns: [] };
+        employeeDecider.decide(command, state, facts);
+        await personalData.erase(peopleStreams.employee(command.employeeId));
+        return facts;
+      });
+    },
   };
 }

@@ -127,6 +127,41 @@ export const peopleModule = defineModule<PeopleCommands, PeopleSettings>({
         'A change already recorded takes effect after the proposed last day; the detail names its date.',
       ],
       PersonalDataAlreadyErased: ['conflict', "The person's data was already erased."],
+      // The payroll runs' refusals (src/domain/people/payroll-*.ts); their routes come next.
+      InvalidPayrollRun: [
+        'invalid',
+        'The period, currency or pay date is wrong, or a payslip is (segments, adjustments, retro lines); `errors` says which.',
+      ],
+      InvalidPayrollPeriod: ['invalid', 'The month or currency of a payroll period is wrong.'],
+      InvalidPayrollPayment: [
+        'invalid',
+        'The payment date is not a date, or is before the accrual.',
+      ],
+      InvalidPayrollReversal: [
+        'invalid',
+        'The reversal date is not a date, or is before the accrual.',
+      ],
+      PayrollRunNotFound: ['not_found', 'There is no payroll run with this id.'],
+      PayrollRunIdTaken: ['conflict', 'A payroll run with this id exists.'],
+      PayrollRunExists: [
+        'conflict',
+        'The month already has a payroll run in this currency that is not cancelled or reversed.',
+      ],
+      NegativeNetPay: ['conflict', 'A payslip would pay less than zero; the detail names whose.'],
+      SegregationOfDuties: [
+        'conflict',
+        'The key that drafted or recalculated the run cannot approve it: a second person must.',
+      ],
+      PayrollRunStale: [
+        'conflict',
+        'Employee data changed since the draft so that a payslip would differ: recalculate first.',
+      ],
+      PayrollRunNotDraft: [
+        'conflict',
+        'Only a draft run can be approved, recalculated or cancelled.',
+      ],
+      PayrollRunNotApproved: ['conflict', 'Only an approved run can be paid or reversed.'],
+      PayrollRunAlreadyPaid: ['conflict', 'The run is paid: it cannot be paid again or reversed.'],
       ErasureBlocked: [
         'conflict',
         'Obligations to the person are still open (a payroll run not yet paid); the detail names them.',
@@ -139,6 +174,8 @@ export const peopleModule = defineModule<PeopleCommands, PeopleSettings>({
       readState: context.readState,
       postingRules: context.use(ledgerModule).postingRules,
       payrollAccounts: payrollAccounts(context.settings, context.config.baseCurrency),
+      personalData: context.personalData,
+      clock: context.clock,
     });
   },
   routes: (context, commands) =>

@@ -15,6 +15,7 @@ import { accountingDate, consistencyQuery, recordId } from '../schemas.js';
 import {
   changeBody,
   employeeResponse,
+  erasureBody,
   headcountResponse,
   hireBody,
   terminationBody,
@@ -41,7 +42,8 @@ export function peopleRoutes(deps: PeopleRouteDeps): RouteSpec[] {
     return {
       result,
       location: employeeUrl(employeeId),
-      personalDataOf: peopleStreams.employee(employeeId),
+      // Once erased there is nothing personal to seal (and no key to seal it with).
+      ...(view.erased ? {} : { personalDataOf: peopleStreams.employee(employeeId) }),
       body: {
         ...rest,
         ...terms,
@@ -141,6 +143,30 @@ export function peopleRoutes(deps: PeopleRouteDeps): RouteSpec[] {
       },
     }),
 
+    commandRoute({
+      path: '/v1/employees/{id}/erasure',
+      operationId: 'eraseEmployeePersonalData',
+      summary: "Erase an employee's personal data (crypto-shredding)",
+      description:
+        "Destroys the person's key, then records PersonalDataErased (which holds no personal data). From then on name, email, dateOfBirth and bankAccount read as null with erased: true everywhere, the audit trail included; terms, dates and amounts stay, and the log still verifies. Refused while obligations to the person are open.",
+      tag: 'people',
+      scopes: ['admin'],
+      params: z.strictObject({ id: recordId }),
+      body: erasureBody,
+      success: { status: 200, description: 'Erased', schema: employeeResponse },
+      notFound: 'No such employee',
+      conflict:
+        'Already erased (`personal-data-already-erased`); obligations open (`erasure-blocked`)',
+      async handle({ params, body, context }) {
+        const result = await commands.erasePersonalData(commandContext(context), {
+          type: 'EraseEmployeePersonalData',
+          employeeId: params.id,
+          ...body,
+        });
+        return employeeAnswer(result, params.id);
+      },
+    }),
+
     listRoute({
       path: '/v1/employees',
       operationId: 'listEmployees',
@@ -188,31 +214,20 @@ export function peopleRoutes(deps: PeopleRouteDeps): RouteSpec[] {
       operationId: 'headcountReport',
       summary: 'Headcount, FTE and monthly salary cost per department, as of a date',
       description:
-        'As of asOf (today by default): employees active on that date, their FTE and annual salary / 12 × FTE, per department and currency. With from and to (both or neither), joiners (start date within) and leavers (last day within). No one person is shown.',
+        'As of asOf (today by default): employees active on that date, their FTE and annual salary / 12 × FTE, per department and currency. With from and to, joiners (start date within) and leavers (last day within); with only one of them, or none, they are not counted. No one person is shown.',
       tag: 'people',
       scopes: ['reports:read', 'people:write'],
-      query: consistencyQuery
-        .extend({
-          asOf: accountingDate.optional(),
-          from: accountingDate.optional(),
-          to: accountingDate.optional(),
-        })
-        .refine((query) => (query.from === undefined) === (query.to === undefined), {
-          message: 'give both from and to, or neither',
-          path: ['from'],
-        })
-        .refine((query) => !query.from || !query.to || query.from <= query.to, {
-          message: 'from must not be after to',
-          path: ['from'],
-        }),
+      query: consistencyQuery.extend({
+        asOf: accountingDate.optional(),
+        from: accountingDate.optional().describe('With to: count joiners and leavers from here'),
+        to: accountingDate.optional().describe('With from: count joiners and leavers up to here'),
+      }),
       readModels: PEOPLE_READ_MODELS.employees,
       responses: { 200: { description: 'The headcount report', schema: headcountResponse } },
       async handle({ query }) {
-        const report = await queries.headcount({
-          asOf: query.asOf ?? today(),
-          ...(query.from ? { from: query.from } : {}),
-          ...(query.to ? { to: query.to } : {}),
-        });
+        // Joiners and leavers need a range: both ends, or neither (then none are counted).
+        const range = query.from && query.to ? { from: query.from, to: query.to } : {};
+        const report = await queries.headcount({ asOf: query.asOf ?? today(), ...range });
         return { status: 200, body: report };
       },
     }),

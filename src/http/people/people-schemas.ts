@@ -8,10 +8,9 @@ export { email };
 export const fte = z
   .string()
   .regex(
-    /^(0(\.\d{1,4})?|1(\.0{1,4})?)$/,
+    /^(0\.(?=\d*[1-9])\d{1,4}|1(\.0{1,4})?)$/,
     'must be a decimal string in (0, 1] with at most 4 decimals',
   )
-  .refine((value) => Number(value) > 0, 'must be more than 0')
   .describe('Full-time equivalent in (0, 1], at most 4 decimals ("0.5")')
   .meta({ example: '0.8' });
 
@@ -67,25 +66,26 @@ export const hireBody = z.strictObject({
   managerId: recordId.optional(),
 });
 
-export const changeBody = z
-  .strictObject({
-    effectiveDate: accountingDate,
-    department: text(100).optional(),
-    title: text(100).optional(),
-    annualSalary: decimalAmount.optional(),
-    fte: fte.optional(),
-    managerId: recordId.nullable().optional().describe('null: reports to no one from then on'),
-    reason: text(500, { blank: 'allowed' }).optional(),
-  })
-  .refine(
-    (body) =>
-      ['department', 'title', 'annualSalary', 'fte', 'managerId'].some((key) => key in body),
-    'give at least one of department, title, annualSalary, fte, managerId',
-  );
+// At least one term must be given: the decider says so (`invalid-employee-change`), as the
+// document cannot.
+export const changeBody = z.strictObject({
+  effectiveDate: accountingDate,
+  department: text(100).optional(),
+  title: text(100).optional(),
+  annualSalary: decimalAmount.optional(),
+  fte: fte.optional(),
+  managerId: recordId.nullable().optional().describe('null: reports to no one from then on'),
+  reason: text(500, { blank: 'allowed' }).optional(),
+});
 
 export const terminationBody = z.strictObject({
   terminationDate: accountingDate.describe('The last day employed'),
   reason: text(500),
+});
+
+export const erasureBody = z.strictObject({
+  reason: text(500),
+  legalBasis: text(200).describe('The ground the erasure rests on, e.g. "GDPR Art. 17(1)(a)"'),
 });
 
 const headcountRow = {
