@@ -114,7 +114,10 @@ export function renderBenchmarksDoc(summary: BenchSummary): string {
         `the service of the HTTP loads: ${lag.payments} payments, ${lag.rps} per second. Each ` +
         'payment is one event on its invoice, and the postings reactor then posts a journal ' +
         'entry for it. "Behind" is the largest projection lag in events plus how far the ' +
-        'postings reactor is from the last payment, from `GET /v1/admin/projections`.',
+        'postings reactor is from the last payment, from `GET /v1/admin/projections`. Writes ' +
+        'wait while a read model is more than `READ_MODEL_MAX_LAG_MS` (1 s by default) behind ' +
+        'the log, so the payment rate here is what the read side keeps up with, not what the ' +
+        'commands alone could take (README, "Projections and read models").',
       '',
       table(
         ['behind when the load ended', 'behind 2 s later', 'current after (s)'],
