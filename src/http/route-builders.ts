@@ -233,3 +233,11 @@ function invalidCursor() {
 export function notFound(detail: string) {
   return httpProblem(platformProblems.notFound, detail);
 }
+
+/** A read model's view without its stream revision, which answers carry as the ETag instead. */
+export function withoutRevision<T extends { readonly revision: number }>(
+  view: T,
+): Omit<T, 'revision'> {
+  const { revision: _revision, ...rest } = view;
+  return rest;
+}

@@ -19,18 +19,24 @@ const ada = {
   currency: 'EUR',
 };
 
+/** A service with the payroll accounts open in EUR, which hiring in EUR needs. */
+async function startPeopleService(): Promise<TestService> {
+  const service = startTestService();
+  await service.service.started;
+  for (const account of [
+    { code: '60000', name: 'Salaries and wages', type: 'expense', currency: 'EUR' },
+    { code: '21000', name: 'Payroll liabilities', type: 'liability', currency: 'EUR' },
+  ] as const) {
+    expect((await openAccount(service, account)).status).toBe(201);
+  }
+  return service;
+}
+
 describe('people: employees over HTTP', () => {
   let t: TestService;
 
   beforeEach(async () => {
-    t = startTestService();
-    await t.service.started;
-    for (const account of [
-      { code: '60000', name: 'Salaries and wages', type: 'expense', currency: 'EUR' },
-      { code: '21000', name: 'Payroll liabilities', type: 'liability', currency: 'EUR' },
-    ] as const) {
-      expect((await openAccount(t, account)).status).toBe(201);
-    }
+    t = await startPeopleService();
   });
   afterEach(() => t.close());
 
@@ -280,14 +286,7 @@ describe('people: erasure of personal data', () => {
   let t: TestService;
 
   beforeEach(async () => {
-    t = startTestService();
-    await t.service.started;
-    for (const account of [
-      { code: '60000', name: 'Salaries and wages', type: 'expense', currency: 'EUR' },
-      { code: '21000', name: 'Payroll liabilities', type: 'liability', currency: 'EUR' },
-    ] as const) {
-      expect((await openAccount(t, account)).status).toBe(201);
-    }
+    t = await startPeopleService();
   });
   afterEach(() => t.close());
 

@@ -8,6 +8,10 @@
  * Every recorded change lies within the employment: a change dated after the termination
  * date is refused, and so is a termination dated before a recorded change. Dropping such a
  * change silently would let a raise someone scheduled vanish without anyone being told.
+ *
+ * One file for the decider and the validation of its four commands: the rules of hire, change
+ * and termination refer to one another (dates within the employment); facts, the history and
+ * the as-of view are files of their own.
  */
 import { isCurrencyCode, type CurrencyCode } from '../shared/currency.js';
 import { isAccountingDate } from '../shared/dates.js';

@@ -1,6 +1,8 @@
 /**
  * A payroll run: one month's payslips in one currency, drafted, approved by someone else,
- * then paid; or cancelled while a draft, or reversed once approved and not yet paid.
+ * then paid; or cancelled while a draft, or reversed once approved and not yet paid. One file
+ * holds the rules of every step of that life, which read each other's invariants; the state
+ * and its evolve are in `payroll-run-state.ts`, the arithmetic in `payroll-calculation.ts`.
  *
  * Accounting. A payslip's gross is the sum of all its lines: base salary, adjustments (a bonus
  * adds, an unpaid-leave deduction takes off) and retro lines (corrections of months already
@@ -196,13 +198,7 @@ function approve(
       message: `The employee data of payroll run ${run.runId} changed since its payslips were computed; recalculate it, then approve`,
     });
   }
-  refuseIfNoPayrollAccount(facts.salariesExpense, 'expense', run.currency, 'salaries expense');
-  refuseIfNoPayrollAccount(
-    facts.payrollLiabilities,
-    'liability',
-    run.currency,
-    'payroll liabilities',
-  );
+  refuseIfNoAccrualAccounts(facts, run.currency);
   refuseIfPeriodClosed(run.accrualDate, facts, 'accrued');
   return [
     {
@@ -297,13 +293,7 @@ function reverse(
   }
   if (run.status === 'paid') refuseAlreadyPaid(run, 'reversed');
   if (run.status !== 'approved') refuseNotApproved(run, 'reversed');
-  refuseIfNoPayrollAccount(facts.salariesExpense, 'expense', run.currency, 'salaries expense');
-  refuseIfNoPayrollAccount(
-    facts.payrollLiabilities,
-    'liability',
-    run.currency,
-    'payroll liabilities',
-  );
+  refuseIfNoAccrualAccounts(facts, run.currency);
   refuseIfPeriodClosed(command.date, facts, 'reversed');
   return [
     {
@@ -358,6 +348,12 @@ function refuseIfNegativeNet(
     code: 'NegativeNetPay',
     message: `Net pay would be below zero for ${who}; recover the difference another way, with an adjustment that says so`,
   });
+}
+
+/** The accounts an accrual and its reversal post to: salaries expense and payroll liabilities. */
+function refuseIfNoAccrualAccounts(facts: PayrollRunFacts, currency: string): void {
+  refuseIfNoPayrollAccount(facts.salariesExpense, 'expense', currency, 'salaries expense');
+  refuseIfNoPayrollAccount(facts.payrollLiabilities, 'liability', currency, 'payroll liabilities');
 }
 
 function refuseIfNoPayrollAccount(

@@ -9,7 +9,7 @@ import {
   PEOPLE_READ_MODELS,
   type createPeopleQueries,
 } from '../../projections/people/people-queries.js';
-import { commandRoute, listRoute, recordRoute } from '../route-builders.js';
+import { commandRoute, listRoute, recordRoute, withoutRevision } from '../route-builders.js';
 import { commandContext, defineRoute, type RouteSpec } from '../route.js';
 import { accountingDate, consistencyQuery, recordId } from '../schemas.js';
 import {
@@ -232,9 +232,4 @@ export function peopleRoutes(deps: PeopleRouteDeps): RouteSpec[] {
       },
     }),
   ];
-}
-
-function withoutRevision<T extends { readonly revision: number }>(record: T): Omit<T, 'revision'> {
-  const { revision: _revision, ...rest } = record;
-  return rest;
 }

@@ -11,7 +11,7 @@ import {
   type ReceivablesQueries,
 } from '../../projections/receivables/receivables-queries.js';
 import type { CustomerState } from '../../domain/receivables/customer.js';
-import { commandRoute, listRoute, recordRoute } from '../route-builders.js';
+import { commandRoute, listRoute, recordRoute, withoutRevision } from '../route-builders.js';
 import {
   agingRow,
   billingAddress,
@@ -364,9 +364,4 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
       },
     }),
   ];
-}
-
-function withoutRevision<T extends { revision: number }>(view: T): Omit<T, 'revision'> {
-  const { revision: _revision, ...rest } = view;
-  return rest;
 }

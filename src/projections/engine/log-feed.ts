@@ -28,7 +28,11 @@
  * back-pressure: a write first waits while a member that has caught up is further behind than
  * a bound, measured in time (see `head-timeline.ts`), so the read models stay within that bound
  * of the log under any load, at the cost of the writes' rate. Members catching up (a rebuild),
- * failed, paused by an outage or retrying a batch do not hold writes back.
+ * failed, paused by an outage or retrying a batch do not hold writes back
+ * (`write-admission.ts`).
+ *
+ * One file for the reader: its cycle, its loop, `catchUp` and the wake-ups share the members and
+ * the state of the wait between cycles; what a batch does to a member is in the files beside it.
  */
 import type { Logger } from 'pino';
 import { yieldToEventLoop } from '../../wait-until.js';
@@ -54,7 +58,7 @@ import {
   type ReactorMember,
 } from './feed-members.js';
 import { batchDelivery } from './batch-delivery.js';
-import { createHeadTimeline } from './head-timeline.js';
+import { createWriteAdmission, type Admission } from './write-admission.js';
 
 export {
   CHECKPOINTS_COLLECTION,
@@ -108,10 +112,7 @@ export interface LogFeed {
    * Resolves once `stalenessMs()` is at most `maxStalenessMs`, or after `maxWaitMs` whatever it
    * is: how long it waited and whether it gave up.
    */
-  admit(
-    maxStalenessMs: number,
-    maxWaitMs: number,
-  ): Promise<{ readonly waitedMs: number; readonly timedOut: boolean }>;
+  admit(maxStalenessMs: number, maxWaitMs: number): Promise<Admission>;
   /**
    * For a feed that has not been started: runs until every member has reached the head of the
    * log or failed for good, then throws if one has failed.
@@ -151,9 +152,12 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
   let wakeUp: (() => void) | undefined;
   let wokenMeanwhile = false;
   let checkpointsReady = false;
-  const timeline = createHeadTimeline({ now: () => clock().getTime() });
-  /** Admissions waiting for the feed to move. */
-  const waiters = new Set<() => void>();
+  const admission = createWriteAdmission({
+    members: () => members,
+    now: () => clock().getTime(),
+    stopping: () => stopping,
+  });
+  const progressed = () => admission.progressed();
 
   function join<M extends Member>(member: M): M {
     members.add(member);
@@ -225,7 +229,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     // Taken before the reads: a short read has then seen every matching event up to here, so
     // a checkpoint may move past events its member does not handle.
     const head = await eventStore.headPosition();
-    timeline.saw(head);
+    admission.saw(head);
     let pending = ready
       .filter((member) => member.position! < head)
       .sort((a, b) => (a.position! < b.position! ? -1 : a.position! > b.position! ? 1 : 0));
@@ -332,60 +336,9 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
   }
 
   function wake(position?: bigint): void {
-    if (position !== undefined) timeline.saw(position);
+    if (position !== undefined) admission.saw(position);
     if (wakeUp) wakeUp();
     else wokenMeanwhile = true;
-  }
-
-  /** The members writes wait for. */
-  function pacing(): Member[] {
-    return [...members].filter(
-      (member) =>
-        member.caughtUp &&
-        !member.removed &&
-        member.failures === 0 &&
-        member.state !== 'failed' &&
-        member.state !== 'paused',
-    );
-  }
-
-  function stalenessMs(): number {
-    let worst = 0;
-    for (const member of pacing()) {
-      worst = Math.max(worst, timeline.stalenessMs(member.position ?? 0n));
-    }
-    return worst;
-  }
-
-  /** A batch was committed or a reaction finished: admissions look again. */
-  function progressed(): void {
-    const positions = pacing().map((member) => member.position ?? 0n);
-    if (positions.length > 0) {
-      timeline.forgetUpTo(positions.reduce((low, position) => (position < low ? position : low)));
-    }
-    const woken = [...waiters];
-    waiters.clear();
-    for (const resume of woken) resume();
-  }
-
-  async function admit(maxStalenessMs: number, maxWaitMs: number) {
-    const started = performance.now();
-    for (;;) {
-      if (stalenessMs() <= maxStalenessMs) {
-        return { waitedMs: performance.now() - started, timedOut: false };
-      }
-      const left = maxWaitMs - (performance.now() - started);
-      if (left <= 0 || stopping) return { waitedMs: performance.now() - started, timedOut: true };
-      await new Promise<void>((resolve) => {
-        const resume = () => {
-          clearTimeout(timer);
-          waiters.delete(resume);
-          resolve();
-        };
-        const timer = setTimeout(resume, left);
-        waiters.add(resume);
-      });
-    }
   }
 
   return {
@@ -439,8 +392,8 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     },
 
     wake,
-    stalenessMs,
-    admit,
+    stalenessMs: admission.stalenessMs,
+    admit: admission.admit,
 
     async catchUp() {
       if (running) throw new Error('catchUp() is for a feed that has not been started');
