@@ -21,6 +21,7 @@ export const problemTypeUri = (slug: string) => `${PROBLEM_TYPE_PREFIX}${slug}`;
 
 const STATUS_OF_KIND: Readonly<Record<DomainRefusal['kind'], number>> = {
   invalid: 400,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
 };

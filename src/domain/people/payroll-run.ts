@@ -186,7 +186,7 @@ function approve(
   refuseUnlessDraft(run, 'approved');
   if (run.preparedBy.includes(command.approvedBy)) {
     refuse({
-      kind: 'conflict',
+      kind: 'forbidden',
       code: 'SegregationOfDuties',
       message: `Payroll run ${run.runId} was ${run.createdBy === command.approvedBy ? 'drafted' : 'recalculated'} by ${command.approvedBy}; another key must approve it`,
     });

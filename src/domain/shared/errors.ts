@@ -2,10 +2,11 @@
  * Why a decider refused a command. `kind` says whose fault it is, so the HTTP layer can map it
  * without knowing any module: `invalid` (the request itself is wrong, 400), `conflict` (a
  * business rule refuses it in the current state, 409), `not_found` (the record does not exist,
- * 404).
+ * 404), `forbidden` (a rule about who acts refuses this caller, whatever its scopes: the key
+ * that drafted a payroll run cannot approve it, 403).
  */
 export interface DomainRefusal {
-  readonly kind: 'invalid' | 'conflict' | 'not_found';
+  readonly kind: 'invalid' | 'conflict' | 'not_found' | 'forbidden';
   /** Stable, machine-readable name, e.g. `PeriodClosed`. */
   readonly code: string;
   readonly message: string;

@@ -149,7 +149,7 @@ export const peopleModule = defineModule<PeopleCommands, PeopleSettings>({
       ],
       NegativeNetPay: ['conflict', 'A payslip would pay less than zero; the detail names whose.'],
       SegregationOfDuties: [
-        'conflict',
+        'forbidden',
         'The key that drafted or recalculated the run cannot approve it: a second person must.',
       ],
       PayrollRunStale: [

@@ -450,7 +450,11 @@ describe('ApprovePayrollRun', () => {
   it('refuses the key that drafted the run', () => {
     given([drafted])
       .when(approve({ approvedBy: 'key-hr' }))
-      .thenRefuses({ kind: 'conflict', code: 'SegregationOfDuties', message: 'drafted by key-hr' });
+      .thenRefuses({
+        kind: 'forbidden',
+        code: 'SegregationOfDuties',
+        message: 'drafted by key-hr',
+      });
   });
 
   it('refuses a key that recalculated the run', () => {
@@ -462,7 +466,7 @@ describe('ApprovePayrollRun', () => {
     given([drafted, ...recalculated])
       .when(approve({ approvedBy: 'key-hr-2' }))
       .thenRefuses({
-        kind: 'conflict',
+        kind: 'forbidden',
         code: 'SegregationOfDuties',
         message: 'recalculated by key-hr-2',
       });
