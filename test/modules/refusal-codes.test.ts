@@ -14,7 +14,12 @@ import { slugOfCode, statusOfKind } from '../../src/http/problem-types.js';
 import { modules } from '../../src/modules.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const REFUSERS = { refuse: 'object', refuseInvalid: 'code', DomainError: 'object' } as const;
+const REFUSERS = {
+  refuse: 'object',
+  refuseInvalid: 'code',
+  refuseUnlessDateFrom: 'code',
+  DomainError: 'object',
+} as const;
 
 interface Refusal {
   readonly code: string;

@@ -1,7 +1,7 @@
 import { isCurrencyCode } from '../shared/currency.js';
 import { isAccountingDate } from '../shared/dates.js';
 import type { Decider } from '../shared/decider.js';
-import { refuse, refuseInvalid } from '../shared/errors.js';
+import { refuse, refuseInvalid, refuseUnlessDateFrom } from '../shared/errors.js';
 import { formatAmount, parseAmount } from '../shared/money.js';
 import type { AnnulLateWrites, PostJournalEntry, ReverseJournalEntry } from './commands.js';
 import type { LedgerEvent, PostedLine } from './events.js';
@@ -188,16 +188,13 @@ function reverse(
       message: `Journal entry ${command.entryId} does not exist`,
     });
   }
-  if (!isAccountingDate(command.date)) {
-    refuseInvalid('InvalidReversal', [
-      { path: 'date', message: 'must be a calendar date, YYYY-MM-DD' },
-    ]);
-  }
-  if (command.date < entry.date) {
-    refuseInvalid('InvalidReversal', [
-      { path: 'date', message: `must not be before the entry's own date ${entry.date}` },
-    ]);
-  }
+  refuseUnlessDateFrom(
+    'InvalidReversal',
+    'date',
+    command.date,
+    entry.date,
+    `the entry's own date ${entry.date}`,
+  );
   if (entry.status === 'annulled') {
     refuse({
       kind: 'conflict',

@@ -34,7 +34,7 @@ import {
 import { isCurrencyCode, type CurrencyCode } from '../shared/currency.js';
 import { isAccountingDate, isPeriodId, type PeriodId } from '../shared/dates.js';
 import type { Decider } from '../shared/decider.js';
-import { refuse, refuseInvalid } from '../shared/errors.js';
+import { refuse, refuseInvalid, refuseUnlessDateFrom } from '../shared/errors.js';
 import { formatAmount } from '../shared/money.js';
 import { firstDayOf, type Issue } from './payroll-calculation.js';
 import type {
@@ -222,19 +222,13 @@ function pay(
   facts: PayrollRunFacts,
 ): PayrollRunEvent[] {
   const run = existing(state, command.runId);
-  if (!isAccountingDate(command.paidOn)) {
-    refuseInvalid('InvalidPayrollPayment', [
-      { path: 'paidOn', message: 'must be a calendar date, YYYY-MM-DD' },
-    ]);
-  }
-  if (command.paidOn < run.accrualDate) {
-    refuseInvalid('InvalidPayrollPayment', [
-      {
-        path: 'paidOn',
-        message: `must not be before the run's accrual on ${run.accrualDate}`,
-      },
-    ]);
-  }
+  refuseUnlessDateFrom(
+    'InvalidPayrollPayment',
+    'paidOn',
+    command.paidOn,
+    run.accrualDate,
+    `the run's accrual on ${run.accrualDate}`,
+  );
   if (run.status === 'paid') refuseAlreadyPaid(run, 'paid again');
   if (run.status !== 'approved') refuseNotApproved(run, 'paid');
   refuseIfNoPayrollAccount(
@@ -281,16 +275,13 @@ function reverse(
   facts: PayrollRunFacts,
 ): PayrollRunEvent[] {
   const run = existing(state, command.runId);
-  if (!isAccountingDate(command.date)) {
-    refuseInvalid('InvalidPayrollReversal', [
-      { path: 'date', message: 'must be a calendar date, YYYY-MM-DD' },
-    ]);
-  }
-  if (command.date < run.accrualDate) {
-    refuseInvalid('InvalidPayrollReversal', [
-      { path: 'date', message: `must not be before the run's accrual on ${run.accrualDate}` },
-    ]);
-  }
+  refuseUnlessDateFrom(
+    'InvalidPayrollReversal',
+    'date',
+    command.date,
+    run.accrualDate,
+    `the run's accrual on ${run.accrualDate}`,
+  );
   if (run.status === 'paid') refuseAlreadyPaid(run, 'reversed');
   if (run.status !== 'approved') refuseNotApproved(run, 'reversed');
   refuseIfNoAccrualAccounts(facts, run.currency);

@@ -1,3 +1,4 @@
+import { isAccountingDate } from './dates.js';
 /**
  * Why a decider refused a command. `kind` says whose fault it is, so the HTTP layer can map it
  * without knowing any module: `invalid` (the request itself is wrong, 400), `conflict` (a
@@ -42,4 +43,22 @@ export function refuseInvalid(
     message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
     issues,
   });
+}
+
+/**
+ * Refuses (`invalid`, under `code`) a date at `path` that is not a calendar date, or that is
+ * before `earliest`; `earliestIs` names it for the message ("the entry's own date 2026-01-31").
+ * The date is then one the caller may use as an accounting date.
+ */
+export function refuseUnlessDateFrom(
+  code: string,
+  path: string,
+  date: string,
+  earliest: string,
+  earliestIs: string,
+): void {
+  if (!isAccountingDate(date)) {
+    refuseInvalid(code, [{ path, message: 'must be a calendar date, YYYY-MM-DD' }]);
+  }
+  if (date < earliest) refuseInvalid(code, [{ path, message: `must not be before ${earliestIs}` }]);
 }
