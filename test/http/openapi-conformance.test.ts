@@ -45,6 +45,8 @@ const known = {
   entryId: ['JE-1'],
   customerId: ['C-1'],
   invoiceId: ['INV-1'],
+  employeeId: ['E-1'],
+  runId: ['PR-1'],
   period: ['2026-10'],
   projection: [] as string[],
   record: [
@@ -65,6 +67,8 @@ function knownValues(operation: Operation, name: string): string[] {
   if (path.startsWith('/v1/ledger/journal-entries')) return known.entryId;
   if (path.startsWith('/v1/customers')) return known.customerId;
   if (path.startsWith('/v1/invoices')) return known.invoiceId;
+  if (path.startsWith('/v1/employees')) return known.employeeId;
+  if (path.startsWith('/v1/payroll-runs')) return known.runId;
   return [];
 }
 
@@ -179,6 +183,7 @@ function keyWithout(operation: Operation): string {
     finance: 'finance:write',
     reports: 'reports:read',
     people: 'people:write',
+    payrollApprover: 'people:write',
     auditor: 'audit:read',
   };
   const name = (Object.keys(scopeOf) as (keyof typeof testKeys)[]).find(
@@ -203,6 +208,8 @@ beforeAll(async () => {
     ['4000', 'Sales', 'revenue'],
     ['10000', 'Cash at bank', 'asset'],
     ['12000', 'Receivables', 'asset'],
+    ['60000', 'Salaries and wages', 'expense'],
+    ['21000', 'Payroll liabilities', 'liability'],
   ]) {
     await seed('openAccount', { body: { code, name, type, currency: 'EUR' } });
   }
@@ -238,6 +245,19 @@ beforeAll(async () => {
       ],
     },
   });
+  await seed('hireEmployee', {
+    body: {
+      employeeId: 'E-1',
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+      department: 'Engineering',
+      title: 'Engineer',
+      startDate: '2026-01-01',
+      annualSalary: '60000.00',
+      currency: 'EUR',
+    },
+  });
+  await seed('draftPayrollRun', { body: { runId: 'PR-1', period: '2026-10' } });
   const paid = await seed('recordPayment', {
     path: { id: 'INV-1' },
     body: { amount: '40.00', receivedOn: '2026-11-04', method: 'bank_transfer' },

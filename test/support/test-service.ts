@@ -13,6 +13,8 @@ export const testKeys = {
   finance: 'test-finance-secret-0001',
   reports: 'test-reports-secret-0001',
   people: 'test-people-secret-0001',
+  /** A second people:write key: payroll runs need another key than the drafter's to approve. */
+  payrollApprover: 'test-payroll-approver-secret-0001',
   auditor: 'test-auditor-secret-0001',
 } as const;
 
@@ -21,6 +23,7 @@ const API_KEYS = JSON.stringify([
   { id: 'finance-app', secret: testKeys.finance, scopes: ['finance:write'] },
   { id: 'reporting', secret: testKeys.reports, scopes: ['reports:read'] },
   { id: 'hr-app', secret: testKeys.people, scopes: ['people:write'] },
+  { id: 'payroll-approver', secret: testKeys.payrollApprover, scopes: ['people:write'] },
   { id: 'auditor', secret: testKeys.auditor, scopes: ['audit:read'] },
 ]);
 

@@ -50,9 +50,12 @@ export function createPeopleCommands(deps: {
   readonly payrollAccounts: PayrollAccountCodes;
   /** Erasure destroys the person's key here. */
   readonly personalData: Pick<PersonalDataVault, 'erase'>;
+  /** Erasure: the ids of the runs not yet paid that pay the employee. */
+  readonly openPayrollRuns: (employeeId: string) => Promise<readonly string[]>;
   readonly clock: () => Date;
 }): PeopleCommands {
-  const { handle, readState, postingRules, payrollAccounts, personalData, clock } = deps;
+  const { handle, readState, postingRules, payrollAccounts, personalData, openPayrollRuns, clock } =
+    deps;
 
   const employeeState = (employeeId: string) =>
     readState(peopleStreams.employee(employeeId), employeeDecider, employeeEventSchemas);
@@ -110,12 +113,15 @@ export function createPeopleCommands(deps: {
      * could mend (a second erasure is refused). Destroying it is done under the stream's lock,
      * once the decider, run on the same state and facts, would accept the erasure; so a
      * refused erasure destroys nothing, and a crash between the two leaves a destroyed key that
-     * a retry records. There are no payroll runs yet, so no run can be open.
+     * a retry records. A run drafted while the erasure is under way is not seen; the payslip
+     * holds no personal data, only the employee id, so nothing personal outlives the key.
      */
     erasePersonalData: (context, request) => {
       const command: EraseEmployeePersonalData = { ...request, erasedAt: clock().toISOString() };
       return onEmployee(context, command, async (state) => {
-        const facts: EmployeeFacts = { openPayrollRuns: [] };
+        const facts: EmployeeFacts = {
+          openPayrollRuns: await openPayrollRuns(command.employeeId),
+        };
         employeeDecider.decide(command, state, facts);
         await personalData.erase(peopleStreams.employee(command.employeeId));
         return facts;

@@ -4,16 +4,30 @@ import {
   type PayrollAccountCodes,
   type PeopleCommands,
 } from '../../commands/people/people-commands.js';
+import {
+  createPayrollRunCommands,
+  type PayrollRunCommands,
+} from '../../commands/people/payroll-run-commands.js';
+import { createPayrollDirectory } from '../../commands/people/payroll-inputs.js';
 import { emptyAsUnset } from '../../config.js';
 import { ACCOUNT_CODE } from '../../domain/ledger/account.js';
 import { employeeEventSchemas } from '../../domain/people/events.js';
+import { payrollEventSchemas } from '../../domain/people/payroll-events.js';
+import { payrollEventStreams } from '../../domain/people/payroll-streams.js';
 import { employeeEventStreams, peopleStreams } from '../../domain/people/streams.js';
+import { createPayrollPostingsReactor } from '../../projections/people/payroll-postings-reactor.js';
+import { payrollProjections } from '../../projections/people/payroll-projections.js';
+import { createPayrollQueries } from '../../projections/people/payroll-queries.js';
 import { peopleProjections } from '../../projections/people/people-projections.js';
 import { createPeopleQueries } from '../../projections/people/people-queries.js';
 import { ledgerModule, postingProblems } from '../ledger/ledger-module.js';
 import { defineModule } from '../module.js';
 import { refusalProblems } from '../problem-types.js';
+import { payrollRoutes } from './payroll-routes.js';
 import { peopleRoutes } from './people-routes.js';
+
+/** The module's commands: employees' and payroll runs'. */
+export type PeopleApi = PeopleCommands & PayrollRunCommands;
 
 export interface PeopleSettings {
   /** SALARIES_ACCOUNT: the expense payroll accrues gross pay to, in the base currency. */
@@ -43,10 +57,10 @@ export function payrollAccounts(
 const subjectOfEmployee = (data: Readonly<Record<string, unknown>>) =>
   peopleStreams.employee(String(data.employeeId));
 
-export const peopleModule = defineModule<PeopleCommands, PeopleSettings>({
+export const peopleModule = defineModule<PeopleApi, PeopleSettings>({
   name: 'people',
   summary:
-    'Employees with effective-dated terms, hired, changed and terminated; headcount as of any date. Personal data is stored encrypted with a key per person.',
+    'Employees with effective-dated terms, hired, changed and terminated; monthly payroll runs approved by a second key and posted to the ledger; headcount as of any date. Personal data is stored encrypted with a key per person.',
   settings: z
     .object({
       SALARIES_ACCOUNT: z.preprocess(emptyAsUnset, accountCode.default('60000')),
@@ -58,8 +72,8 @@ export const peopleModule = defineModule<PeopleCommands, PeopleSettings>({
       payrollLiabilitiesAccount: env.PAYROLL_LIABILITIES_ACCOUNT,
       payrollCashAccount: env.PAYROLL_CASH_ACCOUNT,
     })),
-  eventSchemas: employeeEventSchemas,
-  eventStreams: employeeEventStreams,
+  eventSchemas: { ...employeeEventSchemas, ...payrollEventSchemas },
+  eventStreams: { ...employeeEventStreams, ...payrollEventStreams },
   personalData: {
     subjectType: 'employee',
     readScope: 'people:write',
@@ -70,7 +84,7 @@ export const peopleModule = defineModule<PeopleCommands, PeopleSettings>({
       },
     },
   },
-  projections: peopleProjections,
+  projections: [...peopleProjections, ...payrollProjections],
   chartAccounts: ({ settings, baseCurrency }) => [
     {
       code: settings.salariesAccount,
@@ -127,7 +141,7 @@ export const peopleModule = defineModule<PeopleCommands, PeopleSettings>({
         'A change already recorded takes effect after the proposed last day; the detail names its date.',
       ],
       PersonalDataAlreadyErased: ['conflict', "The person's data was already erased."],
-      // The payroll runs' refusals (src/domain/people/payroll-*.ts); their routes come next.
+      // The payroll runs' refusals (src/domain/people/payroll-*.ts, payroll-run-commands.ts).
       InvalidPayrollRun: [
         'invalid',
         'The period, currency or pay date is wrong, or a payslip is (segments, adjustments, retro lines); `errors` says which.',
@@ -143,6 +157,10 @@ export const peopleModule = defineModule<PeopleCommands, PeopleSettings>({
       ],
       PayrollRunNotFound: ['not_found', 'There is no payroll run with this id.'],
       PayrollRunIdTaken: ['conflict', 'A payroll run with this id exists.'],
+      NoEmployeesToPay: [
+        'conflict',
+        'No employee paid in the currency is employed in the month or owed a correction: there is nothing to run.',
+      ],
       PayrollRunExists: [
         'conflict',
         'The month already has a payroll run in this currency that is not cancelled or reversed.',
@@ -169,24 +187,52 @@ export const peopleModule = defineModule<PeopleCommands, PeopleSettings>({
     }),
   ],
   api(context) {
-    return createPeopleCommands({
+    const postingRules = context.use(ledgerModule).postingRules;
+    const accounts = payrollAccounts(context.settings, context.config.baseCurrency);
+    const payroll = createPayrollRunCommands({
       handle: context.handle,
       readState: context.readState,
-      postingRules: context.use(ledgerModule).postingRules,
-      payrollAccounts: payrollAccounts(context.settings, context.config.baseCurrency),
-      personalData: context.personalData,
+      eventStore: context.eventStore,
+      directory: createPayrollDirectory(context),
+      postingRules,
+      payrollAccounts: accounts,
       clock: context.clock,
     });
+    const people = createPeopleCommands({
+      handle: context.handle,
+      readState: context.readState,
+      postingRules,
+      payrollAccounts: accounts,
+      personalData: context.personalData,
+      openPayrollRuns: async (employeeId) =>
+        (await payroll.openRunsOf(employeeId)).map((run) => run.runId),
+      clock: context.clock,
+    });
+    return { ...people, ...payroll };
   },
-  routes: (context, commands) =>
-    peopleRoutes({
-      commands,
-      queries: createPeopleQueries({
-        readModels: context.readModels,
-        collection: context.collection,
-        personalData: context.personalData,
-      }),
-      ids: context.ids,
-      today: context.today,
+  reactors: (context) => [
+    createPayrollPostingsReactor({
+      ledger: context.use(ledgerModule).commands,
+      eventStore: context.eventStore,
+      payrollAccounts: payrollAccounts(context.settings, context.config.baseCurrency),
     }),
+  ],
+  routes: (context, commands) => {
+    const people = createPeopleQueries({
+      readModels: context.readModels,
+      collection: context.collection,
+      personalData: context.personalData,
+    });
+    return [
+      ...peopleRoutes({ commands, queries: people, ids: context.ids, today: context.today }),
+      ...payrollRoutes({
+        commands,
+        queries: createPayrollQueries(context),
+        ids: context.ids,
+        baseCurrency: context.config.baseCurrency,
+        employeeExists: async (employeeId) =>
+          (await people.getEmployee(employeeId, context.today())) !== undefined,
+      }),
+    ];
+  },
 });
