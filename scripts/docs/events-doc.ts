@@ -27,6 +27,9 @@ function typeName(schema: JsonSchema, where: string): string {
     return `${typeName({ ...schema, type }, where)} or null`;
   }
   if (schema.enum) return `one of ${schema.enum.map((value) => `\`${String(value)}\``).join(', ')}`;
+  if (schema.const !== undefined) return `\`${String(schema.const)}\``;
+  const discriminator = discriminatorOf(schema);
+  if (discriminator) return `object, by \`${discriminator}\``;
   switch (schema.type) {
     case 'string':
       return schema.pattern === undefined ? 'string' : `string matching \`${schema.pattern}\``;
@@ -50,8 +53,70 @@ function typeName(schema: JsonSchema, where: string): string {
   throw new Error(`${where}: no way to document the schema ${JSON.stringify(schema)}`);
 }
 
+/**
+ * The field every alternative of a `oneOf` of objects fixes to a constant (a discriminated
+ * union such as payslip lines by `kind`), if there is one.
+ */
+function discriminatorOf(schema: JsonSchema): string | undefined {
+  const variants = schema.oneOf;
+  if (!variants || variants.length === 0) return undefined;
+  const first = variants[0]!.properties ?? {};
+  return Object.keys(first).find((name) =>
+    variants.every((variant) => variant.properties?.[name]?.const !== undefined),
+  );
+}
+
+/**
+ * A discriminated union's fields as one table: the discriminator with every value it takes,
+ * then each field once, saying for which values it is there when not for all.
+ */
+function unionRows(schema: JsonSchema, prefix: string, where: string): FieldRow[] {
+  const variants = schema.oneOf!;
+  const discriminator = discriminatorOf(schema)!;
+  const values = variants.map((variant) => String(variant.properties![discriminator]!.const));
+  const rows: FieldRow[] = [
+    {
+      path: `${prefix}${discriminator}`,
+      type: `one of ${values.map((value) => `\`${value}\``).join(', ')}`,
+      required: true,
+      description: variants
+        .map(
+          (variant, index) =>
+            `\`${values[index]}\`: ${variant.properties![discriminator]!.description ?? ''}`,
+        )
+        .join(' '),
+    },
+  ];
+  const seen = new Set([`${prefix}${discriminator}`]);
+  for (const variant of variants) {
+    for (const row of fieldRows(variant, prefix, where)) {
+      if (seen.has(row.path)) continue;
+      seen.add(row.path);
+      const described = variants.flatMap((other, index) => {
+        const found = fieldRows(other, prefix, where).find((each) => each.path === row.path);
+        return found ? [{ value: values[index]!, description: found.description }] : [];
+      });
+      const same = described.every((each) => each.description === row.description);
+      const description = same
+        ? row.description
+        : described.map((each) => `\`${each.value}\`: ${each.description}`).join(' ');
+      rows.push(
+        described.length === values.length
+          ? { ...row, description }
+          : {
+              ...row,
+              required: false,
+              description: `${described.map((each) => `\`${each.value}\``).join(', ')} only. ${description}`,
+            },
+      );
+    }
+  }
+  return rows;
+}
+
 /** Every field of an object schema, nested ones by path (`lines[].amount`). */
 function fieldRows(schema: JsonSchema, prefix: string, where: string): FieldRow[] {
+  if (discriminatorOf(schema)) return unionRows(schema, prefix, where);
   return Object.entries(schema.properties ?? {}).flatMap(([name, field]) => {
     const path = `${prefix}${name}`;
     if (field.description === undefined) {
@@ -65,7 +130,8 @@ function fieldRows(schema: JsonSchema, prefix: string, where: string): FieldRow[
     };
     const nested = field.type === 'array' ? field.items : field;
     const nestedPrefix = field.type === 'array' ? `${path}[].` : `${path}.`;
-    return [row, ...(nested?.properties ? fieldRows(nested, nestedPrefix, where) : [])];
+    const expands = nested?.properties !== undefined || (nested && discriminatorOf(nested));
+    return [row, ...(expands ? fieldRows(nested!, nestedPrefix, where) : [])];
   });
 }
 
