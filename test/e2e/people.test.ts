@@ -1,6 +1,7 @@
 /**
  * End to end, as a new user tries the people module on the BUILT service at log level `debug`:
- * hire (with a retried Idempotency-Key), change, a refused request, erasure, a restart. Then the
+ * hire (with a retried Idempotency-Key), change, a refused request, a payroll run approved by a
+ * second key and paid (erasure is refused until then), erasure, a restart. Then the
  * service's whole log output, every file of its DATA_DIR and every answer are searched for the
  * personal data, and the log must still verify.
  */
@@ -18,9 +19,14 @@ import {
 
 useChildServices();
 
-const KEYS = { hr: 'e2e-hr-secret-0001', admin: 'e2e-admin-secret-0001' };
+const KEYS = {
+  hr: 'e2e-hr-secret-0001',
+  approver: 'e2e-approver-secret-0001',
+  admin: 'e2e-admin-secret-0001',
+};
 const API_KEYS = JSON.stringify([
   { id: 'hr', secret: KEYS.hr, scopes: ['people:write'] },
+  { id: 'hr-approver', secret: KEYS.approver, scopes: ['people:write'] },
   { id: 'ops', secret: KEYS.admin, scopes: ['admin'] },
 ]);
 
@@ -76,12 +82,35 @@ describe('people on the built service', () => {
         body: { effectiveDate: '2026-09-01', annualSalary: '75000.00' },
       }),
     );
-    const erased = ok(
-      await call(first, 'POST', '/v1/employees/E-42/erasure', {
+    const erase = () =>
+      call(first, 'POST', '/v1/employees/E-42/erasure', {
         secret: KEYS.admin,
         body: { reason: 'asked to be forgotten', legalBasis: 'GDPR Art. 17(1)(a)' },
+      });
+    // February's run: drafted by one key, approved by another, paid. Until it is paid the
+    // employee is owed it, and erasure is refused.
+    ok(
+      await call(first, 'POST', '/v1/payroll-runs', {
+        secret: KEYS.hr,
+        body: { runId: 'PR-2026-02', period: '2026-02', payDate: '2026-02-27' },
+      }),
+      201,
+    );
+    const blocked = await erase();
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.type).toBe('urn:backoffice:problem:erasure-blocked');
+    answers.push(blocked);
+    ok(
+      await call(first, 'POST', '/v1/payroll-runs/PR-2026-02/approval', { secret: KEYS.approver }),
+    );
+    const paid = ok(
+      await call(first, 'POST', '/v1/payroll-runs/PR-2026-02/payment', {
+        secret: KEYS.hr,
+        body: { paidOn: '2026-02-27' },
       }),
     );
+    expect(paid.body).toMatchObject({ status: 'paid', totalNet: '6000.00' });
+    const erased = ok(await erase());
     answers.push(erased);
     expect(erased.body).toMatchObject({ name: null, erased: true, annualSalary: '75000.00' });
     answers.push(ok(await hire(), 201));
@@ -104,6 +133,25 @@ describe('people on the built service', () => {
       ),
     );
     expect(answers.at(-2)!.body).toMatchObject({ name: null, bankAccount: null, erased: true });
+    // The pay stays: the payslip, and its postings in the ledger.
+    const payslips = ok(
+      await call(second, 'GET', `/v1/employees/E-42/payslips?consistentWith=${position}`, {
+        secret: KEYS.hr,
+      }),
+    );
+    expect(payslips.body.items).toMatchObject([{ runId: 'PR-2026-02', gross: '6000.00' }]);
+    const trial = ok(
+      await call(second, 'GET', `/v1/reports/trial-balance?consistentWith=${position}`, {
+        secret: KEYS.admin,
+      }),
+    );
+    const balances = Object.fromEntries(
+      (trial.body.accounts as { code: string; balance: string }[]).map((row) => [
+        row.code,
+        row.balance,
+      ]),
+    );
+    expect(balances).toMatchObject({ '60000': '6000.00', '10000': '-6000.00' });
     const verify = ok(await call(second, 'GET', '/v1/audit/verify', { secret: KEYS.admin }));
     expect(verify.body.status).toBe('intact');
     await kill(second, 'SIGTERM');
