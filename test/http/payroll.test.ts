@@ -1,16 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { MongoClient } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { closePeriod, expectProblem } from './fixtures.js';
 
 const RUNS = '/v1/payroll-runs';
 
+/** On the embedded stores and, whenever MONGODB_URL is set (CI: FerretDB), on MongoDB. */
+const stores: { name: string; env: () => Record<string, string> }[] = [
+  { name: 'embedded stores', env: () => ({}) },
+];
+const mongoUrl = process.env.MONGODB_URL;
+if (mongoUrl) {
+  stores.push({
+    name: 'MongoDB read models and key store',
+    env: () => ({
+      MONGODB_URL: mongoUrl,
+      MONGODB_DATABASE: `payroll_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+      // FerretDB's upserts of new documents take milliseconds each.
+      READ_FRESHNESS_WAIT_MS: '20000',
+      CONSISTENCY_WAIT_MS: '20000',
+    }),
+  });
+}
+
 let t: TestService;
-beforeEach(async () => {
-  // The default chart: salaries 60000, payroll liabilities 21000, cash 10000 in EUR.
-  t = startTestService({ CHART_OF_ACCOUNTS: '' });
-  await t.service.started;
-});
-afterEach(() => t.close());
+let env: Record<string, string>;
 
 type Key = 'people' | 'payrollApprover' | 'admin' | 'reports' | 'finance';
 
@@ -77,7 +92,22 @@ async function balances(position: string): Promise<Record<string, string>> {
   );
 }
 
-describe('payroll runs over HTTP', () => {
+describe.each(stores)('payroll runs over HTTP, $name', (store) => {
+  beforeEach(async () => {
+    env = store.env();
+    // The default chart: salaries 60000, payroll liabilities 21000, cash 10000 in EUR.
+    t = startTestService({ CHART_OF_ACCOUNTS: '', ...env });
+    await t.service.started;
+  });
+  afterEach(async () => {
+    await t.close();
+    if (env.MONGODB_URL && env.MONGODB_DATABASE) {
+      const client = new MongoClient(env.MONGODB_URL);
+      await client.db(env.MONGODB_DATABASE).dropDatabase();
+      await client.close();
+    }
+  });
+
   it('drafts a month prorated by calendar days, approved by another key, then paid', async () => {
     // Joins on the 15th: 17 of January's 31 days, 5000.00 × 17 / 31 = 2741.935… → 2741.94.
     await hire('E1', { startDate: '2026-01-15', annualSalary: '60000.00' });
