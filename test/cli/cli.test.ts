@@ -70,6 +70,7 @@ describe('operator CLI', () => {
     const reactorRows = io.lines.slice(gap + 2);
     expect(reactorRows.map((row) => row.split(/\s+/)[0])).toEqual([
       'ledger_period_guard',
+      'payroll_ledger_postings',
       'receivables_ledger_postings',
     ]);
     for (const row of reactorRows) expect(row).toMatch(/^\S+\s+\d+\s+0\s+(live|catching_up)\s/);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitUntil } from '../../src/wait-until.js';
 import { holdBackProjections } from '../support/held-read-models.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { openStandardAccounts, postEntry, sale } from './fixtures.js';
@@ -30,6 +31,13 @@ describe('writes wait for read models too far behind', () => {
       { wrapReadModels: hold.wrap },
     );
     await openStandardAccounts(t);
+    // The accounts in the read model before it is held, so that only the entry is behind.
+    const opened = await waitUntil(
+      async () =>
+        (await t.request.get('/v1/ledger/accounts/1000').set(t.auth('reports'))).status === 200,
+      { timeoutMs: 5_000 },
+    );
+    expect(opened).toBe(true);
     hold.hold();
     const first = await postEntry(t, sale('1.00'));
     expect(first.status).toBe(201);
