@@ -1,5 +1,6 @@
 import { auditModule } from './http/audit/audit-module.js';
 import { ledgerModule } from './http/ledger/ledger-module.js';
+import { logisticsModule } from './http/logistics/logistics-module.js';
 import type { AnyModule } from './http/module.js';
 import { peopleModule } from './http/people/people-module.js';
 import { receivablesModule } from './http/receivables/receivables-module.js';
@@ -13,5 +14,6 @@ export const modules: readonly AnyModule[] = [
   ledgerModule,
   receivablesModule,
   peopleModule,
+  logisticsModule,
   auditModule,
 ];

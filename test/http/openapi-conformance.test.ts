@@ -185,6 +185,7 @@ function keyWithout(operation: Operation): string {
     people: 'people:write',
     payrollApprover: 'people:write',
     auditor: 'audit:read',
+    logistics: 'logistics:write',
   };
   const name = (Object.keys(scopeOf) as (keyof typeof testKeys)[]).find(
     (key) => key !== 'admin' && !accepted.includes(scopeOf[key]),

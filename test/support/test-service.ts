@@ -16,6 +16,7 @@ export const testKeys = {
   /** A second people:write key: payroll runs need another key than the drafter's to approve. */
   payrollApprover: 'test-payroll-approver-secret-0001',
   auditor: 'test-auditor-secret-0001',
+  logistics: 'test-logistics-secret-0001',
 } as const;
 
 const API_KEYS = JSON.stringify([
@@ -25,6 +26,7 @@ const API_KEYS = JSON.stringify([
   { id: 'hr-app', secret: testKeys.people, scopes: ['people:write'] },
   { id: 'payroll-approver', secret: testKeys.payrollApprover, scopes: ['people:write'] },
   { id: 'auditor', secret: testKeys.auditor, scopes: ['audit:read'] },
+  { id: 'warehouse-app', secret: testKeys.logistics, scopes: ['logistics:write'] },
 ]);
 
 /**
