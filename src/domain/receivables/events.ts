@@ -62,7 +62,9 @@ export const receivablesEventSchemas = {
         .int()
         .describe("Days from an invoice's issue date to its default due date (0-365)."),
     })
-    .describe('A customer was registered.'),
+    .describe(
+      "A customer was registered. Schema version 2: name, email and billing address are stored sealed with the customer's key (version 1 holds them in plain text).",
+    ),
   CustomerDetailsChanged: z
     .strictObject({
       customerId: z.string().describe('The customer changed.'),
@@ -79,7 +81,7 @@ export const receivablesEventSchemas = {
         .describe('Only the fields that changed, with their new values.'),
     })
     .describe(
-      "Some of a customer's details changed; asking for the current values records nothing.",
+      "Some of a customer's details changed; asking for the current values records nothing. Schema version 2: a changed name, email or billing address is stored sealed with the customer's key (version 1 holds it in plain text).",
     ),
   // `PersonalDataErased` is the employee's: event type names are global across modules (the
   // audit trail and the docs name events by type alone), so the customer's has its own.
