@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '../../src/commands/hash-chain.js';
 import { sealEvent } from '../../src/commands/seal-event.js';
 import { startTestService, type TestService } from '../support/test-service.js';
@@ -26,20 +26,38 @@ const quillmoor = {
   currency: 'EUR',
   paymentTermsDays: 30,
 };
+const ACCOUNTS = [
+  { code: '12000', name: 'Receivables', type: 'asset', currency: 'EUR' },
+  { code: '10000', name: 'Cash', type: 'asset', currency: 'EUR' },
+  { code: '40000', name: 'Sales', type: 'revenue', currency: 'EUR' },
+] as const;
 /** Every personal value the tests write, as they would be found in a file or an answer. */
 const SECRETS = ['Quillmoor', 'quillmoor.example', 'Brackenweg', 'Osnabrueck', 'Fernhollow'];
 
+/** SQLite read models always; MongoDB ones too when MONGODB_URL is set (CI: FerretDB). */
+const readModelStores: { name: string; env: () => Record<string, string> }[] = [
+  { name: 'SQLite read models', env: () => ({}) },
+];
+const mongoUrl = process.env.MONGODB_URL;
+if (mongoUrl) {
+  readModelStores.push({
+    name: 'MongoDB read models',
+    env: () => ({
+      MONGODB_URL: mongoUrl,
+      MONGODB_DATABASE: `customers_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+      READ_FRESHNESS_WAIT_MS: '20000',
+      CONSISTENCY_WAIT_MS: '20000',
+    }),
+  });
+}
+
 let t: TestService;
+/** Where the read models and the keys of the running test service are. */
+let stores: (typeof readModelStores)[number] = readModelStores[0]!;
 beforeEach(async () => {
-  t = startTestService({}, { clock: () => new Date('2026-11-23T10:00:00Z') });
+  t = startTestService(stores.env(), { clock: () => new Date('2026-11-23T10:00:00Z') });
   await t.service.started;
-  for (const account of [
-    { code: '12000', name: 'Receivables', type: 'asset', currency: 'EUR' },
-    { code: '10000', name: 'Cash', type: 'asset', currency: 'EUR' },
-    { code: '40000', name: 'Sales', type: 'revenue', currency: 'EUR' },
-  ] as const) {
-    expect((await openAccount(t, account)).status).toBe(201);
-  }
+  for (const account of ACCOUNTS) expect((await openAccount(t, account)).status).toBe(201);
 });
 afterEach(() => t.close());
 
@@ -69,7 +87,8 @@ function expectNoSecretIn(text: string, where: string) {
 function expectNoSecretInFiles(dataDir: string) {
   const files = readdirSync(dataDir).filter((file) => !file.endsWith('.lock'));
   expect(files).toContain('backoffice.db');
-  expect(files).toContain('keys.db');
+  // With MongoDB the keys are in its `personal_keys`, not in a file.
+  if (stores === readModelStores[0]) expect(files).toContain('keys.db');
   for (const file of files) {
     const bytes = readFileSync(join(dataDir, file));
     for (const secret of SECRETS) {
@@ -159,7 +178,15 @@ describe('customers: personal data sealed', () => {
   });
 });
 
-describe('customers: erasure of personal data', () => {
+describe.each(readModelStores)('customers: erasure of personal data on $name', (each) => {
+  // Before the file's beforeEach of every test here, which starts the service on `stores`.
+  beforeAll(() => {
+    stores = each;
+  });
+  afterAll(() => {
+    stores = readModelStores[0]!;
+  });
+
   it('erases for good: every answer shows null with erased: true, invoices still list and sum, the log verifies', async () => {
     expect((await post('/v1/customers', quillmoor, 'finance', 'register-qm')).status).toBe(201);
     const renamed = await post(
