@@ -32,6 +32,14 @@ export function personalFieldsOf(modules: readonly AnyModule[]): PersonalFieldDe
   ) as PersonalFieldDeclarations;
 }
 
+/** Every module's event schema versions, by event type (see `ModuleDefinition.schemaVersions`). */
+export function schemaVersionsOf(modules: readonly AnyModule[]): Readonly<Record<string, number>> {
+  return Object.assign({}, ...modules.map((module) => module.schemaVersions ?? {})) as Record<
+    string,
+    number
+  >;
+}
+
 /**
  * Who may read whose personal data: `admin`, or the scope the module keeping that kind of
  * subject names. Nobody else, and nobody for a subject no module claims.

@@ -17,7 +17,12 @@ import { projectionAdminRoutes } from './http/admin/projection-routes.js';
 import { createApiKeyAuthenticator } from './http/api-keys.js';
 import { createApp } from './http/app.js';
 import type { AnyModule } from './http/module.js';
-import { composeModules, personalFieldsOf, projectionsOf } from './module-host.js';
+import {
+  composeModules,
+  personalFieldsOf,
+  projectionsOf,
+  schemaVersionsOf,
+} from './module-host.js';
 import { modules as serviceModules } from './modules.js';
 import type { ProjectionManager } from './projections/projection-manager.js';
 import type { ReactorRunner } from './projections/reactor-runner.js';
@@ -133,6 +138,7 @@ function wireService(
   const handle = createCommandHandler({
     eventStore: commandReads,
     personalData: codec,
+    schemaVersions: schemaVersionsOf(modules),
     clock,
     ids,
     locks: createKeyedLock(),

@@ -26,6 +26,9 @@ function typeName(schema: JsonSchema, where: string): string {
     const type = types.find((each) => each !== 'null') as string;
     return `${typeName({ ...schema, type }, where)} or null`;
   }
+  // A nullable object: zod writes `anyOf: [<object>, { type: "null" }]`.
+  const orNull = nonNullOf(schema);
+  if (orNull) return `${typeName(orNull, where)} or null`;
   if (schema.enum) return `one of ${schema.enum.map((value) => `\`${String(value)}\``).join(', ')}`;
   if (schema.const !== undefined) return `\`${String(schema.const)}\``;
   const discriminator = discriminatorOf(schema);
@@ -114,6 +117,14 @@ function unionRows(schema: JsonSchema, prefix: string, where: string): FieldRow[
   return rows;
 }
 
+/** X of a schema `anyOf: [X, { type: "null" }]`, else undefined. */
+function nonNullOf(schema: JsonSchema): JsonSchema | undefined {
+  const branches = schema.anyOf;
+  if (branches?.length !== 2) return undefined;
+  const others = branches.filter((branch) => branch.type !== 'null');
+  return others.length === 1 ? others[0] : undefined;
+}
+
 /** Every field of an object schema, nested ones by path (`lines[].amount`). */
 function fieldRows(schema: JsonSchema, prefix: string, where: string): FieldRow[] {
   if (discriminatorOf(schema)) return unionRows(schema, prefix, where);
@@ -128,7 +139,7 @@ function fieldRows(schema: JsonSchema, prefix: string, where: string): FieldRow[
       required: schema.required?.includes(name) ?? false,
       description: field.description,
     };
-    const nested = field.type === 'array' ? field.items : field;
+    const nested = field.type === 'array' ? field.items : (nonNullOf(field) ?? field);
     const nestedPrefix = field.type === 'array' ? `${path}[].` : `${path}.`;
     const expands = nested?.properties !== undefined || (nested && discriminatorOf(nested));
     return [row, ...(expands ? fieldRows(nested!, nestedPrefix, where) : [])];

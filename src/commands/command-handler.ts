@@ -114,6 +114,8 @@ export interface CommandHandlerDeps {
    * cache, and this handler's `eventStore`, stream reads that open them (`openingStreamReads`).
    */
   readonly personalData?: Pick<PersonalDataCodec, 'seal'>;
+  /** The `schemaVersion` of each event type whose module names one (see `sealEvent`). */
+  readonly schemaVersions?: Readonly<Record<string, number>>;
 }
 
 /** If-Match named a revision the stream is no longer at (HTTP 412). */
@@ -274,7 +276,8 @@ async function attemptOnce<State, Command extends DomainCommand, Event extends D
     : checked;
   let prevHash = (current.last?.metadata.hash as string | undefined) ?? GENESIS_HASH;
   const toAppend: EventToAppend[] = stored.map((event) => {
-    const sealed = sealEvent({ ...event, context, recordedAt, prevHash });
+    const schemaVersion = deps.schemaVersions?.[event.type];
+    const sealed = sealEvent({ ...event, context, recordedAt, prevHash, schemaVersion });
     prevHash = sealed.metadata.hash as string;
     return sealed;
   });

@@ -2,7 +2,11 @@ import type { EventToAppend } from '../stores/event-store.js';
 import type { CommandContext } from './command-context.js';
 import { eventHash } from './hash-chain.js';
 
-/** Version of the event data shape; bump per type when a schema changes incompatibly. */
+/**
+ * The version of an event type's data shape when its module names none: a module declares the
+ * types it changed incompatibly, with their current version, beside their schemas
+ * (`ModuleDefinition.schemaVersions`), and reads the older versions through an upcaster.
+ */
 export const SCHEMA_VERSION = 1;
 
 /**
@@ -16,6 +20,8 @@ export function sealEvent(input: {
   readonly context: CommandContext;
   readonly recordedAt: string;
   readonly prevHash: string;
+  /** The version of the type's data shape (SCHEMA_VERSION by default); the hash covers it. */
+  readonly schemaVersion?: number;
 }): EventToAppend {
   const { id, type, data, context, recordedAt, prevHash } = input;
   const metadata: Record<string, unknown> = {
@@ -27,7 +33,7 @@ export function sealEvent(input: {
     idempotencyKey: context.idempotencyKey,
     occurredAt: context.occurredAt ?? recordedAt,
     recordedAt,
-    schemaVersion: SCHEMA_VERSION,
+    schemaVersion: input.schemaVersion ?? SCHEMA_VERSION,
     prevHash,
   };
   for (const key of Object.keys(metadata)) if (metadata[key] === undefined) delete metadata[key];

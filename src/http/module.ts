@@ -68,6 +68,12 @@ export interface ModuleDefinition<Api = unknown, Settings = unknown> {
   readonly settings?: z.ZodType<Settings>;
   /** Every event type this module writes, with the schema its data must match. */
   readonly eventSchemas: EventSchemas;
+  /**
+   * The `schemaVersion` new events of a type carry in their metadata, for the types whose data
+   * shape changed since version 1 (unnamed types are at 1). Whoever reads the stored log reads
+   * the older versions through the module's upcaster.
+   */
+  readonly schemaVersions?: Readonly<Record<string, number>>;
   /** The stream each of those event types is appended to, as a pattern: `invoice-<invoiceId>`. */
   readonly eventStreams: Readonly<Record<string, string>>;
   /**

@@ -14,6 +14,10 @@ import { startEsdbTestServer } from '../support/esdb-test-server/index.js';
 const everyProjection = projectionsOf(modules)
   .map((projection) => projection.name)
   .sort();
+/** Each projection's version, as its module declares it. */
+const versionOf = new Map(
+  projectionsOf(modules).map((projection) => [projection.name, projection.version]),
+);
 
 const dirs: string[] = [];
 const services: TestService[] = [];
@@ -64,7 +68,12 @@ describe('operator CLI', () => {
     const gap = io.lines.indexOf('');
     const rows = io.lines.slice(1, gap);
     expect(rows.map((row) => row.split(/\s+/)[0]).sort()).toEqual(everyProjection);
-    for (const row of rows) expect(row).toMatch(/_v1_1\s+\d+\s+0\s/);
+    for (const row of rows) {
+      const [name, version] = row.split(/\s+/);
+      expect(version).toBe(String(versionOf.get(name!)));
+      expect(row).toContain(` ${name}_v${version}_1 `);
+      expect(row).toMatch(/_v\d+_1\s+\d+\s+0\s/);
+    }
     // Then the reactors, as the service that ran them left them: caught up, and by whom.
     expect(io.lines[gap + 1]).toMatch(/^reactor\s+position\s+lag\s+state\s+running on/);
     const reactorRows = io.lines.slice(gap + 2);

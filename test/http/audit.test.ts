@@ -183,7 +183,8 @@ describe.each(readModelStores)('GET /v1/audit/events on $name', (stores) => {
       actor: 'finance-app',
       onBehalfOf: 'alice@example.com',
       correlationId: 'order-1001',
-      data: { customerId: 'ACME', name: acme.name },
+      // The customer's name is personal data, which an audit:read key does not read.
+      data: { customerId: 'ACME', name: { redacted: true }, currency: 'EUR' },
     });
     expect(registered.requestId).toEqual(expect.any(String));
     expect(registered.causationId).toBe(registered.requestId);
@@ -397,7 +398,7 @@ describe('GET /v1/audit/entities/{type}/{id}/history', () => {
     await activity();
     const changed = await post(
       '/v1/customers/ACME/changes',
-      { email: 'ap@acme.example' },
+      { paymentTermsDays: 14 },
       { 'X-On-Behalf-Of': 'alice@example.com' },
       'finance',
     );
@@ -409,7 +410,7 @@ describe('GET /v1/audit/entities/{type}/{id}/history', () => {
       entityId: 'ACME',
       stream: 'customer-ACME',
     });
-    const [registered, emailChanged] = res.body.items;
+    const [registered, termsChanged] = res.body.items;
     expect(res.body.items).toHaveLength(2);
     expect(registered).toMatchObject({
       revision: 0,
@@ -417,14 +418,17 @@ describe('GET /v1/audit/entities/{type}/{id}/history', () => {
       actor: 'finance-app',
     });
     expect(registered.summary).toMatch(/^Customer registered: /);
-    expect(registered.changes).toContainEqual({ field: 'email', to: 'billing@acme.example' });
-    expect(registered.changes).toContainEqual({ field: 'billingAddress.city', to: 'Berlin' });
-    expect(emailChanged).toMatchObject({
+    expect(registered.changes).toContainEqual({ field: 'currency', to: 'EUR' });
+    // Personal fields are one sealed leaf each, redacted for an audit:read key.
+    expect(registered.changes).toContainEqual({ field: 'email', to: { redacted: true } });
+    expect(registered.changes).toContainEqual({ field: 'billingAddress', to: { redacted: true } });
+    expect(registered.summary).toContain('email (personal data)');
+    expect(termsChanged).toMatchObject({
       revision: 1,
       type: 'CustomerDetailsChanged',
       onBehalfOf: 'alice@example.com',
-      summary: 'Customer details changed: email "billing@acme.example" → "ap@acme.example"',
-      changes: [{ field: 'email', from: 'billing@acme.example', to: 'ap@acme.example' }],
+      summary: 'Customer details changed: paymentTermsDays 30 → 14',
+      changes: [{ field: 'paymentTermsDays', from: 30, to: 14 }],
     });
   });
 
@@ -515,7 +519,11 @@ describe('GET /v1/audit/export', () => {
 
   it('streams CSV with the list filters, escaping commas, quotes, newlines and formulas', async () => {
     const { last } = await activity();
-    const res = await audit(`/v1/audit/export?format=csv&entityId=ACME&consistentWith=${last}`);
+    // An admin key reads the customer's personal data: the name and address are quoted here.
+    const res = await audit(
+      `/v1/audit/export?format=csv&entityId=ACME&consistentWith=${last}`,
+      'admin',
+    );
     expect(res.status, res.text).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toMatch(

@@ -25,6 +25,10 @@ import {
 const everyProjection = projectionsOf(modules)
   .map((projection) => projection.name)
   .sort();
+/** Each projection's version, as its module declares it. */
+const versionOf = new Map(
+  projectionsOf(modules).map((projection) => [projection.name, projection.version]),
+);
 
 /**
  * The ledger's queries through the whole service, on the embedded read models and, whenever
@@ -410,9 +414,10 @@ describe.each(readModelStores)('$name', (stores) => {
         everyProjection,
       );
       for (const item of res.body.items) {
+        const version = versionOf.get(item.name as string);
         expect(item).toMatchObject({
-          version: 1,
-          collection: `${item.name}_v1_1`,
+          version,
+          collection: `${item.name}_v${version}_1`,
           position: opened.body.position,
           lag: 0,
           state: 'live',

@@ -276,12 +276,17 @@ describe('receivables posted to the ledger', () => {
       customers: [
         {
           customerId: 'ACME',
-          name: 'Acme GmbH',
+          // A reports:read key: the name is the customer's personal data.
+          name: { redacted: true },
           ...row(['100.00', '0.00', '0.00', '0.00'], '0.00', '100.00'),
         },
       ],
       totals: [row(['100.00', '0.00', '0.00', '0.00'], '0.00', '100.00')],
     });
+    const byFinance = await t.request
+      .get(`/v1/reports/ar-aging?asOf=2026-02-10&consistentWith=${position}`)
+      .set(t.auth('finance'));
+    expect(byFinance.body.customers[0].name).toBe('Acme GmbH');
     expect((await aging('2026-04-05')).totals).toEqual([
       row(['50.00', '0.00', '60.00', '0.00'], '0.00', '110.00'),
     ]);

@@ -83,11 +83,21 @@ describe('customers', () => {
     expect(res.status, res.text).toBe(201);
     expect(res.headers.location).toBe('/v1/customers/ACME');
     expect(res.headers.etag).toBe('"0"');
-    expect(res.body).toEqual({ ...acme, position: expect.stringMatching(/^\d+$/) });
+    expect(res.body).toEqual({ ...acme, erased: false, position: expect.stringMatching(/^\d+$/) });
 
-    const shown = await get(`/v1/customers/ACME?consistentWith=${res.body.position}`);
+    const shown = await get(`/v1/customers/ACME?consistentWith=${res.body.position}`, 'finance');
     expect(shown.status, shown.text).toBe(200);
-    expect(shown.body).toEqual({ ...acme, openBalance: '0.00' });
+    expect(shown.body).toEqual({ ...acme, erased: false, openBalance: '0.00' });
+    // reports:read sees the balance, not the personal data (finance:write and admin read it).
+    const reported = await get(`/v1/customers/ACME`);
+    expect(reported.body).toEqual({
+      ...acme,
+      name: { redacted: true },
+      email: { redacted: true },
+      billingAddress: { redacted: true },
+      erased: false,
+      openBalance: '0.00',
+    });
     expectProblem(await post('/v1/customers', acme), 409, 'customer-already-exists');
   });
 
@@ -132,10 +142,12 @@ describe('customers', () => {
       'CustomerRegistered',
       'CustomerDetailsChanged',
     ]);
+    // The email is personal: stored sealed with the customer's key; the terms are not.
     expect(events[1]!.data).toEqual({
       customerId: 'ACME',
-      changes: { email: 'ap@acme.example', paymentTermsDays: 14 },
+      changes: { email: expect.objectContaining({ $personal: 1 }), paymentTermsDays: 14 },
     });
+    expect(events[1]!.metadata.schemaVersion).toBe(2);
 
     expectProblem(
       await post('/v1/customers/NOPE/changes', { name: 'x' }),
@@ -143,9 +155,15 @@ describe('customers', () => {
       'customer-not-found',
     );
     expectProblem(await post('/v1/customers/ACME/changes', {}), 400);
-    const list = await get(`/v1/customers?consistentWith=${changed.body.position}`);
+    const list = await get(`/v1/customers?consistentWith=${changed.body.position}`, 'finance');
     expect(list.body.items).toEqual([
-      { ...acme, email: 'ap@acme.example', paymentTermsDays: 14, openBalance: '0.00' },
+      {
+        ...acme,
+        email: 'ap@acme.example',
+        paymentTermsDays: 14,
+        erased: false,
+        openBalance: '0.00',
+      },
     ]);
   });
 });

@@ -19,6 +19,16 @@ export interface ChangeCustomerDetails {
   readonly paymentTermsDays?: number;
 }
 
+/** Erases the customer's personal data; the key is destroyed before this is decided for good. */
+export interface EraseCustomerPersonalData {
+  readonly type: 'EraseCustomerPersonalData';
+  readonly customerId: string;
+  readonly reason: string;
+  readonly legalBasis: string;
+  /** ISO 8601 UTC: when the key was destroyed, by the service's clock. */
+  readonly erasedAt: string;
+}
+
 export interface RequestedInvoiceLine {
   readonly description: string;
   /** A positive decimal string with at most three decimals ("1", "2.5", "0.125"). */
@@ -59,5 +69,5 @@ export interface VoidInvoice {
   readonly reason: string;
 }
 
-export type CustomerCommand = RegisterCustomer | ChangeCustomerDetails;
+export type CustomerCommand = RegisterCustomer | ChangeCustomerDetails | EraseCustomerPersonalData;
 export type InvoiceCommand = IssueInvoice | RecordPayment | VoidInvoice;

@@ -1,38 +1,73 @@
+/**
+ * The customer decider: registration, changes of details and the erasure of the customer's
+ * personal data (name, email, billing address), one stream per customer. The personal fields
+ * are stored sealed with the customer's key by the command pipeline; the decider sees them
+ * opened, or `null` once erased.
+ */
 import { isCurrencyCode } from '../shared/currency.js';
+import { isUtcTimestamp } from '../shared/dates.js';
 import type { Decider } from '../shared/decider.js';
-import { refuse } from '../shared/errors.js';
-import type { ChangeCustomerDetails, CustomerCommand, RegisterCustomer } from './commands.js';
+import { refuse, refuseInvalid } from '../shared/errors.js';
+import type {
+  ChangeCustomerDetails,
+  CustomerCommand,
+  EraseCustomerPersonalData,
+  RegisterCustomer,
+} from './commands.js';
 import type { BillingAddress, ReceivablesEvent } from './events.js';
 
-export type CustomerState =
-  | { readonly status: 'none' }
-  | {
-      readonly status: 'active';
-      readonly customerId: string;
-      readonly name: string;
-      readonly email: string;
-      readonly billingAddress: BillingAddress;
-      readonly currency: string;
-      readonly paymentTermsDays: number;
-    };
+export interface ActiveCustomer {
+  readonly status: 'active';
+  readonly customerId: string;
+  /** Personal data: `null` once erased (see `erased`). */
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly billingAddress: BillingAddress | null;
+  readonly erased: boolean;
+  readonly currency: string;
+  readonly paymentTermsDays: number;
+}
+
+export type CustomerState = { readonly status: 'none' } | ActiveCustomer;
 
 export const initialCustomerState: CustomerState = { status: 'none' };
 
+/**
+ * What an erasure is decided against, read by the command from the event store itself (never
+ * from read models, which may lag): both must be given, as an erasure cannot be undone.
+ */
+export interface CustomerFacts {
+  /** The customer's invoices issued and neither void nor paid in full. */
+  readonly outstandingInvoices?: readonly string[];
+  /**
+   * The revisions of the customer's events that hold personal data in plain text (schema
+   * version 1, written before the fields were stored sealed).
+   */
+  readonly plaintextEvents?: readonly bigint[];
+}
+
 export const MAX_PAYMENT_TERMS_DAYS = 365;
 
-export function decideCustomer(command: CustomerCommand, state: CustomerState): ReceivablesEvent[] {
+export function decideCustomer(
+  command: CustomerCommand,
+  state: CustomerState,
+  // Only an erasure needs facts; the other commands are decided on the stream alone.
+  facts: CustomerFacts = {},
+): ReceivablesEvent[] {
   switch (command.type) {
     case 'RegisterCustomer':
       return register(command, state);
     case 'ChangeCustomerDetails':
       return change(command, state);
+    case 'EraseCustomerPersonalData':
+      return erase(command, state, facts);
   }
 }
 
 export function evolveCustomer(state: CustomerState, event: ReceivablesEvent): CustomerState {
   switch (event.type) {
     case 'CustomerRegistered':
-      return { status: 'active', ...event.data };
+      return { status: 'active', ...event.data, erased: false };
     case 'CustomerDetailsChanged': {
       if (state.status === 'none') return state;
       const { changes } = event.data;
@@ -46,6 +81,9 @@ export function evolveCustomer(state: CustomerState, event: ReceivablesEvent): C
           : {}),
       };
     }
+    case 'CustomerPersonalDataErased':
+      if (state.status === 'none') return state;
+      return { ...state, name: null, email: null, billingAddress: null, erased: true };
     default:
       return state;
   }
@@ -97,6 +135,19 @@ function change(command: ChangeCustomerDetails, state: CustomerState): Receivabl
       message: `Customer ${command.customerId} does not exist`,
     });
   }
+  if (
+    state.erased &&
+    (command.name !== undefined ||
+      command.email !== undefined ||
+      command.billingAddress !== undefined)
+  ) {
+    // No key is left to seal them with, and a new one would undo the point of the erasure.
+    refuse({
+      kind: 'conflict',
+      code: 'CustomerErased',
+      message: `The personal data of customer ${command.customerId} was erased: no name, email or billing address can be recorded for them again`,
+    });
+  }
   const issues = [
     ...(command.paymentTermsDays === undefined ? [] : termsIssues(command.paymentTermsDays)),
     ...(command.name !== undefined && command.name.trim() === ''
@@ -118,7 +169,7 @@ function change(command: ChangeCustomerDetails, state: CustomerState): Receivabl
       ? { email: command.email }
       : {}),
     ...(command.billingAddress !== undefined &&
-    !sameAddress(command.billingAddress, state.billingAddress)
+    (state.billingAddress === null || !sameAddress(command.billingAddress, state.billingAddress))
       ? { billingAddress: command.billingAddress }
       : {}),
     ...(command.paymentTermsDays !== undefined &&
@@ -128,6 +179,79 @@ function change(command: ChangeCustomerDetails, state: CustomerState): Receivabl
   };
   if (Object.keys(changes).length === 0) return [];
   return [{ type: 'CustomerDetailsChanged', data: { customerId: state.customerId, changes } }];
+}
+
+/**
+ * In order: the input, the customer's own state (exists, not erased already), then the facts.
+ * History in plain text is refused before open invoices: it can never be mended, so the caller
+ * learns that first.
+ */
+function erase(
+  command: EraseCustomerPersonalData,
+  state: CustomerState,
+  facts: CustomerFacts,
+): ReceivablesEvent[] {
+  const issues = [
+    ...(command.reason.trim() === '' ? [{ path: 'reason', message: 'must not be blank' }] : []),
+    ...(command.legalBasis.trim() === ''
+      ? [{ path: 'legalBasis', message: 'must not be blank' }]
+      : []),
+    ...(isUtcTimestamp(command.erasedAt)
+      ? []
+      : [
+          {
+            path: 'erasedAt',
+            message: 'must be an ISO 8601 UTC timestamp, YYYY-MM-DDTHH:MM:SS(.sss)Z',
+          },
+        ]),
+  ];
+  if (issues.length > 0) refuseInvalid('InvalidErasure', issues);
+  if (state.status === 'none') {
+    refuse({
+      kind: 'not_found',
+      code: 'CustomerNotFound',
+      message: `Customer ${command.customerId} does not exist`,
+    });
+  }
+  if (state.erased) {
+    refuse({
+      kind: 'conflict',
+      code: 'PersonalDataAlreadyErased',
+      message: `The personal data of customer ${state.customerId} is already erased`,
+    });
+  }
+  const { outstandingInvoices, plaintextEvents } = facts;
+  // Erasure cannot be undone: without the facts, refusing or erasing would both be a guess.
+  if (outstandingInvoices === undefined || plaintextEvents === undefined) {
+    throw new Error(
+      `Erasing customer ${state.customerId} needs facts.outstandingInvoices and facts.plaintextEvents`,
+    );
+  }
+  if (plaintextEvents.length > 0) {
+    refuse({
+      kind: 'conflict',
+      code: 'PersonalDataInPlainText',
+      message: `The history of customer ${state.customerId} holds personal data stored in plain text, before it was stored encrypted (events at revisions ${plaintextEvents.join(', ')}). Events are immutable, so that data cannot be shredded by destroying a key; nothing was erased`,
+    });
+  }
+  if (outstandingInvoices.length > 0) {
+    refuse({
+      kind: 'conflict',
+      code: 'CustomerHasOutstandingInvoices',
+      message: `Customer ${state.customerId} has invoices not paid in full (${outstandingInvoices.join(', ')}): their personal data can be erased once those are paid or void`,
+    });
+  }
+  return [
+    {
+      type: 'CustomerPersonalDataErased',
+      data: {
+        customerId: state.customerId,
+        reason: command.reason,
+        legalBasis: command.legalBasis,
+        erasedAt: command.erasedAt,
+      },
+    },
+  ];
 }
 
 function termsIssues(days: number) {
@@ -151,7 +275,12 @@ function sameAddress(a: BillingAddress, b: BillingAddress): boolean {
   );
 }
 
-export const customerDecider: Decider<CustomerState, CustomerCommand, ReceivablesEvent> = {
+export const customerDecider: Decider<
+  CustomerState,
+  CustomerCommand,
+  ReceivablesEvent,
+  CustomerFacts | undefined
+> = {
   initialState: initialCustomerState,
   evolve: evolveCustomer,
   decide: decideCustomer,

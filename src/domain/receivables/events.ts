@@ -1,9 +1,19 @@
 import { z } from 'zod';
 
 /**
- * Accounts receivable events as stored. Amounts are decimal strings in the invoice currency,
- * like the ledger's, so a stored event reads the same to an auditor as to the code.
+ * Accounts receivable events as the commands read them. Amounts are decimal strings in the
+ * invoice currency, like the ledger's, so a stored event reads the same to an auditor as to the
+ * code. The customer's personal fields (name, email, billing address) are stored sealed with a
+ * key of the customer (see `customerPersonalFields`) and read back opened, or as `null` once the
+ * customer's key is erased, so these schemas accept `null` for them; the decider never writes
+ * `null`. The stored form, at each schema version, is `upcast.ts`'s.
  */
+const personal = (text: string) =>
+  z
+    .string()
+    .nullable()
+    .describe(`${text} Personal data: \`null\` once the customer's data is erased.`);
+
 const billingAddress = z.strictObject({
   line1: z.string().describe('First line of the address.'),
   line2: z.string().optional().describe('Second line, when there is one.'),
@@ -39,30 +49,53 @@ export const receivablesEventSchemas = {
   CustomerRegistered: z
     .strictObject({
       customerId: z.string().describe("The customer's id."),
-      name: z.string().describe('Name to bill, not blank.'),
-      email: z.string().describe("The customer's email address."),
-      billingAddress: billingAddress.describe('The address invoices are billed to.'),
+      name: personal('Name to bill, not blank.'),
+      email: personal("The customer's email address."),
+      billingAddress: billingAddress
+        .nullable()
+        .describe(
+          "The address invoices are billed to. Personal data: `null` once the customer's data is erased.",
+        ),
       currency: z.string().describe('ISO 4217 code: every invoice of the customer is in it.'),
       paymentTermsDays: z
         .number()
         .int()
         .describe("Days from an invoice's issue date to its default due date (0-365)."),
     })
-    .describe('A customer was registered.'),
+    .describe(
+      "A customer was registered. Schema version 2: name, email and billing address are stored sealed with the customer's key (version 1 holds them in plain text).",
+    ),
   CustomerDetailsChanged: z
     .strictObject({
       customerId: z.string().describe('The customer changed.'),
       changes: z
         .strictObject({
-          name: z.string().optional().describe('The new name.'),
-          email: z.string().optional().describe('The new email address.'),
-          billingAddress: billingAddress.optional().describe('The new billing address, whole.'),
+          name: personal('The new name.').optional(),
+          email: personal('The new email address.').optional(),
+          billingAddress: billingAddress
+            .nullable()
+            .optional()
+            .describe('The new billing address, whole. Personal data: `null` once erased.'),
           paymentTermsDays: z.number().int().optional().describe('The new payment terms.'),
         })
         .describe('Only the fields that changed, with their new values.'),
     })
     .describe(
-      "Some of a customer's details changed; asking for the current values records nothing.",
+      "Some of a customer's details changed; asking for the current values records nothing. Schema version 2: a changed name, email or billing address is stored sealed with the customer's key (version 1 holds it in plain text).",
+    ),
+  // `PersonalDataErased` is the employee's: event type names are global across modules (the
+  // audit trail and the docs name events by type alone), so the customer's has its own.
+  CustomerPersonalDataErased: z
+    .strictObject({
+      customerId: z.string().describe('The customer whose personal data was erased.'),
+      reason: z.string().describe('Why, as the caller wrote it.'),
+      legalBasis: z
+        .string()
+        .describe('The ground the erasure rests on, e.g. "GDPR Art. 17(1)(a)", as given.'),
+      erasedAt: z.string().describe('ISO 8601 UTC timestamp of the erasure.'),
+    })
+    .describe(
+      "A customer's name, email and billing address were erased (their key destroyed): their events read them back as `null` from now on. The currency, payment terms, invoices, payments and postings stay. The event holds no personal data.",
     ),
   InvoiceIssued: z
     .strictObject({
@@ -111,6 +144,25 @@ export const receivablesEventSchemas = {
     })
     .describe('An invoice without payments was voided; the postings reactor reverses its entry.'),
 } as const;
+
+/**
+ * The customer's personal fields, by event type (dotted paths into the data): stored only
+ * sealed with the key of subject `customer-<customerId>`, from schema version 2 on.
+ */
+export const customerPersonalFields = {
+  CustomerRegistered: ['name', 'email', 'billingAddress'],
+  CustomerDetailsChanged: ['changes.name', 'changes.email', 'changes.billingAddress'],
+} as const satisfies Partial<Record<keyof typeof receivablesEventSchemas, readonly string[]>>;
+
+/**
+ * The `schemaVersion` each event type's new events carry in their metadata; a type not named
+ * is at 1. Version 2 of the customer events stores the personal fields sealed; version 1 (before
+ * they were declared personal) holds them in plain text, and stays readable: see `upcast.ts`.
+ */
+export const receivablesSchemaVersions = {
+  CustomerRegistered: 2,
+  CustomerDetailsChanged: 2,
+} as const satisfies Partial<Record<keyof typeof receivablesEventSchemas, number>>;
 
 type Schemas = typeof receivablesEventSchemas;
 export type ReceivablesEventType = keyof Schemas;

@@ -137,6 +137,14 @@ function issue(
       { path: 'customerId', message: `customer ${command.customerId} does not exist` },
     ]);
   }
+  if (customer.erased) {
+    // An invoice names whom it bills; an erased customer has no name or address to bill.
+    refuse({
+      kind: 'conflict',
+      code: 'CustomerErased',
+      message: `The personal data of customer ${customer.customerId} was erased: no new invoice can be issued to them`,
+    });
+  }
   const issues: Issue[] = [];
   const currency = command.currency ?? customer.currency;
   if (!isCurrencyCode(currency)) {

@@ -10,6 +10,7 @@ export const receivablesStreams = {
 export const receivablesEventStreams = {
   CustomerRegistered: receivablesStreams.customer('<customerId>'),
   CustomerDetailsChanged: receivablesStreams.customer('<customerId>'),
+  CustomerPersonalDataErased: receivablesStreams.customer('<customerId>'),
   InvoiceIssued: receivablesStreams.invoice('<invoiceId>'),
   PaymentReceived: receivablesStreams.invoice('<invoiceId>'),
   InvoiceVoided: receivablesStreams.invoice('<invoiceId>'),

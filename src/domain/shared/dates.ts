@@ -59,3 +59,11 @@ export function addDays(date: AccountingDate, days: number): AccountingDate {
 export function daysBetween(from: AccountingDate, to: AccountingDate): number {
   return Math.round((toUtcMs(to) - toUtcMs(from)) / DAY_MS);
 }
+
+const UTC_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?Z$/;
+
+/** `YYYY-MM-DDTHH:MM:SS(.sss)Z` on a calendar day: how the service's clock writes instants. */
+export function isUtcTimestamp(value: string): boolean {
+  const match = UTC_TIMESTAMP.exec(value);
+  return match !== null && isAccountingDate(match[1]!);
+}

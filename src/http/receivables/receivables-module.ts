@@ -6,8 +6,12 @@ import {
 } from '../../commands/receivables/receivables-commands.js';
 import { emptyAsUnset } from '../../config.js';
 import { ACCOUNT_CODE } from '../../domain/ledger/account.js';
-import { receivablesEventSchemas } from '../../domain/receivables/events.js';
-import { receivablesEventStreams } from '../../domain/receivables/streams.js';
+import {
+  customerPersonalFields,
+  receivablesEventSchemas,
+  receivablesSchemaVersions,
+} from '../../domain/receivables/events.js';
+import { receivablesEventStreams, receivablesStreams } from '../../domain/receivables/streams.js';
 import { createLedgerPostingsReactor } from '../../projections/receivables/ledger-postings-reactor.js';
 import { receivablesProjections } from '../../projections/receivables/receivables-projections.js';
 import { createReceivablesQueries } from '../../projections/receivables/receivables-queries.js';
@@ -49,13 +53,31 @@ export const receivablesSettings = z
     cashAccount: env.CASH_ACCOUNT,
   }));
 
+const subjectOfCustomer = (data: Readonly<Record<string, unknown>>) =>
+  receivablesStreams.customer(String(data.customerId));
+
 export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSettings>({
   name: 'receivables',
   summary:
-    'Customers, invoices and payments received, posted to the ledger; open balances and AR aging as of any date.',
+    "Customers, invoices and payments received, posted to the ledger; open balances and AR aging as of any date. Customers' personal data is stored encrypted with a key per customer.",
   settings: receivablesSettings,
   eventSchemas: receivablesEventSchemas,
+  schemaVersions: receivablesSchemaVersions,
   eventStreams: receivablesEventStreams,
+  personalData: {
+    subjectType: 'customer',
+    readScope: 'finance:write',
+    fields: {
+      CustomerRegistered: {
+        subject: subjectOfCustomer,
+        fields: customerPersonalFields.CustomerRegistered,
+      },
+      CustomerDetailsChanged: {
+        subject: subjectOfCustomer,
+        fields: customerPersonalFields.CustomerDetailsChanged,
+      },
+    },
+  },
   projections: receivablesProjections,
   chartAccounts: ({ settings, baseCurrency }) => [
     { code: settings.cashAccount, name: 'Cash at bank', type: 'asset', currency: baseCurrency },
@@ -102,6 +124,21 @@ export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSe
         'conflict',
         'The invoice has payments; only an unpaid invoice can be voided.',
       ],
+      InvalidErasure: ['invalid', 'The reason or legal basis of the erasure is blank.'],
+      // Shared with the people module's employees: one meaning, one problem type.
+      PersonalDataAlreadyErased: ['conflict', "The person's data was already erased."],
+      CustomerErased: [
+        'conflict',
+        "The customer's personal data was erased: no name, email or billing address can be recorded for them again, and no invoice issued to them. Payment terms may still change.",
+      ],
+      CustomerHasOutstandingInvoices: [
+        'conflict',
+        'The customer has invoices issued and neither paid in full nor void; the detail names them. Erase once they are settled.',
+      ],
+      PersonalDataInPlainText: [
+        'conflict',
+        "The customer's history holds personal data stored in plain text (events of schema version 1, written before customers' personal data was encrypted). Events are immutable, so that data cannot be shredded by destroying a key: the erasure is refused rather than claimed. The detail names the events.",
+      ],
     }),
   ],
   api(context) {
@@ -110,6 +147,9 @@ export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSe
       readState: context.readState,
       postingRules: context.use(ledgerModule).postingRules,
       postingAccounts: receivablesPostingAccounts(context.settings, context.config.baseCurrency),
+      eventStore: context.eventStore,
+      personalData: context.personalData,
+      clock: context.clock,
     });
   },
   reactors: (context) => [
@@ -125,7 +165,9 @@ export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSe
       queries: createReceivablesQueries({
         readModels: context.readModels,
         collection: context.collection,
+        personalData: context.personalData,
       }),
+      mayReadPersonalData: context.mayReadPersonalData,
       ids: context.ids,
       today: context.today,
     }),

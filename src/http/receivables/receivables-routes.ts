@@ -11,10 +11,14 @@ import {
   type ReceivablesQueries,
 } from '../../projections/receivables/receivables-queries.js';
 import type { CustomerState } from '../../domain/receivables/customer.js';
+import { receivablesStreams } from '../../domain/receivables/streams.js';
+import type { Scope } from '../api-keys.js';
 import { commandRoute, listRoute, recordRoute, withoutRevision } from '../route-builders.js';
 import {
   agingRow,
   billingAddress,
+  customerErasureBody,
+  customerName,
   customerResponse,
   email,
   invoiceResponse,
@@ -39,10 +43,16 @@ export interface ReceivablesRouteDeps {
   readonly ids: IdGenerator;
   /** Today's date (UTC): what "overdue" and default dates are measured against. */
   readonly today: () => string;
+  /** Whether a key with `scopes` may read the personal data of `subject` (`customer-C1`). */
+  readonly mayReadPersonalData: (scopes: readonly Scope[], subject: string) => boolean;
 }
 
 export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
-  const { commands, queries, ids, today } = deps;
+  const { commands, queries, ids, today, mayReadPersonalData } = deps;
+
+  /** What the caller's key may read of a customer's personal data. */
+  const readerOf = (context: RequestContext) => (subject: string) =>
+    mayReadPersonalData(context.principal.scopes, subject);
 
   /** The caller's id, or one derived from its Idempotency-Key, or a new one. */
   const idFor = (kind: string, given: string | undefined, context: RequestContext) =>
@@ -51,10 +61,22 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
       ? ids.derived(kind, context.principal.id, context.idempotencyKey)
       : ids.random());
 
-  const customerResource = (state: CustomerState) => {
+  /**
+   * The customer right after a write, from the state the command folded (personal fields
+   * opened: only keys that may read them write). The remembered answer of an Idempotency-Key is
+   * sealed with the customer's key, so a replay after the erasure shows nothing of them.
+   */
+  const customerAnswer = (result: CommandResult<CustomerState>, customerId: string) => {
+    const { state } = result;
     if (state.status === 'none') throw new Error('Customer missing after a write');
     const { status: _status, ...customer } = state;
-    return customer;
+    return {
+      result,
+      location: customerUrl(customerId),
+      // Once erased there is nothing personal to seal (and no key to seal it with).
+      ...(state.erased ? {} : { personalDataOf: receivablesStreams.customer(customerId) }),
+      body: customer,
+    };
   };
 
   /** The invoice right after a write, from its state: the document its projection will hold. */
@@ -96,11 +118,7 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
           type: 'RegisterCustomer',
           ...body,
         });
-        return {
-          result,
-          location: customerUrl(body.customerId),
-          body: customerResource(result.state),
-        };
+        return customerAnswer(result, body.customerId);
       },
     }),
 
@@ -129,11 +147,31 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
           customerId: params.id,
           ...body,
         });
-        return {
-          result,
-          location: customerUrl(params.id),
-          body: customerResource(result.state),
-        };
+        return customerAnswer(result, params.id);
+      },
+    }),
+
+    commandRoute({
+      path: '/v1/customers/{id}/erasure',
+      operationId: 'eraseCustomerPersonalData',
+      summary: "Erase a customer's personal data (crypto-shredding)",
+      description:
+        "Destroys the customer's key, then records CustomerPersonalDataErased (which holds no personal data). From then on name, email and billingAddress read as null with erased: true everywhere, the audit trail, reports and remembered answers included; currency, payment terms, invoices, payments and postings stay, invoices still list and sum, and the log still verifies. Refused while an invoice of the customer is outstanding, and for a customer whose history holds personal data in plain text (written before it was encrypted: events are immutable, so it cannot be shredded).",
+      tag: 'receivables',
+      scopes: ['admin'],
+      params: z.strictObject({ id: recordId }),
+      body: customerErasureBody,
+      success: { status: 200, description: 'Erased', schema: customerResponse },
+      notFound: 'No such customer',
+      conflict:
+        'Already erased (`personal-data-already-erased`); invoices outstanding (`customer-has-outstanding-invoices`); personal data in plain text in the history (`personal-data-in-plain-text`)',
+      async handle({ params, body, context }) {
+        const result = await commands.eraseCustomerPersonalData(commandContext(context), {
+          type: 'EraseCustomerPersonalData',
+          customerId: params.id,
+          ...body,
+        });
+        return customerAnswer(result, params.id);
       },
     }),
 
@@ -146,8 +184,8 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
       readModels: RECEIVABLES_READ_MODELS.customers,
       item: customerWithBalance,
       pageDescription: 'A page of customers',
-      async handle({ query }) {
-        const result = await queries.listCustomers(query);
+      async handle({ query, context }) {
+        const result = await queries.listCustomers(query, readerOf(context));
         return { items: result.items.map(withoutRevision), nextCursor: result.nextCursor };
       },
     }),
@@ -165,8 +203,8 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
         description: 'No such customer',
         detail: ({ id }) => `Customer ${id} does not exist`,
       },
-      async handle({ params }) {
-        const customer = await queries.getCustomer(params.id);
+      async handle({ params, context }) {
+        const customer = await queries.getCustomer(params.id, readerOf(context));
         return customer && { body: withoutRevision(customer), revision: customer.revision };
       },
     }),
@@ -330,13 +368,16 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
           description: 'The aging report',
           schema: z.object({
             asOf: z.string(),
-            customers: z.array(agingRow.extend({ customerId: z.string(), name: z.string() })),
+            customers: z.array(agingRow.extend({ customerId: z.string(), name: customerName })),
             totals: z.array(agingRow),
           }),
         },
       },
-      async handle({ query }) {
-        return { status: 200, body: await queries.aging(query.asOf ?? today()) };
+      async handle({ query, context }) {
+        return {
+          status: 200,
+          body: await queries.aging(query.asOf ?? today(), readerOf(context)),
+        };
       },
     }),
 

@@ -27,13 +27,36 @@ export const paymentTermsDays = z
   .max(365)
   .describe('Days from issue to due date');
 
+/** What a key that may not read a customer's personal data sees in its place (`reports:read`). */
+export const redacted = z
+  .object({ redacted: z.literal(true) })
+  .describe("Personal data this key may not read (only finance:write and admin read customers')");
+
+/** Personal data: `null` (with `erased: true`) once the customer's data is erased. */
+const personal = <T extends z.ZodType>(schema: T, what: string) =>
+  z
+    .union([schema, redacted])
+    .nullable()
+    .describe(
+      `${what} Personal data: \`{ "redacted": true }\` for a key that may not read it, \`null\` once erased.`,
+    );
+
 export const customerResponse = z.object({
   customerId: z.string(),
-  name: z.string(),
-  email: z.string(),
-  billingAddress: billingAddress,
+  name: personal(z.string(), 'Name to bill.'),
+  email: personal(z.string(), 'Email address.'),
+  billingAddress: personal(billingAddress, 'Billing address.'),
+  erased: z.boolean().describe('The personal fields were erased: they are null for good'),
   currency: z.string(),
   paymentTermsDays: z.number().int(),
+});
+
+/** Name of the customer in a report row, as `customerResponse.name`. */
+export const customerName = personal(z.string(), 'Name of the customer.');
+
+export const customerErasureBody = z.strictObject({
+  reason: text(500),
+  legalBasis: text(200).describe('The ground the erasure rests on, e.g. "GDPR Art. 17(1)(a)"'),
 });
 
 export const invoiceResponse = z.object({

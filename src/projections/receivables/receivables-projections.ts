@@ -2,27 +2,38 @@
  * Accounts receivable read models:
  *
  * - `receivables_customers`: one document per customer, with its open balance (issued minus
- *   paid, voided invoices left out) kept in minor units;
+ *   paid, voided invoices left out) kept in minor units, and its personal fields (name, email,
+ *   billing address) as the log holds them: sealed with the customer's key (or in plain text for
+ *   events of schema version 1, see `upcast.ts`), `null` once erased. The queries open them
+ *   for a caller allowed to see them;
  * - `receivables_invoices`: one document per invoice as `GET /v1/invoices/{id}` shows it, with
  *   its payments and void, so balances and aging as of any past date can be read from it.
  */
-import {
-  receivablesEventSchemas,
-  type BillingAddress,
-  type InvoiceLine,
-  type PaymentMethod,
+import type {
+  BillingAddress,
+  InvoiceLine,
+  PaymentMethod,
 } from '../../domain/receivables/events.js';
 import { invoiceStatus, type InvoiceState } from '../../domain/receivables/invoice.js';
+import {
+  upcastReceivablesEvent,
+  type StoredReceivablesEvent,
+} from '../../domain/receivables/upcast.js';
 import type { CurrencyCode } from '../../domain/shared/currency.js';
 import { formatAmount, storedMinor } from '../../domain/shared/money.js';
-import { eventDecoder } from '../../domain/shared/event-schemas.js';
+import type { SealedValue } from '../../domain/shared/sealed-value.js';
 import { defineProjection, type Projection } from '../projection.js';
+
+/** A personal field as stored: sealed, in plain text (schema version 1 only), or null once erased. */
+export type StoredPersonal<T> = SealedValue | T | null;
 
 export interface CustomerDocument {
   readonly customerId: string;
-  readonly name: string;
-  readonly email: string;
-  readonly billingAddress: BillingAddress;
+  readonly name: StoredPersonal<string>;
+  readonly email: StoredPersonal<string>;
+  readonly billingAddress: StoredPersonal<BillingAddress>;
+  /** The personal fields were erased: they are `null` for good. */
+  readonly erased: boolean;
   readonly currency: string;
   readonly paymentTermsDays: number;
   readonly openBalanceMinor: string;
@@ -54,34 +65,34 @@ export interface InvoiceDocument {
   readonly revision: number;
 }
 
-const decode = eventDecoder(receivablesEventSchemas);
+// Every version read as the current stored shape; plain text of version 1 is copied as it is.
+const decode = upcastReceivablesEvent;
 
-export const customersProjection = defineProjection({
+// Type arguments spelt out: inference of the event type over these schemas ends in `never`.
+export const customersProjection = defineProjection<
+  CustomerDocument,
+  StoredReceivablesEvent,
+  StoredReceivablesEvent['type']
+>({
   name: 'receivables_customers',
-  version: 1,
+  // 2: personal fields stored sealed, `erased`; no index by name (sealed values have no order).
+  version: 2,
   eventTypes: [
     'CustomerRegistered',
     'CustomerDetailsChanged',
+    'CustomerPersonalDataErased',
     'InvoiceIssued',
     'PaymentReceived',
     'InvoiceVoided',
   ],
-  indexes: [
-    { name: 'by_customer_id', fields: [{ field: 'customerId', direction: 'asc' }] },
-    {
-      name: 'by_name',
-      fields: [
-        { field: 'name', direction: 'asc' },
-        { field: 'customerId', direction: 'asc' },
-      ],
-    },
-  ],
+  indexes: [{ name: 'by_customer_id', fields: [{ field: 'customerId', direction: 'asc' }] }],
   decode,
   documentIds: (event) => [event.data.customerId],
   evolve(customer: CustomerDocument | null, event, id) {
     if (event.type === 'CustomerRegistered') {
       const registered: CustomerDocument = {
         ...event.data,
+        erased: false,
         openBalanceMinor: '0',
         revision: Number(event.revision),
       };
@@ -93,6 +104,16 @@ export const customersProjection = defineProjection({
     switch (event.type) {
       case 'CustomerDetailsChanged':
         return { ...customer, ...event.data.changes, revision: Number(event.revision) };
+      case 'CustomerPersonalDataErased':
+        // The sealed values no longer open; dropping them too leaves nothing to try.
+        return {
+          ...customer,
+          name: null,
+          email: null,
+          billingAddress: null,
+          erased: true,
+          revision: Number(event.revision),
+        };
       case 'InvoiceIssued':
         return {
           ...customer,
@@ -116,7 +137,11 @@ export const customersProjection = defineProjection({
   },
 });
 
-export const invoicesProjection = defineProjection({
+export const invoicesProjection = defineProjection<
+  InvoiceDocument,
+  StoredReceivablesEvent,
+  'InvoiceIssued' | 'PaymentReceived' | 'InvoiceVoided'
+>({
   name: 'receivables_invoices',
   version: 1,
   eventTypes: ['InvoiceIssued', 'PaymentReceived', 'InvoiceVoided'],

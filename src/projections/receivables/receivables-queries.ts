@@ -1,4 +1,14 @@
-/** Accounts receivable queries, answered from the receivables read models. */
+/**
+ * Accounts receivable queries, answered from the receivables read models. A customer's personal
+ * fields (name, email, billing address) are opened for a caller who may read that customer's
+ * personal data (`finance:write`, `admin`) and shown as REDACTED to others (`reports:read`);
+ * once the customer is erased they are `null`, with `erased: true`. Invoices carry no personal
+ * data: they list and sum the same before and after an erasure.
+ */
+import { openSealedValues, REDACTED } from '../../commands/personal-data/personal-fields.js';
+import type { PersonalDataVault } from '../../commands/personal-data/vault.js';
+import type { BillingAddress } from '../../domain/receivables/events.js';
+import { receivablesStreams } from '../../domain/receivables/streams.js';
 import { daysBetween, type AccountingDate } from '../../domain/shared/dates.js';
 import { formatAmount, storedMinor } from '../../domain/shared/money.js';
 import type { CurrencyCode } from '../../domain/shared/currency.js';
@@ -10,11 +20,27 @@ import {
   invoicesProjection,
   type CustomerDocument,
   type InvoiceDocument,
+  type StoredPersonal,
 } from './receivables-projections.js';
 
-export interface CustomerView extends Omit<CustomerDocument, 'openBalanceMinor'> {
+/** A personal value as a caller sees it: opened, `null` once erased, or REDACTED. */
+export type PersonalView<T> = T | null | typeof REDACTED;
+
+/** Whether the caller may read the personal data of `subject` (`customer-C1`). */
+export type PersonalDataReader = (subject: string) => boolean;
+
+export interface CustomerView {
+  readonly customerId: string;
+  readonly name: PersonalView<string>;
+  readonly email: PersonalView<string>;
+  readonly billingAddress: PersonalView<BillingAddress>;
+  /** The personal fields were erased: they are `null` for good. */
+  readonly erased: boolean;
+  readonly currency: string;
+  readonly paymentTermsDays: number;
   /** Issued minus paid over the customer's invoices that are not void. */
   readonly openBalance: string;
+  readonly revision: number;
 }
 
 export interface InvoiceView extends InvoiceDocument {
@@ -29,14 +55,6 @@ export const RECEIVABLES_READ_MODELS = {
   invoices: [invoicesProjection.name],
   aging: [invoicesProjection.name, customersProjection.name],
 } as const;
-
-export function customerView(document: CustomerDocument): CustomerView {
-  const { openBalanceMinor, ...rest } = document;
-  return {
-    ...rest,
-    openBalance: formatAmount(BigInt(openBalanceMinor), document.currency as CurrencyCode),
-  };
-}
 
 export function invoiceView(document: InvoiceDocument, today: string): InvoiceView {
   const unpaid = document.status === 'open' || document.status === 'partially_paid';
@@ -59,7 +77,7 @@ export interface AgingReport {
   readonly asOf: string;
   readonly customers: readonly (AgingRow & {
     readonly customerId: string;
-    readonly name: string;
+    readonly name: PersonalView<string>;
   })[];
   readonly totals: readonly AgingRow[];
 }
@@ -93,8 +111,41 @@ function formatRow(sums: AgingSums): AgingRow {
 export function createReceivablesQueries(deps: {
   readonly readModels: ReadModelStore;
   readonly collection: (projection: string) => Promise<string>;
+  readonly personalData: PersonalDataVault;
 }) {
-  const { readModels, collection } = deps;
+  const { readModels, collection, personalData } = deps;
+
+  /** Plain text (schema version 1) is redacted like sealed values: it is personal all the same. */
+  async function reveal<T>(
+    value: StoredPersonal<T>,
+    customerId: string,
+    mayRead: PersonalDataReader,
+  ): Promise<PersonalView<T>> {
+    if (value === null) return null;
+    if (!mayRead(receivablesStreams.customer(customerId))) return REDACTED;
+    return (await openSealedValues(personalData, value)) as T | null;
+  }
+
+  async function customerView(
+    document: CustomerDocument,
+    mayRead: PersonalDataReader,
+  ): Promise<CustomerView> {
+    const { customerId } = document;
+    return {
+      customerId,
+      name: await reveal(document.name, customerId, mayRead),
+      email: await reveal(document.email, customerId, mayRead),
+      billingAddress: await reveal(document.billingAddress, customerId, mayRead),
+      erased: document.erased,
+      currency: document.currency,
+      paymentTermsDays: document.paymentTermsDays,
+      openBalance: formatAmount(
+        BigInt(document.openBalanceMinor),
+        document.currency as CurrencyCode,
+      ),
+      revision: document.revision,
+    };
+  }
 
   async function loadOne<Document>(
     projection: DefinedProjection<Document>,
@@ -106,20 +157,28 @@ export function createReceivablesQueries(deps: {
   }
 
   return {
-    async getCustomer(customerId: string): Promise<CustomerView | undefined> {
+    async getCustomer(
+      customerId: string,
+      mayRead: PersonalDataReader,
+    ): Promise<CustomerView | undefined> {
       const document = await loadOne(customersProjection, customerId);
-      return document && customerView(document);
+      return document && customerView(document, mayRead);
     },
 
-    async listCustomers(options: { limit: number; cursor?: string }): Promise<Page<CustomerView>> {
+    async listCustomers(
+      options: { limit: number; cursor?: string },
+      mayRead: PersonalDataReader,
+    ): Promise<Page<CustomerView>> {
       const page = await readModels.find(await collection(customersProjection.name), {
         sort: [{ field: 'customerId', direction: 'asc' }],
         limit: options.limit,
         cursor: options.cursor,
       });
       return {
-        items: page.documents.map((document) =>
-          customerView(customersProjection.document(document.body)),
+        items: await Promise.all(
+          page.documents.map((document) =>
+            customerView(customersProjection.document(document.body), mayRead),
+          ),
         ),
         nextCursor: page.nextCursor ?? null,
       };
@@ -135,7 +194,7 @@ export function createReceivablesQueries(deps: {
      * payments received by then, leaving out those voided by then. The same events, dated the
      * same way, are what the ledger's receivable account holds on that date.
      */
-    async aging(asOf: string): Promise<AgingReport> {
+    async aging(asOf: string, mayRead: PersonalDataReader): Promise<AgingReport> {
       const target = await collection(invoicesProjection.name);
       const byCustomer = new Map<string, AgingSums>();
       for (let cursor: string | undefined; ;) {
@@ -188,14 +247,18 @@ export function createReceivablesQueries(deps: {
       }
       return {
         asOf,
-        customers: ids.map((customerId) => {
-          const body = customers.get(customerId)?.body;
-          return {
-            customerId,
-            name: body ? customersProjection.document(body).name : '',
-            ...formatRow(byCustomer.get(customerId)!),
-          };
-        }),
+        customers: await Promise.all(
+          ids.map(async (customerId) => {
+            const body = customers.get(customerId)?.body;
+            return {
+              customerId,
+              name: body
+                ? await reveal(customersProjection.document(body).name, customerId, mayRead)
+                : null,
+              ...formatRow(byCustomer.get(customerId)!),
+            };
+          }),
+        ),
         totals: [...totals.keys()].sort().map((currency) => formatRow(totals.get(currency)!)),
       };
     },

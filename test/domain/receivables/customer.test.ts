@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type {
   ChangeCustomerDetails,
+  EraseCustomerPersonalData,
   RegisterCustomer,
 } from '../../../src/domain/receivables/commands.js';
 import {
+  customerDecider,
+  type CustomerFacts,
   decideCustomer,
   evolveCustomer,
   initialCustomerState,
@@ -363,6 +366,7 @@ describe('customer state', () => {
       name: 'Acme SARL',
       email: 'billing@acme.example',
       billingAddress: address,
+      erased: false,
       currency: 'EUR',
       paymentTermsDays: 30,
     });
@@ -381,6 +385,7 @@ describe('customer state', () => {
       name: 'Acme SAS',
       email: 'accounts@acme.example',
       billingAddress: newAddress,
+      erased: false,
       currency: 'EUR',
       paymentTermsDays: 0,
     });
@@ -406,5 +411,116 @@ describe('customer state', () => {
         },
       }),
     ).toBe(registered);
+  });
+});
+
+describe("erasing a customer's personal data", () => {
+  type Erased = Extract<ReceivablesEvent, { type: 'CustomerPersonalDataErased' }>;
+
+  /** Nothing outstanding, nothing in plain text: the facts of an erasure that may go ahead. */
+  const clear: CustomerFacts = { outstandingInvoices: [], plaintextEvents: [] };
+  const withFacts = (facts: CustomerFacts) => givenWhenThen(customerDecider, facts);
+
+  function erase(overrides: Partial<EraseCustomerPersonalData> = {}): EraseCustomerPersonalData {
+    return {
+      type: 'EraseCustomerPersonalData',
+      customerId: 'C-1',
+      reason: 'asked to be forgotten',
+      legalBasis: 'GDPR Art. 17(1)(a)',
+      erasedAt: '2026-11-23T10:00:00.000Z',
+      ...overrides,
+    };
+  }
+
+  const erased: Erased = {
+    type: 'CustomerPersonalDataErased',
+    data: {
+      customerId: 'C-1',
+      reason: 'asked to be forgotten',
+      legalBasis: 'GDPR Art. 17(1)(a)',
+      erasedAt: '2026-11-23T10:00:00.000Z',
+    },
+  };
+
+  it('records the erasure, with no personal data in it', () => {
+    withFacts(clear)([acmeRegistered]).when(erase()).then([erased]);
+    expect(JSON.stringify(erased.data)).not.toContain('Acme');
+    expect(() =>
+      receivablesEventSchemas.CustomerPersonalDataErased.parse(erased.data),
+    ).not.toThrow();
+  });
+
+  it('leaves the customer with null personal fields, erased, and the terms as they were', () => {
+    const state = [acmeRegistered, erased].reduce(evolveCustomer, initialCustomerState);
+    expect(state).toEqual({
+      status: 'active',
+      customerId: 'C-1',
+      name: null,
+      email: null,
+      billingAddress: null,
+      erased: true,
+      currency: 'EUR',
+      paymentTermsDays: 30,
+    });
+  });
+
+  it('refuses a customer never registered', () => {
+    withFacts(clear)([]).when(erase()).thenRefuses({ kind: 'not_found', code: 'CustomerNotFound' });
+  });
+
+  it('refuses a second erasure', () => {
+    withFacts(clear)([acmeRegistered, erased])
+      .when(erase())
+      .thenRefuses({ kind: 'conflict', code: 'PersonalDataAlreadyErased' });
+  });
+
+  it('refuses a blank reason or legal basis, or a timestamp that is not UTC, all at once', () => {
+    withFacts(clear)([acmeRegistered])
+      .when(erase({ reason: ' ', legalBasis: '', erasedAt: '2026-11-23 10:00' }))
+      .thenRefuses({
+        kind: 'invalid',
+        code: 'InvalidErasure',
+        issues: ['reason', 'legalBasis', 'erasedAt'],
+      });
+  });
+
+  it('refuses while invoices are outstanding, naming them', () => {
+    withFacts({ ...clear, outstandingInvoices: ['INV-1', 'INV-7'] })([acmeRegistered])
+      .when(erase())
+      .thenRefuses({
+        kind: 'conflict',
+        code: 'CustomerHasOutstandingInvoices',
+        message: 'INV-1, INV-7',
+      });
+  });
+
+  it('refuses a history with personal data in plain text, saying why it cannot be shredded', () => {
+    withFacts({ outstandingInvoices: ['INV-1'], plaintextEvents: [0n, 2n] })([acmeRegistered])
+      .when(erase())
+      .thenRefuses({
+        kind: 'conflict',
+        // Before the outstanding invoices: it can never be mended, so the caller learns it first.
+        code: 'PersonalDataInPlainText',
+        message: /revisions 0, 2\). Events are immutable, so that data cannot be shredded/,
+      });
+  });
+
+  it('will not guess without the facts: an erasure cannot be undone', () => {
+    expect(() =>
+      decideCustomer(erase(), evolveCustomer(initialCustomerState, acmeRegistered)),
+    ).toThrow(/needs facts/);
+  });
+
+  it('refuses to record personal data again once erased, but lets the terms change', () => {
+    const afterErasure = given([acmeRegistered, erased]);
+    afterErasure
+      .when(change({ name: 'Acme again' }))
+      .thenRefuses({ kind: 'conflict', code: 'CustomerErased' });
+    afterErasure
+      .when(change({ billingAddress: address }))
+      .thenRefuses({ kind: 'conflict', code: 'CustomerErased' });
+    afterErasure
+      .when(change({ paymentTermsDays: 14 }))
+      .then([detailsChanged({ paymentTermsDays: 14 })]);
   });
 });

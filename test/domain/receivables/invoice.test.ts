@@ -50,6 +50,7 @@ const acme: ActiveCustomer = {
   name: 'Acme SARL',
   email: 'billing@acme.example',
   billingAddress: { line1: '12 Rue de la Paix', city: 'Lyon', postalCode: '69001', country: 'FR' },
+  erased: false,
   currency: 'EUR',
   paymentTermsDays: 30,
 };
@@ -249,6 +250,13 @@ describe('issuing an invoice', () => {
     for (const event of events) {
       expect(() => receivablesEventSchemas[event.type].parse(event.data)).not.toThrow();
     }
+  });
+
+  it('refuses a customer whose personal data was erased: there is no one to bill', () => {
+    const erased = customer({ name: null, email: null, billingAddress: null, erased: true });
+    invoice(facts({ customer: erased }))([])
+      .when(issue())
+      .thenRefuses({ kind: 'conflict', code: 'CustomerErased' });
   });
 
   it('accepts the customer’s currency given explicitly', () => {
