@@ -47,6 +47,8 @@ const known = {
   invoiceId: ['INV-1'],
   employeeId: ['E-1'],
   runId: ['PR-1'],
+  sku: ['SKU-1'],
+  shipmentId: ['SH-1'],
   period: ['2026-10'],
   projection: [] as string[],
   record: [
@@ -69,6 +71,8 @@ function knownValues(operation: Operation, name: string): string[] {
   if (path.startsWith('/v1/invoices')) return known.invoiceId;
   if (path.startsWith('/v1/employees')) return known.employeeId;
   if (path.startsWith('/v1/payroll-runs')) return known.runId;
+  if (name === 'sku') return known.sku;
+  if (path.startsWith('/v1/shipments')) return known.shipmentId;
   return [];
 }
 
@@ -211,6 +215,10 @@ beforeAll(async () => {
     ['12000', 'Receivables', 'asset'],
     ['60000', 'Salaries and wages', 'expense'],
     ['21000', 'Payroll liabilities', 'liability'],
+    ['13000', 'Inventory', 'asset'],
+    ['20500', 'Goods received not invoiced', 'liability'],
+    ['51000', 'Inventory adjustments', 'expense'],
+    ['50000', 'Cost of goods sold', 'expense'],
   ]) {
     await seed('openAccount', { body: { code, name, type, currency: 'EUR' } });
   }
@@ -259,6 +267,22 @@ beforeAll(async () => {
     },
   });
   await seed('draftPayrollRun', { body: { runId: 'PR-1', period: '2026-10' } });
+  await seed('registerItem', { body: { sku: 'SKU-1', name: 'Widget', unit: 'piece' } });
+  for (const openedOn of ['2026-11-01', '2026-11-02']) {
+    await seed('receiveStock', {
+      path: { sku: 'SKU-1' },
+      body: { quantity: 5, unitCost: '2.00', receivedOn: openedOn, reference: 'PO-1' },
+    });
+  }
+  await seed('createShipment', {
+    body: {
+      shipmentId: 'SH-1',
+      orderReference: 'SO-1',
+      customerId: 'C-1',
+      items: [{ sku: 'SKU-1', quantity: 1 }],
+      address: { line1: 'Main St 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
+    },
+  });
   const paid = await seed('recordPayment', {
     path: { id: 'INV-1' },
     body: { amount: '40.00', receivedOn: '2026-11-04', method: 'bank_transfer' },
