@@ -79,6 +79,8 @@ describe('operator CLI', () => {
     const reactorRows = io.lines.slice(gap + 2);
     expect(reactorRows.map((row) => row.split(/\s+/)[0])).toEqual([
       'ledger_period_guard',
+      'logistics_ledger_postings',
+      'logistics_stock_reconciler',
       'payroll_ledger_postings',
       'receivables_ledger_postings',
     ]);
