@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { expectProblem } from './fixtures.js';
@@ -10,7 +12,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-type Key = 'logistics' | 'reports' | 'finance' | 'people';
+type Key = 'logistics' | 'reports' | 'finance' | 'people' | 'admin';
 const post = (path: string, body: object, key: Key = 'logistics') =>
   t.request.post(path).set(t.auth(key)).send(body);
 const get = (path: string, key: Key = 'reports') => t.request.get(path).set(t.auth(key));
@@ -381,5 +383,45 @@ describe('logistics over HTTP', () => {
     const ledger = await balances(last.body.position as string);
     expect(ledger['50000']).toBe('75.00');
     expect(ledger['13000'] ?? '0.00').toBe('0.00');
+  });
+
+  it("keeps the address as the customer's personal data: sealed, redacted, erased with them", async () => {
+    await customer();
+    await ok(post('/v1/items', { sku: 'A', name: 'Item A', unit: 'piece' }));
+    const street = { line1: 'Geheimweg 77', city: 'Lübeck', postalCode: '23552', country: 'DE' };
+    const created = await ok(
+      post('/v1/shipments', {
+        shipmentId: 'P1',
+        orderReference: 'SO-P',
+        customerId: 'ACME',
+        items: [{ sku: 'A', quantity: 1 }],
+        address: street,
+      }),
+    );
+    const at = `consistentWith=${created.position as string}`;
+    expect((await get(`/v1/shipments/P1?${at}`, 'logistics')).body.address).toEqual(street);
+    expect((await get(`/v1/shipments/P1?${at}`, 'reports')).body.address).toEqual({
+      redacted: true,
+    });
+    const listed = await get(`/v1/shipments?${at}`, 'reports');
+    expect(JSON.stringify(listed.body)).not.toContain('Geheimweg');
+    for (const file of readdirSync(t.dataDir)) {
+      expect(readFileSync(join(t.dataDir, file)).includes(Buffer.from('Geheimweg')), file).toBe(
+        false,
+      );
+    }
+    const erased = await ok(
+      post('/v1/customers/ACME/erasure', { reason: 'asked', legalBasis: 'GDPR Art. 17' }, 'admin'),
+      200,
+    );
+    const after = await get(
+      `/v1/shipments/P1?consistentWith=${erased.position as string}`,
+      'logistics',
+    );
+    expect(after.body).toMatchObject({
+      address: null,
+      addressErased: true,
+      orderReference: 'SO-P',
+    });
   });
 });

@@ -148,6 +148,7 @@ export const logisticsModule = defineModule<LogisticsCommands, LogisticsAccounts
       ids: context.ids,
       today: context.today,
       baseCurrency,
+      mayReadPersonalData: context.mayReadPersonalData,
     });
   },
 });

@@ -13,7 +13,8 @@ import {
   type createLogisticsQueries,
 } from '../../projections/logistics/logistics-queries.js';
 import { commandRoute, listRoute, recordRoute, withoutRevision } from '../route-builders.js';
-import { commandContext, defineRoute, type RouteSpec } from '../route.js';
+import type { Scope } from '../api-keys.js';
+import { commandContext, defineRoute, type RequestContext, type RouteSpec } from '../route.js';
 import { accountingDate, consistencyQuery, recordId } from '../schemas.js';
 import { refuseRangeReversed } from './range.js';
 import {
@@ -44,6 +45,7 @@ export interface LogisticsRouteDeps {
   readonly ids: IdGenerator;
   readonly today: () => string;
   readonly baseCurrency: CurrencyCode;
+  readonly mayReadPersonalData: (scopes: readonly Scope[], subject: string) => boolean;
 }
 
 const shipmentWriteResponse = shipmentResponse.pick({
@@ -56,7 +58,11 @@ const shipmentWriteResponse = shipmentResponse.pick({
 });
 
 export function logisticsRoutes(deps: LogisticsRouteDeps): RouteSpec[] {
-  const { commands, queries, ids, today, baseCurrency } = deps;
+  const { commands, queries, ids, today, baseCurrency, mayReadPersonalData } = deps;
+  /** The warehouse ships to the address, so logistics:write reads it besides the customer's readers. */
+  const addressReader = (context: RequestContext) => (subject: string) =>
+    context.principal.scopes.includes('logistics:write') ||
+    mayReadPersonalData(context.principal.scopes, subject);
   const skuParams = z.strictObject({ sku });
   const idParams = z.strictObject({ id: recordId });
   const asOfQuery = z.strictObject({
@@ -387,9 +393,9 @@ export function logisticsRoutes(deps: LogisticsRouteDeps): RouteSpec[] {
       readModels: LOGISTICS_READ_MODELS.shipments,
       item: shipmentResponse,
       pageDescription: 'A page of shipments',
-      async handle({ query }) {
+      async handle({ query, context }) {
         refuseRangeReversed(query.from, query.to);
-        return queries.listShipments(query);
+        return queries.listShipments({ ...query, mayRead: addressReader(context) });
       },
     }),
 
@@ -406,8 +412,8 @@ export function logisticsRoutes(deps: LogisticsRouteDeps): RouteSpec[] {
         description: 'No such shipment',
         detail: ({ id }) => `Shipment ${id} does not exist`,
       },
-      async handle({ params }) {
-        const found = await queries.shipment(params.id);
+      async handle({ params, context }) {
+        const found = await queries.shipment(params.id, addressReader(context));
         return found && { body: withoutRevision(found), revision: found.revision };
       },
     }),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { MAX_QUANTITY } from '../../domain/logistics/warehouse.js';
 import { MAX_SHIPMENT_LINES } from '../../domain/logistics/shipment.js';
-import { billingAddress } from '../receivables/receivables-schemas.js';
+import { billingAddress, redacted } from '../receivables/receivables-schemas.js';
 import { accountingDate, recordId, text } from '../schemas.js';
 
 export const sku = recordId.describe('Stock-keeping unit: 1-64 letters, digits or ._:-');

@@ -1,11 +1,14 @@
 /**
  * Logistics queries. Stock as of a day is the SKU's last movement dated on or before it (stock
- * dates run forward per SKU); the valuation adds those up. The shipment address is opened for
- * the caller, and reads `null` with `addressErased: true` once the customer's data is erased.
+ * dates run forward per SKU); the valuation adds those up. The shipment address is opened for a
+ * caller who may read it, REDACTED for others, and `null` with `addressErased: true` once the
+ * customer's data is erased.
  */
-import { openSealedValues } from '../../commands/personal-data/personal-fields.js';
+import { openSealedValues, REDACTED } from '../../commands/personal-data/personal-fields.js';
 import type { PersonalDataVault } from '../../commands/personal-data/vault.js';
+import type { ShippingAddress } from '../../domain/logistics/events.js';
 import type { ShipmentStatus } from '../../domain/logistics/shipment.js';
+import { receivablesStreams } from '../../domain/receivables/streams.js';
 import { isCurrencyCode, type CurrencyCode } from '../../domain/shared/currency.js';
 import { formatAmount, storedMinor } from '../../domain/shared/money.js';
 import { divideHalfUp } from '../../domain/logistics/stock-valuation.js';
@@ -42,9 +45,12 @@ export interface StockView {
 export type MovementView = Omit<MovementDocument, 'position'>;
 
 export type ShipmentView = Omit<ShipmentDocument, 'revision' | 'address'> & {
-  readonly address: ShipmentDocument['address'];
+  readonly address: ShippingAddress | typeof REDACTED | null;
   readonly addressErased: boolean;
 };
+
+/** Whether the caller may read the personal data of `subject` (`customer-C1`). */
+export type AddressReader = (subject: string) => boolean;
 
 export function createLogisticsQueries(deps: {
   readonly readModels: ReadModelStore;
@@ -90,16 +96,20 @@ export function createLogisticsQueries(deps: {
     };
   }
 
-  async function shipmentView(document: ShipmentDocument): Promise<ShipmentView> {
+  async function shipmentView(
+    document: ShipmentDocument,
+    mayRead: AddressReader,
+  ): Promise<ShipmentView> {
     const { revision: _revision, ...rest } = document;
-    const sealed = isSealedValue(document.address);
-    const address = sealed
+    const opened = isSealedValue(document.address)
       ? await openSealedValues(personalData, document.address)
       : document.address;
+    const erased = opened === null || opened === undefined;
+    const visible = mayRead(receivablesStreams.customer(document.customerId));
     return {
       ...rest,
-      address: (address ?? null) as ShipmentDocument['address'],
-      addressErased: address === null || address === undefined,
+      address: erased ? null : visible ? (opened as ShippingAddress) : REDACTED,
+      addressErased: erased,
     };
   }
 
@@ -189,13 +199,16 @@ export function createLogisticsQueries(deps: {
       };
     },
 
-    async shipment(shipmentId: string): Promise<(ShipmentView & { revision: number }) | undefined> {
+    async shipment(
+      shipmentId: string,
+      mayRead: AddressReader,
+    ): Promise<(ShipmentView & { revision: number }) | undefined> {
       const body = (
         await readModels.load(await collection(shipmentsProjection.name), [shipmentId])
       ).get(shipmentId)?.body;
       if (!body) return undefined;
       const document = shipmentsProjection.document(body);
-      return { ...(await shipmentView(document)), revision: document.revision };
+      return { ...(await shipmentView(document, mayRead)), revision: document.revision };
     },
 
     async listShipments(options: {
@@ -205,6 +218,7 @@ export function createLogisticsQueries(deps: {
       to?: string;
       limit: number;
       cursor?: string;
+      mayRead: AddressReader;
     }): Promise<Page<ShipmentView>> {
       const created =
         options.from !== undefined || options.to !== undefined
@@ -229,7 +243,9 @@ export function createLogisticsQueries(deps: {
       });
       const items: ShipmentView[] = [];
       for (const document of page.documents) {
-        items.push(await shipmentView(shipmentsProjection.document(document.body)));
+        items.push(
+          await shipmentView(shipmentsProjection.document(document.body), options.mayRead),
+        );
       }
       return { items, nextCursor: page.nextCursor ?? null };
     },

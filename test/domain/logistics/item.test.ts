@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RegisterItem } from '../../../src/domain/logistics/commands.js';
-import { logisticsEventSchemas, type LogisticsEvent } from '../../../src/domain/logistics/events.js';
+import {
+  logisticsEventSchemas,
+  type LogisticsEvent,
+} from '../../../src/domain/logistics/events.js';
 import { evolveItem, initialItemState, itemDecider } from '../../../src/domain/logistics/item.js';
 import { logisticsEventStreams, logisticsStreams } from '../../../src/domain/logistics/streams.js';
 import { givenWhenThen } from '../ledger/given-when-then.js';
