@@ -155,9 +155,12 @@ export const shipmentResponse = z.object({
   orderReference: z.string(),
   customerId: z.string(),
   items: z.array(z.object({ sku: z.string(), quantity: z.number().int() })),
-  address: address
+  address: z
+    .union([address, redacted])
     .nullable()
-    .describe("null, with addressErased, once the customer's data is erased"),
+    .describe(
+      'Personal data of the customer\'s: `{ "redacted": true }` for a key that may not read it (only logistics:write, finance:write and admin do), `null` with addressErased once erased',
+    ),
   addressErased: z.boolean(),
   status,
   createdOn: z.string(),
