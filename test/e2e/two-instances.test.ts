@@ -28,7 +28,9 @@ useChildServices();
 const mongoUrl = process.env.MONGODB_URL;
 const realEventStore = process.env.EVENTSTORE_URL;
 const SECRET = 'e2e-two-instances-finance-01';
-const API_KEYS = JSON.stringify([{ id: 'finance-app', secret: SECRET, scopes: ['finance:write'] }]);
+const API_KEYS = JSON.stringify([
+  { id: 'finance-app', secret: SECRET, scopes: ['finance:write', 'logistics:write'] },
+]);
 
 interface Instance {
   readonly service: RunningService;
@@ -234,6 +236,64 @@ if (mongoUrl) {
       const last = payments.filter((payment) => payment.status === 201).at(-1)!;
       const read = await pair.a.get(`/v1/invoices/INV-RACE?consistentWith=${last.body.position}`);
       expect(read.body).toMatchObject({ paid: '90.00', outstanding: '10.00' });
+    });
+
+    it('never packs more than is on hand, whichever instance each racing pack reaches', async () => {
+      const pair = await startTwoInstances();
+      await openAccounts(pair.a, [
+        ['13000', 'asset'],
+        ['20500', 'liability'],
+        ['50000', 'expense'],
+      ]);
+      const address = { line1: 'Main St 1', city: 'Berlin', postalCode: '10115', country: 'DE' };
+      const created = async (reply: Reply) => {
+        expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+      };
+      await created(
+        await pair.a.post('/v1/customers', {
+          customerId: 'ACME',
+          name: 'Acme',
+          email: 'ap@acme.example',
+          billingAddress: address,
+          currency: 'EUR',
+          paymentTermsDays: 30,
+        }),
+      );
+      await created(await pair.a.post('/v1/items', { sku: 'W', name: 'Widget', unit: 'piece' }));
+      await created(
+        await pair.b.post('/v1/stock/W/receipts', {
+          quantity: 10,
+          unitCost: '4.00',
+          receivedOn: '2026-11-02',
+          reference: 'PO-1',
+        }),
+      );
+      for (let index = 0; index < 16; index += 1) {
+        await created(
+          await pair.a.post('/v1/shipments', {
+            shipmentId: `S-${index}`,
+            orderReference: `SO-${index}`,
+            customerId: 'ACME',
+            items: [{ sku: 'W', quantity: 1 }],
+            address,
+          }),
+        );
+      }
+      const packs = await Promise.all(
+        Array.from({ length: 16 }, (_, index) =>
+          (index % 2 === 0 ? pair.a : pair.b).post(`/v1/shipments/S-${index}/pack`, {
+            packedOn: '2026-11-03',
+          }),
+        ),
+      );
+      const statuses = packs.map((pack) => pack.status);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(10);
+      expect(statuses.filter((status) => status === 409)).toHaveLength(6);
+      const warehouse = await pair.eventStore.readStream('warehouse-main');
+      expect(warehouse.filter((event) => event.type === 'StockIssued')).toHaveLength(10);
+      const last = packs.filter((pack) => pack.status === 200).at(-1)!;
+      const stock = await pair.b.get(`/v1/stock/W?consistentWith=${last.body.position}`);
+      expect(stock.body).toMatchObject({ onHand: 0, value: '0.00' });
     });
 
     it('leaves no posting inside a period one instance closes while the other posts into it', async () => {

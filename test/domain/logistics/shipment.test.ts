@@ -285,13 +285,11 @@ describe('CreateShipment', () => {
 describe('every later step', () => {
   it('refuses a shipment that does not exist', () => {
     for (const command of [pack(), dispatch(), deliver(), cancel()]) {
-      given()
-        .when(command)
-        .thenRefuses({
-          kind: 'not_found',
-          code: 'ShipmentNotFound',
-          message: 'S-1 does not exist',
-        });
+      given().when(command).thenRefuses({
+        kind: 'not_found',
+        code: 'ShipmentNotFound',
+        message: 'S-1 does not exist',
+      });
     }
   });
 
