@@ -35,7 +35,7 @@ export interface MovementDocument {
   /** Signed, in the base currency. */
   readonly valueChange: string;
   readonly valueAfter: string;
-  /** The receipt's reference, the adjustment's reason, the shipment's order reference. */
+  /** The receipt's reference, the adjustment's reason, `packed`, or the cancellation's reason. */
   readonly reference: string;
   readonly shipmentId: string | null;
   /** The event's global position: the stock ledger's order. */
