@@ -1,16 +1,31 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { MongoClient } from 'mongodb';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { expectProblem } from './fixtures.js';
 
+/** On the embedded stores and, whenever MONGODB_URL is set (CI: FerretDB), on MongoDB. */
+const stores: { name: string; env: () => Record<string, string> }[] = [
+  { name: 'embedded stores', env: () => ({}) },
+];
+const mongoUrl = process.env.MONGODB_URL;
+if (mongoUrl) {
+  stores.push({
+    name: 'MongoDB read models',
+    env: () => ({
+      MONGODB_URL: mongoUrl,
+      MONGODB_DATABASE: `logistics_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+      // FerretDB's upserts of new documents take milliseconds each.
+      READ_FRESHNESS_WAIT_MS: '20000',
+      CONSISTENCY_WAIT_MS: '20000',
+    }),
+  });
+}
+
 let t: TestService;
-beforeEach(async () => {
-  // The default chart: inventory 13000, goods received 20500, adjustments 51000, COGS 50000.
-  t = startTestService({ CHART_OF_ACCOUNTS: '' });
-  await t.service.started;
-});
-afterEach(() => t.close());
+let env: Record<string, string>;
 
 type Key = 'logistics' | 'reports' | 'finance' | 'people' | 'admin';
 const post = (path: string, body: object, key: Key = 'logistics') =>
@@ -57,7 +72,22 @@ async function balances(position: string): Promise<Record<string, string>> {
   );
 }
 
-describe('logistics over HTTP', () => {
+describe.each(stores)('logistics over HTTP, $name', (store) => {
+  beforeEach(async () => {
+    env = store.env();
+    // The default chart: inventory 13000, goods received 20500, adjustments 51000, COGS 50000.
+    t = startTestService({ CHART_OF_ACCOUNTS: '', ...env });
+    await t.service.started;
+  });
+  afterEach(async () => {
+    await t.close();
+    if (env.MONGODB_URL && env.MONGODB_DATABASE) {
+      const client = new MongoClient(env.MONGODB_URL);
+      await client.db(env.MONGODB_DATABASE).dropDatabase();
+      await client.close();
+    }
+  });
+
   it('values stock at moving average cost and keeps inventory equal to it', async () => {
     await ok(post('/v1/items', { sku: 'BOLT', name: 'Bolt M8', unit: 'piece' }));
     expectProblem(

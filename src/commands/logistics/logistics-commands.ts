@@ -261,12 +261,15 @@ export function createLogisticsCommands(deps: {
 
     async cancelShipment(context, command) {
       const result = await onShipment(context, { type: 'CancelShipment', ...command });
-      await returnStock(context, {
+      const returned = await returnStock(context, {
         shipmentId: command.shipmentId,
         returnedOn: command.cancelledOn,
         reason: command.reason,
       });
-      return result;
+      // The answer's position covers the return too, so a read after it sees the stock back.
+      return returned.events.length > 0 && returned.position > result.position
+        ? { ...result, position: returned.position }
+        : result;
     },
 
     async reconcileShipment(context, shipmentId) {
