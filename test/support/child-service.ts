@@ -69,8 +69,24 @@ export function spawnService(env: Record<string, string>, port: number): Running
   return { process: child, port, exited, output: () => stdout + stderr, stderr: () => stderr };
 }
 
-/** Starts the service and waits until /readyz answers 200 and it has logged that it listens. */
+/**
+ * Starts the service and waits until /readyz answers 200 and it has logged that it listens. A
+ * port found free can be taken by another test's process before the service binds it: then it
+ * starts again on another.
+ */
 export async function startService(env: Record<string, string>): Promise<RunningService> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnFreePort(env);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof PortTakenError)) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnFreePort(env: Record<string, string>): Promise<RunningService> {
   const port = await freePort();
   const service = spawnService({ ...env, PORT: String(port) }, port);
   let exit: Exit | undefined;
@@ -88,7 +104,10 @@ export async function startService(env: Record<string, string>): Promise<Running
     { timeoutMs: 15_000 },
   );
   if (exit) {
-    throw new Error(`service exited (${JSON.stringify(exit)}) before ready:\n${service.output()}`);
+    const message = `service exited (${JSON.stringify(exit)}) before ready:\n${service.output()}`;
+    throw service.output().includes('EADDRINUSE')
+      ? new PortTakenError(message)
+      : new Error(message);
   }
   if (!settled) throw new Error(`service not ready within 15 s:\n${service.output()}`);
   return service;
