@@ -240,6 +240,9 @@ if (mongoUrl) {
 
     it('never packs more than is on hand, whichever instance each racing pack reaches', async () => {
       const pair = await startTwoInstances();
+      // The event store is shared by every pair of this file: ids of this scenario's own.
+      const suffix = randomUUID().slice(0, 8);
+      const [customerId, sku, shipment] = [`ACME-${suffix}`, `W-${suffix}`, `S-${suffix}`];
       await openAccounts(pair.a, [
         ['13000', 'asset'],
         ['20500', 'liability'],
@@ -251,7 +254,7 @@ if (mongoUrl) {
       };
       await created(
         await pair.a.post('/v1/customers', {
-          customerId: 'ACME',
+          customerId,
           name: 'Acme',
           email: 'ap@acme.example',
           billingAddress: address,
@@ -259,9 +262,9 @@ if (mongoUrl) {
           paymentTermsDays: 30,
         }),
       );
-      await created(await pair.a.post('/v1/items', { sku: 'W', name: 'Widget', unit: 'piece' }));
+      await created(await pair.a.post('/v1/items', { sku, name: 'Widget', unit: 'piece' }));
       await created(
-        await pair.b.post('/v1/stock/W/receipts', {
+        await pair.b.post(`/v1/stock/${sku}/receipts`, {
           quantity: 10,
           unitCost: '4.00',
           receivedOn: '2026-11-02',
@@ -271,17 +274,17 @@ if (mongoUrl) {
       for (let index = 0; index < 16; index += 1) {
         await created(
           await pair.a.post('/v1/shipments', {
-            shipmentId: `S-${index}`,
+            shipmentId: `${shipment}-${index}`,
             orderReference: `SO-${index}`,
-            customerId: 'ACME',
-            items: [{ sku: 'W', quantity: 1 }],
+            customerId,
+            items: [{ sku, quantity: 1 }],
             address,
           }),
         );
       }
       const packs = await Promise.all(
         Array.from({ length: 16 }, (_, index) =>
-          (index % 2 === 0 ? pair.a : pair.b).post(`/v1/shipments/S-${index}/pack`, {
+          (index % 2 === 0 ? pair.a : pair.b).post(`/v1/shipments/${shipment}-${index}/pack`, {
             packedOn: '2026-11-03',
           }),
         ),
@@ -290,9 +293,13 @@ if (mongoUrl) {
       expect(statuses.filter((status) => status === 200)).toHaveLength(10);
       expect(statuses.filter((status) => status === 409)).toHaveLength(6);
       const warehouse = await pair.eventStore.readStream('warehouse-main');
-      expect(warehouse.filter((event) => event.type === 'StockIssued')).toHaveLength(10);
+      const issued = warehouse.filter(
+        (event) =>
+          event.type === 'StockIssued' && String(event.data.shipmentId).startsWith(shipment),
+      );
+      expect(issued).toHaveLength(10);
       const last = packs.filter((pack) => pack.status === 200).at(-1)!;
-      const stock = await pair.b.get(`/v1/stock/W?consistentWith=${last.body.position}`);
+      const stock = await pair.b.get(`/v1/stock/${sku}?consistentWith=${last.body.position}`);
       expect(stock.body).toMatchObject({ onHand: 0, value: '0.00' });
     });
 
