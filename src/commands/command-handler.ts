@@ -5,6 +5,7 @@
  */
 import type { Decider, DomainCommand, DomainEvent } from '../domain/shared/decider.js';
 import type { EventSchemas } from '../domain/shared/event-schemas.js';
+import { refuseInvalid } from '../domain/shared/errors.js';
 import {
   isWrongExpectedVersion,
   type EventStore,
@@ -161,6 +162,7 @@ export function createCommandHandler(handlerDeps: CommandHandlerDeps): CommandHa
     context: CommandContext,
     spec: CommandSpec<State, Command, Event, Facts>,
   ): Promise<CommandResult<State>> {
+    refuseIfOccurredInFuture(context, deps.clock());
     const call: CommandCall = { commandType: spec.command.type, streamId: spec.streamId, context };
     const run = middleware.reduceRight<() => Promise<CommandResult<State>>>(
       (next, wrap) => () => wrap(call, next),
@@ -171,6 +173,23 @@ export function createCommandHandler(handlerDeps: CommandHandlerDeps): CommandHa
 }
 
 type Deps = CommandHandlerDeps & { readonly stateCache: StateCache };
+
+/** How far ahead of this server's clock a writer's business time may be: their clock's drift. */
+export const OCCURRED_AT_SKEW_MS = 5 * 60_000;
+
+/** A business time is when something happened: never later than now, give or take a skew. */
+function refuseIfOccurredInFuture(context: CommandContext, now: Date): void {
+  if (context.occurredAt === undefined) return;
+  const at = Date.parse(context.occurredAt);
+  if (Number.isNaN(at) || at > now.getTime() + OCCURRED_AT_SKEW_MS) {
+    refuseInvalid('InvalidOccurredAt', [
+      {
+        path: 'occurredAt',
+        message: `must be a UTC time not after now (${now.toISOString()}), give or take ${OCCURRED_AT_SKEW_MS / 60_000} minutes`,
+      },
+    ]);
+  }
+}
 
 async function runWithRetries<
   State,

@@ -10,6 +10,8 @@ export const scopes = [
   'logistics:write',
   'reports:read',
   'audit:read',
+  /** May give commands a business time of the past (`occurredAt`), to import history. */
+  'import',
   'admin',
 ] as const;
 export type Scope = (typeof scopes)[number];

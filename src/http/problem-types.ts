@@ -77,6 +77,12 @@ export const platformProblems = {
     'A cursor that does not decode, or that belongs to another list or other filters. Start again from the first page.',
   ),
   malformedJson: problem('malformed-json', 400, 'Malformed JSON', 'The body is not valid JSON.'),
+  invalidOccurredAt: problem(
+    'invalid-occurred-at',
+    400,
+    'Invalid occurred at',
+    "The command's `occurredAt` (its business time) is in the future: it must be no later than the server's clock, give or take five minutes. Nothing was written.",
+  ),
   requestAborted: problem(
     'request-aborted',
     400,

@@ -4,7 +4,8 @@
  * what its refusals mean, how to run it); the builder adds the write headers, `position`,
  * ETag, Location, 404s, paging and consistency, and documents every one of them in OpenAPI.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
+import { isAccountingDate } from '../domain/shared/dates.js';
 import { platformProblems } from './problem-types.js';
 import { httpProblem } from './problem.js';
 import { defineRoute, type RequestContext, type ResponseSpec, type RouteSpec } from './route.js';
@@ -81,6 +82,44 @@ export interface CommandRouteSpec<
 }
 
 /** A command: answers the record with `position`, ETag, X-Position and (for 201) Location. */
+/**
+ * Every command may carry the time the business action happened, when it is not now: history
+ * imported from another system. It becomes the events' `occurredAt`; `recordedAt` stays the
+ * server's. Only a key with the `import` scope (or `admin`) may give it; the command handler
+ * refuses one in the future.
+ */
+const UTC_TIME = /^(19|[2-9]\d)\d{2}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$/;
+const occurredAt = z
+  .string()
+  .refine(
+    (text) => UTC_TIME.test(text) && isAccountingDate(text.slice(0, 10)),
+    'must be a UTC time like 2024-03-01T09:30:00Z, from 1900 on',
+  )
+  .meta({ format: 'date-time', pattern: UTC_TIME.source })
+  .optional()
+  .describe(
+    'When the business action happened, if not now (importing history): ISO 8601 UTC, not in the future. Needs the `import` scope.',
+  );
+
+/** The body with `occurredAt` beside its own fields; its documentation (meta) kept. */
+function withOccurredAt(body: z.ZodType): z.ZodType {
+  if (!(body instanceof z.ZodObject)) return body;
+  const extended = body.extend({ occurredAt });
+  const meta = body.meta();
+  return meta ? extended.meta(meta) : extended;
+}
+
+function withBusinessTime(context: RequestContext, time: string): RequestContext {
+  const { scopes } = context.principal;
+  if (!scopes.includes('import') && !scopes.includes('admin')) {
+    throw httpProblem(
+      platformProblems.forbidden,
+      'occurredAt sets a business time of the past: only a key with the import scope may give it',
+    );
+  }
+  return { ...context, occurredAt: time };
+}
+
 export function commandRoute<
   P extends ObjectSchema = ObjectSchema,
   B extends z.ZodType = z.ZodType,
@@ -99,11 +138,16 @@ export function commandRoute<
   return defineRoute({
     method: 'post',
     ...basics(spec),
-    body: spec.body,
+    body: withOccurredAt(spec.body),
     conditional: true,
     responses,
     async handle({ params, body, context }) {
-      const answer = await spec.handle({ params, body, context } as never);
+      const { occurredAt: given, ...rest } = body as Record<string, unknown>;
+      const answer = await spec.handle({
+        params,
+        body: given === undefined ? body : rest,
+        context: given === undefined ? context : withBusinessTime(context, given as string),
+      } as never);
       return {
         status: success.status,
         headers: writeHeaders(answer.result, answer.location),

@@ -27,6 +27,8 @@ export interface RequestContext {
   readonly idempotencyKey?: string;
   /** The stream revision named by If-Match, when given. */
   readonly ifMatch?: bigint;
+  /** A command's business time, when its body gave `occurredAt` (the `import` scope's). */
+  readonly occurredAt?: string;
   readonly log: Logger;
   /** Aborted when the client goes away before the answer is complete: long work can stop. */
   readonly signal: AbortSignal;
@@ -383,5 +385,6 @@ export function commandContext(context: RequestContext): CommandContext {
     requestId: context.requestId,
     idempotencyKey: context.idempotencyKey,
     expectedRevision: context.ifMatch,
+    ...(context.occurredAt === undefined ? {} : { occurredAt: context.occurredAt }),
   };
 }

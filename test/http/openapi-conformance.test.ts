@@ -190,6 +190,7 @@ function keyWithout(operation: Operation): string {
     payrollApprover: 'people:write',
     auditor: 'audit:read',
     logistics: 'logistics:write',
+    importer: 'finance:write',
   };
   const name = (Object.keys(scopeOf) as (keyof typeof testKeys)[]).find(
     (key) => key !== 'admin' && !accepted.includes(scopeOf[key]),

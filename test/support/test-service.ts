@@ -17,6 +17,8 @@ export const testKeys = {
   payrollApprover: 'test-payroll-approver-secret-0001',
   auditor: 'test-auditor-secret-0001',
   logistics: 'test-logistics-secret-0001',
+  /** finance:write with the import scope: may give commands a business time of the past. */
+  importer: 'test-importer-secret-0001',
 } as const;
 
 const API_KEYS = JSON.stringify([
@@ -27,6 +29,7 @@ const API_KEYS = JSON.stringify([
   { id: 'payroll-approver', secret: testKeys.payrollApprover, scopes: ['people:write'] },
   { id: 'auditor', secret: testKeys.auditor, scopes: ['audit:read'] },
   { id: 'warehouse-app', secret: testKeys.logistics, scopes: ['logistics:write'] },
+  { id: 'importer', secret: testKeys.importer, scopes: ['finance:write', 'import'] },
 ]);
 
 /**
