@@ -264,6 +264,48 @@ describe('log feed, one projection', () => {
     expect(await documents(readModels)).toEqual(await referenceDocuments());
   });
 
+  it('ends its outage back-off when a write is acknowledged: the write is read at once', async () => {
+    const { eventStore, readModels } = stores();
+    let down = true;
+    const flaky = new Proxy(eventStore, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (property !== 'headPosition' || typeof value !== 'function') return value;
+        return async () => {
+          if (down) throw new StoreUnavailableError('event store down');
+          return (value as () => Promise<bigint>).apply(target);
+        };
+      },
+    });
+    // Back-offs far longer than the test may wait: only the wake can end them.
+    const feed = createLogFeed({
+      eventStore: flaky,
+      readModels,
+      logger: silent,
+      retryBaseMs: 60_000,
+      retryMaxMs: 60_000,
+    });
+    const member = feed.addProjection(totals);
+    feed.start();
+    try {
+      expect(
+        await waitUntil(async () => member.status().state === 'paused', { timeoutMs: 5_000 }),
+      ).toBe(true);
+      down = false;
+      const written = await append(eventStore, 'Deposited', { account: 'Back', amount: 7 });
+      // A plain wake (a read asking) does not end it: only a write proves the store is back.
+      feed.wake();
+      feed.wake(written.position);
+      const applied = await waitUntil(async () => member.status().position >= written.position, {
+        timeoutMs: 2_000,
+      });
+      expect(applied).toBe(true);
+      expect(member.status().state).toBe('live');
+    } finally {
+      await feed.stop();
+    }
+  });
+
   it('follows new events once started, and stops cleanly', async () => {
     const { eventStore, readModels } = stores();
     const projection = runner(eventStore, readModels, { pollIntervalMs: 5, sleep: undefined });

@@ -150,6 +150,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
   let cycling: Promise<boolean> | undefined;
   let stopping = false;
   let wakeUp: (() => void) | undefined;
+  let endOutageSleep: (() => void) | undefined;
   let wokenMeanwhile = false;
   let checkpointsReady = false;
   const admission = createWriteAdmission({
@@ -309,7 +310,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
           logger.warn({ err: error }, 'log feed paused: store unavailable');
         }
         pause(error);
-        await sleep(delay);
+        await outageSleep(delay);
         delay = Math.min(retryMaxMs, delay * 2);
         continue;
       }
@@ -335,8 +336,26 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     });
   }
 
+  /**
+   * The back-off between attempts while a store is down. A write acknowledged meanwhile proves
+   * the stores are back: it ends the wait, so what it wrote is read at once rather than after
+   * the rest of a back-off that may have grown to `retryMaxMs`.
+   */
+  function outageSleep(ms: number): Promise<void> {
+    const ended = new Promise<void>((resolve) => {
+      endOutageSleep = resolve;
+    });
+    // Through the injected sleep, as every wait of the feed's.
+    return Promise.race([sleep(ms), ended]).finally(() => {
+      endOutageSleep = undefined;
+    });
+  }
+
   function wake(position?: bigint): void {
-    if (position !== undefined) admission.saw(position);
+    if (position !== undefined) {
+      admission.saw(position);
+      endOutageSleep?.();
+    }
     if (wakeUp) wakeUp();
     else wokenMeanwhile = true;
   }
