@@ -98,13 +98,19 @@ export interface ProjectionManager {
   ): Promise<void>;
   status(): Promise<ProjectionReport[]>;
   /** Per projection: `ok` when it serves queries, else `building` or `failed`. */
-  readiness(): Promise<Record<string, 'ok' | 'building' | 'failed'>>;
+  /**
+   * Per projection: `ok` when it serves current data; `building` on its first build; `failed`;
+   * `paused` while a store is down; `catching_up` after an outage until it reaches the head.
+   */
+  readiness(): Promise<Record<string, ProjectionReadiness>>;
   /** Asks for a rebuild; the instance holding the lease starts it at its next tick. */
   requestRebuild(name: string): Promise<ProjectionReport>;
   names(): readonly string[];
   /** The projections whose documents events of `type` change. */
   handling(type: string): readonly string[];
 }
+
+export type ProjectionReadiness = 'ok' | 'building' | 'failed' | 'paused' | 'catching_up';
 
 export function createProjectionManager(options: ProjectionManagerOptions): ProjectionManager {
   const { eventStore, readModels, instanceId } = options;
@@ -351,12 +357,13 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
     },
 
     async readiness() {
-      const checks: Record<string, 'ok' | 'building' | 'failed'> = {};
+      const checks: Record<string, ProjectionReadiness> = {};
       for (const controller of controllers.values()) {
         const registry = await registryOf(controller);
         if (registry?.active) {
           const state = await runtimeState(controller);
-          checks[controller.projection.name] = state === 'failed' ? 'failed' : 'ok';
+          checks[controller.projection.name] =
+            state === 'failed' || state === 'paused' || state === 'catching_up' ? state : 'ok';
         } else {
           const build = holding(controller)
             ? controller.build?.member.status().state

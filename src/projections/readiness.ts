@@ -5,7 +5,9 @@ import type { ReactorRunner } from './reactor-runner.js';
 
 /**
  * `/readyz`: each check by name, ready only when every one is `ok`: both stores answer, every
- * projection serves (not still on its first build, not failed) and no reactor has failed.
+ * projection serves (not still on its first build, not failed) and no reactor has failed. After
+ * a store outage, projections and reactors are `paused`, then `catching_up` until they reach the
+ * log's head again: not ready until then, since queries would answer from behind.
  */
 export function readinessChecks(deps: {
   readonly eventStore: EventStore;
@@ -25,7 +27,8 @@ export function readinessChecks(deps: {
     ...Object.fromEntries(
       deps.reactors().map((reactor) => {
         const { name, state } = reactor.status();
-        return [`reactor:${name}`, state === 'failed' ? 'failed' : 'ok'];
+        const honest = state === 'failed' || state === 'paused' || state === 'catching_up';
+        return [`reactor:${name}`, honest ? state : 'ok'];
       }),
     ),
   });
