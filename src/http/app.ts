@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -8,7 +9,7 @@ import type { Authenticate } from './api-keys.js';
 import { renderDocsPage } from './docs-page.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { platformProblems } from './problem-types.js';
-import { httpProblem, sendProblem, toProblemResponse } from './problem.js';
+import { httpProblem, INVALID_UTF8, sendProblem, toProblemResponse } from './problem.js';
 import { readHeader, requestHeaders } from './request-headers.js';
 import { mountRoutes, requestLocals, type RouteSpec } from './route.js';
 
@@ -60,6 +61,8 @@ export function createApp(deps: AppDeps): Express {
     next(locals.headerProblem);
   });
 
+  app.use(refuseUndecodableQuery);
+
   const openApi = buildOpenApiDocument(deps.routes, deps.version);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
@@ -91,6 +94,7 @@ export function createApp(deps: AppDeps): Express {
         limit: deps.bodyLimitBytes,
         strict: true,
         type: ['application/json', 'application/*+json'],
+        verify: refuseInvalidUtf8,
       }),
     ],
   });
@@ -155,6 +159,44 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
       httpProblem(
         platformProblems.unsupportedMediaType,
         `Send JSON with Content-Type: application/json (got ${req.get('content-type') ?? 'none'})`,
+      ),
+    );
+    return;
+  }
+  next();
+};
+
+/**
+ * The decoder would put U+FFFD in place of what it cannot read, and the text stored would not
+ * be the one sent; the bytes are as decompressed, before any decoding.
+ */
+function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  if (isUtf8(body)) return;
+  throw Object.assign(new Error('The body is not valid UTF-8'), {
+    status: 400,
+    type: INVALID_UTF8,
+  });
+}
+
+/**
+ * The query parser reads a percent-encoding that is not UTF-8 as U+FFFD, silently: a filter
+ * would search for another text than the one sent, so it is refused like such a body or path.
+ */
+const refuseUndecodableQuery: RequestHandler = (req, _res, next) => {
+  const query = req.url.indexOf('?');
+  if (query < 0) {
+    next();
+    return;
+  }
+  try {
+    for (const part of req.url.slice(query + 1).split(/[&=]/)) {
+      decodeURIComponent(part.replaceAll('+', ' '));
+    }
+  } catch {
+    next(
+      httpProblem(
+        platformProblems.badRequest,
+        'The query string is not valid percent-encoded UTF-8',
       ),
     );
     return;

@@ -77,6 +77,12 @@ export const platformProblems = {
     'A cursor that does not decode, or that belongs to another list or other filters. Start again from the first page.',
   ),
   malformedJson: problem('malformed-json', 400, 'Malformed JSON', 'The body is not valid JSON.'),
+  invalidUtf8: problem(
+    'invalid-utf8',
+    400,
+    'Body not UTF-8',
+    'The body (once decompressed) is not valid UTF-8. It is refused rather than read with U+FFFD in place of the bytes it could not decode, which would store another text than the one sent.',
+  ),
   requestAborted: problem(
     'request-aborted',
     400,

@@ -58,6 +58,9 @@ export function httpProblem(
   });
 }
 
+/** The `type` of the body parser's error for a body that is not UTF-8 (see `app.ts`). */
+export const INVALID_UTF8 = 'entity.utf8.invalid';
+
 /** Express's body parser reports its failures with these `type`s. */
 const BODY_PARSER_ERRORS: Record<string, ProblemType> = {
   'entity.parse.failed': platformProblems.malformedJson,
@@ -67,6 +70,7 @@ const BODY_PARSER_ERRORS: Record<string, ProblemType> = {
   'request.aborted': platformProblems.requestAborted,
   'request.size.invalid': platformProblems.requestSizeInvalid,
   'parameters.too.many': platformProblems.tooManyParameters,
+  [INVALID_UTF8]: platformProblems.invalidUtf8,
 };
 
 /**

@@ -35,30 +35,96 @@ export function codePoints(value: string): number {
   return count;
 }
 
-/** Well-formed Unicode of at most `max` code points. */
-export function unicode(max: number) {
+/**
+ * What no stored text holds, as regex class contents. Control characters (C0, DEL and C1) break
+ * logs, CSV exports and terminals; the bidirectional embeddings, overrides and isolates make a
+ * text read in another order than it is stored ("Trojan Source"), so an auditor would see an
+ * other reference than the one recorded. A lone surrogate (in `u` mode) is altered by stores.
+ */
+const NEVER =
+  '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\ud800-\\udfff';
+/** What a multi-line field (a description, a reason) may hold and a one-line field may not. */
+const LINE_BREAKS = '\\t\\n\\r\\u2028\\u2029';
+/** Characters that show nothing: a text of only these and white space is blank. */
+export const INVISIBLE = '\\u00ad\\u180e\\u200b-\\u200f\\u2060-\\u2064\\ufeff';
+
+export type Lines = 'one' | 'many';
+
+/** The characters a text of `lines` refuses, as regex class contents. */
+export function refusedCharacters(lines: Lines): string {
+  return lines === 'one' ? `${NEVER}${LINE_BREAKS}` : NEVER;
+}
+
+const refusedPattern = (lines: Lines) => new RegExp(`[${refusedCharacters(lines)}]`, 'u');
+const REFUSED: Readonly<Record<Lines, RegExp>> = {
+  one: refusedPattern('one'),
+  many: refusedPattern('many'),
+};
+const BLANK = new RegExp(`^[${TRIMMED}${INVISIBLE}]*$`, 'u');
+
+/** True when nothing in `value` shows: white space and invisible characters only. */
+export function isBlank(value: string): boolean {
+  return BLANK.test(value);
+}
+
+/**
+ * Why `value` is no text of `lines`, or undefined when it is one: the first refusal, named for
+ * the caller (the character's code point, which the answer could not show).
+ */
+export function textProblem(value: string, lines: Lines): string | undefined {
+  if (!isWellFormed(value)) return 'must be well-formed Unicode (it holds a lone surrogate)';
+  const refused = REFUSED[lines].exec(value);
+  if (!refused) return undefined;
+  const code = `U+${refused[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (/[\u202a-\u202e\u2066-\u2069]/u.test(refused[0])) {
+    return `must not hold bidirectional control characters (it holds ${code})`;
+  }
+  return lines === 'one'
+    ? `must be one line without control characters (it holds ${code})`
+    : `must not hold control characters other than tabs and line breaks (it holds ${code})`;
+}
+
+/**
+ * The JSON Schema pattern of a text of `lines`: only characters it accepts, and unless blanks
+ * are allowed, one that shows. One pattern, since JSON Schema takes one.
+ */
+export function textPattern(lines: Lines, blank: 'refused' | 'allowed'): string {
+  const allowed = `[^${refusedCharacters(lines)}]`;
+  if (blank === 'allowed') return `^${allowed}*$`;
+  return `^${allowed}*[^${refusedCharacters(lines)}${TRIMMED}${INVISIBLE}]${allowed}*$`;
+}
+
+/**
+ * Well-formed Unicode of at most `max` code points, without control characters (tabs and line
+ * breaks only where `lines` is `many`) and without bidirectional controls.
+ */
+export function unicode(max: number, { lines = 'one' }: { lines?: Lines } = {}) {
   return z
     .string()
     .superRefine((value, ctx) => {
-      if (!isWellFormed(value)) {
-        ctx.addIssue({ code: 'custom', message: 'must be well-formed Unicode' });
+      const problem = textProblem(value, lines);
+      if (problem !== undefined) {
+        ctx.addIssue({ code: 'custom', message: problem });
       } else if (codePoints(value) > max) {
         ctx.addIssue({ code: 'custom', message: `must be at most ${max} characters` });
       }
     })
-    .meta({ maxLength: max });
+    .meta({ maxLength: max, pattern: textPattern(lines, 'allowed') });
 }
 
 /**
  * Free text: `unicode(max)` as sent, trimmed once accepted. Unless `blank` is allowed it must
- * hold something besides white space, which its pattern says.
+ * hold something that shows (white space and U+200B do not), which its pattern says.
  */
-export function text(max: number, { blank = 'refused' }: { blank?: 'refused' | 'allowed' } = {}) {
-  if (blank === 'allowed') return unicode(max).trim();
-  return unicode(max)
-    .refine((value) => value.trim() !== '', 'must not be blank')
+export function text(
+  max: number,
+  { blank = 'refused', lines = 'one' }: { blank?: 'refused' | 'allowed'; lines?: Lines } = {},
+) {
+  if (blank === 'allowed') return unicode(max, { lines }).trim();
+  return unicode(max, { lines })
+    .refine((value) => !isBlank(value), 'must not be blank')
     .trim()
-    .meta({ minLength: 1, maxLength: max, pattern: `[^${TRIMMED}]` });
+    .meta({ minLength: 1, maxLength: max, pattern: textPattern(lines, 'refused') });
 }
 
 /** Schemas shared by every module's routes. */
