@@ -31,12 +31,18 @@ const problemSchema = {
     detail: { type: 'string', description: 'What went wrong with this request, for a human' },
     errors: {
       type: 'array',
-      description: 'On 400: each offending part of the request',
+      description: 'On 400: each offending part of the request, at most 50',
+      maxItems: 50,
       items: {
         type: 'object',
         required: ['path', 'message'],
         properties: { path: { type: 'string' }, message: { type: 'string' } },
       },
+    },
+    errorsOmitted: {
+      type: 'integer',
+      minimum: 1,
+      description: 'How many offending parts `errors` leaves out, when there were more than 50',
     },
   },
 } as const;

@@ -62,7 +62,7 @@ export const platformProblems = {
     'validation',
     400,
     'Invalid request',
-    'The path, query or body does not match the operation: `errors` lists each offending part (`path`, `message`), unknown fields included. Nothing was written.',
+    'The path, query or body does not match the operation (a body that is JSON but not an object included): `errors` lists each offending part (`path`, `message`), unknown fields included, at most 50 of them, and `errorsOmitted` counts the rest. Nothing was written.',
   ),
   invalidHeader: problem(
     'invalid-header',

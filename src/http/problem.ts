@@ -39,6 +39,48 @@ export class HttpProblem extends Error {
   }
 }
 
+/** What keeps an answer small whatever the request: a caller cannot make it grow with its input. */
+export const PROBLEM_BOUNDS = {
+  errors: 50,
+  /** Code points of `detail`, and of each entry's `path` and `message`. */
+  detail: 1000,
+  entry: 200,
+  /** Bytes of the serialised body. */
+  body: 16 * 1024,
+} as const;
+
+function cut(value: string, max: number): string {
+  const points = Array.from(value);
+  return points.length <= max ? value : `${points.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * The body as answered: at most `PROBLEM_BOUNDS.errors` entries (`errorsOmitted` counts the
+ * rest), each part cut, and under `PROBLEM_BOUNDS.body` bytes in all. Unknown fields are listed
+ * by name, so 50 000 of them would otherwise make an answer of megabytes.
+ */
+export function boundedProblem(body: Problem): Problem {
+  const given = body.errors ?? [];
+  const errors = given.slice(0, PROBLEM_BOUNDS.errors).map((error) => ({
+    path: cut(error.path, PROBLEM_BOUNDS.entry),
+    message: cut(error.message, PROBLEM_BOUNDS.entry),
+  }));
+  const { errors: _errors, errorsOmitted: _omitted, ...rest } = body;
+  const bounded = () => ({
+    ...rest,
+    detail: cut(body.detail, PROBLEM_BOUNDS.detail),
+    ...(body.errors ? { errors } : {}),
+    ...(given.length > errors.length ? { errorsOmitted: given.length - errors.length } : {}),
+  });
+  // Escapes and multi-byte characters can make 50 cut entries still too many bytes.
+  let answer = bounded();
+  while (errors.length > 0 && Buffer.byteLength(JSON.stringify(answer)) > PROBLEM_BOUNDS.body) {
+    errors.pop();
+    answer = bounded();
+  }
+  return answer;
+}
+
 /** An answer of a registered problem type (`problem-types.ts`), so none goes undocumented. */
 export function httpProblem(
   type: ProblemType,
@@ -48,13 +90,13 @@ export function httpProblem(
   return new HttpProblem({
     status: type.status,
     headers: extra.headers,
-    body: {
+    body: boundedProblem({
       type: problemTypeUri(type.slug),
       title: type.title,
       status: type.status,
       detail,
       ...(extra.errors ? { errors: extra.errors } : {}),
-    },
+    }),
   });
 }
 

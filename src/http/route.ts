@@ -288,11 +288,10 @@ function parsePart<T extends z.ZodType | undefined>(
     }
     return [{ path: at === '' ? '(body)' : at, message: issue.message }];
   });
-  throw httpProblem(
-    platformProblems.validation,
-    errors.map((error) => `${error.path}: ${error.message}`).join('; '),
-    { errors },
-  );
+  // The detail names the first few; `errors` says the rest, bounded (see `boundedProblem`).
+  const named = errors.slice(0, 5).map((error) => `${error.path}: ${error.message}`);
+  const more = errors.length > named.length ? ` (and ${errors.length - named.length} more)` : '';
+  throw httpProblem(platformProblems.validation, `${named.join('; ')}${more}`, { errors });
 }
 
 /** `lines[0].debit`: the path form used in every `errors[].path`. */
