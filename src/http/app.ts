@@ -80,6 +80,8 @@ export function createApp(deps: AppDeps): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
 
+  // Before the key is checked: which methods a path has is in the public document anyway.
+  app.use(allowedMethods(deps.routes));
   app.use('/v1', authenticate(deps.authenticate));
   const v1 = express.Router();
   mountRoutes(v1, deps.routes, {
@@ -92,7 +94,9 @@ export function createApp(deps: AppDeps): Express {
       requireJsonBody,
       express.json({
         limit: deps.bodyLimitBytes,
-        strict: true,
+        // Any JSON value is read, so that `null` or `[]` is refused as "not an object" (by the
+        // route) rather than as "not JSON", which it is.
+        strict: false,
         type: ['application/json', 'application/*+json'],
         verify: refuseInvalidUtf8,
       }),
@@ -203,6 +207,61 @@ const refuseUndecodableQuery: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+/** The service's own paths outside `/v1`, each answering GET (and HEAD). */
+const OPERATIONS_PATHS = ['/openapi.json', '/docs', '/healthz', '/readyz'];
+
+/**
+ * A known path asked with a method it does not have is a 405 with `Allow`, and `OPTIONS` on a
+ * known path says which it has (no key needed: the document says as much). Paths match as
+ * Express matches them: any case, one trailing slash.
+ */
+function allowedMethods(routes: readonly RouteSpec[]): RequestHandler {
+  const byPath = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  const add = (path: string, method: string) => {
+    const entry = byPath.get(path) ?? {
+      pattern: new RegExp(
+        `^${path
+          .split(/\{\w+\}/)
+          .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+          .join('[^/]+')}/?$`,
+        'i',
+      ),
+      methods: new Set<string>(),
+    };
+    entry.methods.add(method);
+    if (method === 'GET') entry.methods.add('HEAD');
+    byPath.set(path, entry);
+  };
+  for (const path of OPERATIONS_PATHS) add(path, 'GET');
+  for (const route of routes) add(route.path, route.method.toUpperCase());
+  const entries = [...byPath.values()];
+  return (req, res, next) => {
+    const matching = entries.filter((entry) => entry.pattern.test(req.path));
+    if (matching.length === 0) {
+      next();
+      return;
+    }
+    const methods = new Set(matching.flatMap((entry) => [...entry.methods]));
+    if (methods.has(req.method)) {
+      next();
+      return;
+    }
+    const allow = [...[...methods].sort(), 'OPTIONS'].join(', ');
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Allow', allow);
+      res.status(204).end();
+      return;
+    }
+    next(
+      httpProblem(
+        platformProblems.methodNotAllowed,
+        `${req.path} answers ${allow}, not ${req.method}`,
+        { headers: { Allow: allow } },
+      ),
+    );
+  };
+}
 
 const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const problem = toProblemResponse(error);

@@ -143,17 +143,21 @@ function documentedResponse(status: number, response: ResponseSpec, method: Rout
 }
 
 /**
- * Answers Node.js gives before the service sees the request, so on every operation. They have
- * no body yet (`components.responses`); Node's bare 400 is described with the service's own.
+ * Answers given for Node.js's parser before the service sees the request, so on every operation
+ * (`components.responses`), problem+json like the service's own; the connection closes after.
  */
 const nodeResponses = {
   RequestTimeout: {
     description:
-      'Answered by Node.js, without a body: the request headers did not arrive within 60 s, or the whole request within 5 minutes.',
+      '`request-timeout`: the request headers did not arrive within 60 s, or the whole request within 5 minutes.',
+    headers: {},
+    content: problemContent,
   },
   RequestHeaderFieldsTooLarge: {
     description:
-      'Answered by Node.js, without a body: the request line and headers together exceed 16 KB (a URL that long gets this, not 414).',
+      '`headers-too-large`: the request line and headers together exceed 16 KB (a URL that long gets this, not 414).',
+    headers: {},
+    content: problemContent,
   },
 } as const;
 
@@ -163,7 +167,7 @@ const nodeResponseRefs = {
 };
 
 const NODE_BAD_REQUEST =
-  'Node.js itself answers a request it cannot parse (a control character in a header, a malformed request line) with a bare 400 without a body';
+  "`bad-request` also for a request Node.js's parser refuses (a control character in a header, a malformed request line, a bad `Content-Length`), after which the connection closes";
 
 /** What the service's own 400s on `route` can be, by problem type. */
 function badRequestDescription(route: RouteSpec): string {
@@ -174,7 +178,7 @@ function badRequestDescription(route: RouteSpec): string {
   ];
   if (route.method === 'post') {
     reasons.push(
-      '`malformed-json`, `request-aborted`, `request-size-invalid`, `too-many-parameters`: a body that cannot be read',
+      '`malformed-json`, `invalid-utf8`, `invalid-compression`, `request-aborted`, `request-size-invalid`, `too-many-parameters`: a body that cannot be read',
     );
   }
   return `${reasons.join('; ')}. ${NODE_BAD_REQUEST}.`;
@@ -200,11 +204,7 @@ function responsesOf(route: RouteSpec): Record<string, unknown> {
   if (route.method === 'post') {
     common.push(
       [409, 'A request with this Idempotency-Key is still in progress', ['Retry-After']],
-      [
-        413,
-        'Body larger than BODY_LIMIT_BYTES; or, answered by Node.js without a body, chunk extensions over 16 KB',
-        [],
-      ],
+      [413, 'Body larger than BODY_LIMIT_BYTES, or chunk extensions over 16 KB', []],
       [415, 'Body not JSON, or in an encoding or charset the service does not read', []],
       [422, 'Idempotency-Key reused with a different request', []],
     );

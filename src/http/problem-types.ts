@@ -83,6 +83,12 @@ export const platformProblems = {
     'Body not UTF-8',
     'The body (once decompressed) is not valid UTF-8. It is refused rather than read with U+FFFD in place of the bytes it could not decode, which would store another text than the one sent.',
   ),
+  invalidCompression: problem(
+    'invalid-compression',
+    400,
+    'Body does not decompress',
+    'The body is not valid in the `Content-Encoding` it names (gzip, deflate or br): it is corrupt or cut short. Send it again, compressed whole, or uncompressed.',
+  ),
   requestAborted: problem(
     'request-aborted',
     400,
@@ -105,7 +111,7 @@ export const platformProblems = {
     'bad-request',
     400,
     'Bad request',
-    'The request could not be read at all, for example a path that is not valid percent-encoding or a body that does not decompress.',
+    'The request could not be read at all: a path that is not valid percent-encoding, or a request that Node.js cannot parse (a control character in a header, a malformed request line, a `Content-Length` that is not a number or is given twice with different values, both `Content-Length` and `Transfer-Encoding`). For the last, the connection is closed after the answer.',
   ),
   unauthorized: problem(
     'unauthorized',
@@ -123,7 +129,19 @@ export const platformProblems = {
     'not-found',
     404,
     'Not found',
-    'No record with that id, or no route for that method and path.',
+    'No record with that id, or no route for that path.',
+  ),
+  methodNotAllowed: problem(
+    'method-not-allowed',
+    405,
+    'Method not allowed',
+    'The path exists, but not with this method; `Allow` lists the methods it has. `OPTIONS` on any path answers 204 with `Allow`, without a key.',
+  ),
+  requestTimeout: problem(
+    'request-timeout',
+    408,
+    'Request timeout',
+    'The request headers did not arrive within 60 s, or the whole request within 5 minutes (answered by Node.js, and the connection closed).',
   ),
   idempotencyInProgress: problem(
     'idempotency-in-progress',
@@ -141,7 +159,7 @@ export const platformProblems = {
     'body-too-large',
     413,
     'Request body too large',
-    'The body is larger than BODY_LIMIT_BYTES.',
+    'The body is larger than BODY_LIMIT_BYTES; or its chunk extensions exceed 16 KB (answered by Node.js, and the connection closed).',
   ),
   unsupportedMediaType: problem(
     'unsupported-media-type',
@@ -160,6 +178,12 @@ export const platformProblems = {
     415,
     'Unsupported charset',
     'The body declares a charset other than UTF-8.',
+  ),
+  headersTooLarge: problem(
+    'headers-too-large',
+    431,
+    'Request header fields too large',
+    'The request line and headers together exceed 16 KB (a URL that long gets this, not 414). Answered by Node.js before the service reads the request, and the connection closed.',
   ),
   idempotencyKeyReused: problem(
     'idempotency-key-reused',

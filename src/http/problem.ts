@@ -176,6 +176,12 @@ export function toProblemResponse(error: unknown): ProblemResponse {
         : bodyError.message;
     return httpProblem(type, detail).response;
   }
+  if (isDecompressionError(error)) {
+    return httpProblem(
+      platformProblems.invalidCompression,
+      'The body does not decompress with its Content-Encoding: it is corrupt or incomplete',
+    ).response;
+  }
   const clientError = clientErrorStatus(error);
   if (clientError) {
     // Express and its parsers mark what the client got wrong with a 4xx status (a path that
@@ -207,6 +213,21 @@ function bodyParserError(
     message: typeof message === 'string' ? message : type,
     limit: typeof limit === 'number' ? limit : undefined,
   };
+}
+
+/**
+ * zlib's errors, which the body parser passes on without a type of its own: they carry zlib's
+ * error number and code (`Z_DATA_ERROR`, `Z_BUF_ERROR`, `ERR__ERROR_FORMAT_PADDING_1` for br).
+ */
+function isDecompressionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { errno, code, type } = error as { errno?: unknown; code?: unknown; type?: unknown };
+  return (
+    type === undefined &&
+    typeof errno === 'number' &&
+    typeof code === 'string' &&
+    /^(?:Z_|ERR_(?:_ERROR|BROTLI))/.test(code)
+  );
 }
 
 function clientErrorStatus(error: unknown): { status: number; message: string } | undefined {

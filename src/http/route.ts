@@ -177,7 +177,7 @@ export function mountRoutes(
         const input = {
           params: parsePart(route.params, req.params, 'path.'),
           query: parsePart(route.query, req.query, 'query.'),
-          body: parsePart(route.body, req.body ?? {}, ''),
+          body: parseBody(route.body, req.body),
           context,
         } as Parameters<RouteSpec['handle']>[0];
         const consistentWith = (input.query as { consistentWith?: unknown } | undefined)
@@ -268,6 +268,20 @@ function requestContext(req: Request, res: Response, route: RouteSpec): RequestC
     log: req.log,
     signal: clientGone(res),
   };
+}
+
+/** Express leaves `req.body` undefined when no body came; `null` is a body, and not an object. */
+function parseBody(schema: z.ZodType | undefined, body: unknown): unknown {
+  if (
+    schema &&
+    body !== undefined &&
+    (typeof body !== 'object' || body === null || Array.isArray(body))
+  ) {
+    throw httpProblem(platformProblems.validation, 'The body must be a JSON object', {
+      errors: [{ path: '(body)', message: 'must be a JSON object' }],
+    });
+  }
+  return parsePart(schema, body ?? {}, '');
 }
 
 function parsePart<T extends z.ZodType | undefined>(

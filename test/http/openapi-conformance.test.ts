@@ -18,11 +18,13 @@ import {
   type Parameter,
 } from '../support/openapi-checker.js';
 import { startTestService, testKeys } from '../support/test-service.js';
+import { createHttpServer } from '../../src/http/server.js';
 import { waitUntil } from '../../src/wait-until.js';
 
 // A consistentWith beyond the log is waited for this long before its (documented) 503.
 const t = startTestService({ CONSISTENCY_WAIT_MS: '20' });
-const server: Server = t.service.app.listen(0);
+// As main.ts serves it, so that what Node's parser refuses is answered too.
+const server: Server = createHttpServer(t.service.app).listen(0);
 const request = supertest(server);
 const document = (await request.get('/openapi.json')).body as OpenApiDocument;
 const checker = openApiChecker(document);
