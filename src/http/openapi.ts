@@ -172,10 +172,15 @@ const NODE_BAD_REQUEST =
 /** What the service's own 400s on `route` can be, by problem type. */
 function badRequestDescription(route: RouteSpec): string {
   const reasons = [
-    '`validation`: the path, query or body is off its schema, or off a rule the description states (`errors` lists each part)',
+    '`validation`: the path, query or body is off its schema (a body that is not a JSON object included), or off a rule the description states, like `from` after `to` (`errors` lists each part)',
     '`invalid-header`: a header off its pattern',
     '`bad-request`: a path that does not percent-decode',
   ];
+  if (route.query && 'consistentWith' in route.query.shape) {
+    reasons.push(
+      '`position-beyond-head`: a `consistentWith` beyond the head of the log, which no write has answered',
+    );
+  }
   if (route.method === 'post') {
     reasons.push(
       '`malformed-json`, `invalid-utf8`, `invalid-compression`, `request-aborted`, `request-size-invalid`, `too-many-parameters`: a body that cannot be read',

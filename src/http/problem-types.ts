@@ -89,6 +89,12 @@ export const platformProblems = {
     'Body does not decompress',
     'The body is not valid in the `Content-Encoding` it names (gzip, deflate or br): it is corrupt or cut short. Send it again, compressed whole, or uncompressed.',
   ),
+  positionBeyondHead: problem(
+    'position-beyond-head',
+    400,
+    'Position beyond the log',
+    '`consistentWith` names a position beyond the head of the log: no write has answered it, so waiting would not help. Send the `position` (or `X-Position`) a write answered.',
+  ),
   requestAborted: problem(
     'request-aborted',
     400,

@@ -3,6 +3,7 @@ import { isDomainError } from '../domain/shared/errors.js';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../commands/idempotency.js';
 import { ConcurrencyExhaustedError, PreconditionFailedError } from '../commands/command-handler.js';
 import { ReadModelUnavailableError } from '../projections/projection-manager.js';
+import { PositionBeyondHeadError } from '../projections/read-consistency.js';
 import { StoreUnavailableError } from '../stores/event-store.js';
 import { InvalidQueryError } from '../stores/read-model-store.js';
 import {
@@ -159,6 +160,12 @@ export function toProblemResponse(error: unknown): ProblemResponse {
   if (error instanceof ReadModelUnavailableError) {
     return httpProblem(platformProblems.readModelUnavailable, error.message, {
       headers: { 'Retry-After': '2' },
+    }).response;
+  }
+  if (error instanceof PositionBeyondHeadError) {
+    const message = `is beyond the head of the log (${error.head}): send a position a write answered`;
+    return httpProblem(platformProblems.positionBeyondHead, `query.consistentWith: ${message}`, {
+      errors: [{ path: 'query.consistentWith', message }],
     }).response;
   }
   if (error instanceof InvalidQueryError) {

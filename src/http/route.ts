@@ -176,7 +176,7 @@ export function mountRoutes(
         const context = requestLocals(res).context!;
         const input = {
           params: parsePart(route.params, req.params, 'path.'),
-          query: parsePart(route.query, req.query, 'query.'),
+          query: parseQuery(route.query, req.query),
           body: parseBody(route.body, req.body),
           context,
         } as Parameters<RouteSpec['handle']>[0];
@@ -282,6 +282,18 @@ function parseBody(schema: z.ZodType | undefined, body: unknown): unknown {
     });
   }
   return parsePart(schema, body ?? {}, '');
+}
+
+/** A range's ends in any query, compared as parsed: dates and UTC instants sort as text. */
+function parseQuery(schema: z.ZodType | undefined, query: unknown): unknown {
+  const parsed = parsePart(schema, query, 'query.') as { from?: unknown; to?: unknown } | undefined;
+  const { from, to } = parsed ?? {};
+  if (typeof from === 'string' && typeof to === 'string' && from > to) {
+    throw httpProblem(platformProblems.validation, 'query.from: must not be after to', {
+      errors: [{ path: 'query.from', message: 'must not be after to' }],
+    });
+  }
+  return parsed;
 }
 
 function parsePart<T extends z.ZodType | undefined>(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ACCOUNT_CODE } from '../domain/ledger/account.js';
 import { currencyCodes, isCurrencyCode } from '../domain/shared/currency.js';
 import { isAccountingDate, isPeriodId } from '../domain/shared/dates.js';
+import { MAX_POSITION } from '../stores/event-store.js';
 
 /**
  * How a schema is documented when zod cannot say it exactly (a query value parsed from text,
@@ -163,17 +164,49 @@ export const globalPosition = z
   .regex(/^\d{1,20}$/)
   .describe('Global log position of the last event written, as a decimal string');
 
+/**
+ * A regex source for the decimals from 0 to `max` without leading zeros: each alternative fixes
+ * a prefix of `max` and lowers the next digit, the last allows `max` itself.
+ */
+export function decimalAtMost(max: bigint): string {
+  const digits = max.toString();
+  const shorter = digits.length > 1 ? [`0|[1-9]\\d{0,${digits.length - 2}}`] : [];
+  const alternatives = [...shorter];
+  for (let i = 0; i < digits.length; i += 1) {
+    const digit = Number(digits[i]);
+    const lowest = i === 0 && digits.length > 1 ? 1 : 0;
+    if (digit > lowest) {
+      const rest = digits.length - i - 1;
+      const range = digit - 1 === lowest ? `${lowest}` : `[${lowest}-${digit - 1}]`;
+      alternatives.push(`${digits.slice(0, i)}${range}${rest > 0 ? `\\d{${rest}}` : ''}`);
+    }
+  }
+  alternatives.push(digits);
+  return `^(?:${alternatives.join('|')})$`;
+}
+
+const POSITION = decimalAtMost(MAX_POSITION);
+
 export const consistencyQuery = z.strictObject({
-  consistentWith: z
-    .string()
-    .regex(/^\d{1,20}$/, 'must be a global position returned by a write')
+  consistentWith: documented(
+    z
+      .string()
+      .regex(
+        new RegExp(POSITION),
+        `must be a global position returned by a write: a whole number from 0 to ${MAX_POSITION}`,
+      ),
+    { type: 'string', pattern: POSITION },
+  )
     .optional()
     .describe(
-      'Wait until the data reflects this position (read your writes); 503 with Retry-After when it has not within CONSISTENCY_WAIT_MS, as for a position no write returned',
+      "Wait until the data reflects this position (read your writes); 503 with Retry-After when it has not within CONSISTENCY_WAIT_MS. A position beyond the log's head, which no write has answered, is a 400 position-beyond-head",
     ),
 });
 
 export const MAX_PAGE_LIMIT = 500;
+
+/** The longest cursor a list reads. */
+export const MAX_CURSOR = 2048;
 
 /** The alphabet of the cursors the service issues (base64url). */
 export const CURSOR = /^[A-Za-z0-9_-]+$/;
@@ -199,11 +232,11 @@ export const paginationQuery = {
     .describe(`Page size: 50 by default, at most ${MAX_PAGE_LIMIT}`),
   cursor: z
     .string()
-    .max(2048)
-    // Base64url, as the service issues them (`listRoute` refuses any other as invalid-query).
-    // That bound keeps every documented request inside Node's 16 KB request-line-and-headers
-    // limit, which 2048 arbitrary characters, percent-encoded, would not.
-    .meta({ pattern: '^[A-Za-z0-9_-]{1,2048}$' })
+    // Base64url of at most MAX_CURSOR, as the service issues them: `listRoute` refuses any
+    // other as invalid-query, like one that does not decode, so every list answers a bad
+    // cursor alike. That bound keeps every documented request inside Node's 16 KB
+    // request-line-and-headers limit, which 2048 arbitrary characters, percent-encoded, would not.
+    .meta({ pattern: `^[A-Za-z0-9_-]{1,${MAX_CURSOR}}$` })
     .optional()
     .describe(
       'The nextCursor of the previous page, with the same filters; one the service did not issue is a 400 invalid-query',
