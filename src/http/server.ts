@@ -1,4 +1,11 @@
-import { createServer, STATUS_CODES, type RequestListener, type Server } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Duplex } from 'node:stream';
 import { platformProblems, type ProblemType } from './problem-types.js';
 import { httpProblem } from './problem.js';
@@ -44,13 +51,29 @@ export function parserProblem(error: Error & { code?: string }): { status: numbe
 /**
  * The service's HTTP server: the app, and problem+json answers to what Node's parser refuses.
  * Where nothing can be answered (the client reset the connection, or an answer has begun on the
- * socket: a pipelined request after a sent one) the socket is only closed, as Node would.
+ * socket) the socket is only closed, as Node would. A request still running on the socket (a
+ * valid one before the one that does not parse, pipelined) is answered first: a refusal in its
+ * place would tell the client that nothing it sent was done, when that request was.
  */
 export function createHttpServer(app: RequestListener): Server {
   const server = createServer(app);
+  const running = new WeakMap<Duplex, { req: IncomingMessage; res: ServerResponse }>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    running.set(req.socket, { req, res });
+    res.once('close', () => {
+      if (running.get(req.socket)?.res === res) running.delete(req.socket);
+    });
+  });
   server.on(
     'clientError',
     (error: Error & { code?: string }, socket: Duplex & { bytesWritten?: number }) => {
+      const inFlight = running.get(socket);
+      // A request whose own body did not parse has failed itself: it is refused, as below.
+      if (inFlight?.req.complete) {
+        inFlight.res.shouldKeepAlive = false;
+        inFlight.res.once('close', () => socket.destroy());
+        return;
+      }
       if (error.code === 'ECONNRESET' || !socket.writable || (socket.bytesWritten ?? 0) > 0) {
         socket.destroy();
         return;
