@@ -62,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(refuseUndecodableQuery);
+  app.use(readUnusedBody);
 
   const openApi = buildOpenApiDocument(deps.routes, deps.version);
   app.get('/openapi.json', (_req, res) => {
@@ -181,6 +182,20 @@ function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
     type: INVALID_UTF8,
   });
 }
+
+/**
+ * A body sent where none is read (a GET's) is read to its end, and dropped, before anything is
+ * done: if its framing is broken Node refuses the request, and the query must not have run (an
+ * audit read records itself) while the client is told 400. A POST's body is read by its parser.
+ */
+const readUnusedBody: RequestHandler = (req, _res, next) => {
+  if (req.method === 'POST' || req.complete) {
+    next();
+    return;
+  }
+  req.on('data', () => undefined);
+  req.once('end', () => next());
+};
 
 /**
  * The query parser reads a percent-encoding that is not UTF-8 as U+FFFD, silently: a filter

@@ -153,6 +153,28 @@ describe("what Node's parser refuses", () => {
     expect(JSON.parse(answer.body)).toMatchObject({ code: '1009' });
   });
 
+  it('refuses a GET whose body framing is broken before the query runs', async () => {
+    // An audit read records itself: answering 400 after running it would be a write on a 4xx.
+    // Found by the fuzz tests (Transfer-Encoding without chunked, with a body).
+    const before = await t.service.eventStore.headPosition();
+    const answer = await sendRaw(
+      [
+        'GET /v1/audit/events HTTP/1.0',
+        'Host: x',
+        'Authorization: Bearer test-admin-secret-0001',
+        'Transfer-Encoding: gzip',
+        '',
+        '{"some":"body"}',
+      ].join('\r\n'),
+    );
+    expectRawProblem(answer, 400, 'bad-request');
+    // Had the query run, its record would be written by the time a later query answers.
+    const later = await t.request.get('/v1/audit/events?limit=1').set(t.auth('auditor'));
+    expect(later.status).toBe(200);
+    const records = await t.service.eventStore.readAll({ after: before });
+    expect(records.map((event) => event.metadata.actor)).toEqual(['auditor']);
+  });
+
   it('still serves the next connection', async () => {
     const answer = await sendRaw(get(['GET /healthz HTTP/1.1', 'Host: x', 'Connection: close']));
     expect(answer.status).toBe(200);
