@@ -433,7 +433,13 @@ interface RawAnswer {
   readonly body: Buffer;
 }
 
-function sendRaw(raw: Buffer): Promise<RawAnswer> {
+/**
+ * Sends `raw` and reads until the server closes. The client closes its side first only when the
+ * server waits for more body (a longer Content-Length, chunked): otherwise Node drops the answer
+ * of a request it is still running when the client half-closes, and that request's writes would
+ * be seen, later, as another's.
+ */
+function sendRaw({ bytes: raw, halfClose }: RawRequest): Promise<RawAnswer> {
   const { port } = server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
@@ -459,7 +465,8 @@ function sendRaw(raw: Buffer): Promise<RawAnswer> {
       );
       resolve({ statusLine, headers, body: end < 0 ? Buffer.alloc(0) : all.subarray(end + 4) });
     });
-    socket.end(raw);
+    if (halfClose) socket.end(raw);
+    else socket.write(raw);
   });
 }
 
@@ -538,8 +545,16 @@ const rawRequests = fc
       ...lines,
       'Connection: close',
     ].join('\r\n');
-    return Buffer.concat([Buffer.from(`${head}\r\n\r\n`, 'latin1'), body]);
+    return {
+      bytes: Buffer.concat([Buffer.from(`${head}\r\n\r\n`, 'latin1'), body]),
+      halfClose: length === 'long' || /^transfer-encoding/im.test(lines.join('\n')),
+    };
   });
+
+interface RawRequest {
+  readonly bytes: Buffer;
+  readonly halfClose: boolean;
+}
 
 describe('raw requests', () => {
   it('are answered soundly, or the connection closed, and write nothing on a 4xx', async () => {
@@ -547,9 +562,9 @@ describe('raw requests', () => {
       fc.asyncProperty(rawRequests, async (raw) => {
         const before = await t.service.eventStore.headPosition();
         const answer = await sendRaw(raw);
-        const what = raw.subarray(0, 200).toString('latin1');
-        // A request cut short (Content-Length over the bytes sent) gets no answer once the
-        // client closes: there is nobody left to answer.
+        const what = raw.bytes.subarray(0, 200).toString('latin1');
+        // A request cut short (Content-Length over the bytes sent) may get no answer once the
+        // client closes: there is nobody left to answer, and nothing was run.
         if (answer.statusLine === '') {
           tally(0);
           return;
