@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig, redactCredentials } from './config.js';
 import { createLogger } from './logger.js';
 import { modules } from './modules.js';
+import { createHttpServer } from './http/server.js';
 import { createService } from './service.js';
 import { DataDirInUseError } from './stores/sqlite/data-dir-lock.js';
 import { waitUntil } from './wait-until.js';
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
       `No API_KEYS configured: generated an admin API key, shown only this once. Use it as "Authorization: Bearer ${service.generatedAdminKey}" and keep it safe; only its hash is stored.`,
     );
   }
-  const server: Server = service.app.listen(config.port, config.host);
+  const server: Server = createHttpServer(service.app).listen(config.port, config.host);
   server.on('listening', () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

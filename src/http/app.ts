@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -8,7 +9,7 @@ import type { Authenticate } from './api-keys.js';
 import { renderDocsPage } from './docs-page.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { platformProblems } from './problem-types.js';
-import { httpProblem, sendProblem, toProblemResponse } from './problem.js';
+import { httpProblem, INVALID_UTF8, sendProblem, toProblemResponse } from './problem.js';
 import { readHeader, requestHeaders } from './request-headers.js';
 import { mountRoutes, requestLocals, type RouteSpec } from './route.js';
 
@@ -60,6 +61,9 @@ export function createApp(deps: AppDeps): Express {
     next(locals.headerProblem);
   });
 
+  app.use(refuseUndecodableQuery);
+  app.use(readUnusedBody);
+
   const openApi = buildOpenApiDocument(deps.routes, deps.version);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
@@ -77,6 +81,8 @@ export function createApp(deps: AppDeps): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
 
+  // Before the key is checked: which methods a path has is in the public document anyway.
+  app.use(allowedMethods(deps.routes));
   app.use('/v1', authenticate(deps.authenticate));
   const v1 = express.Router();
   mountRoutes(v1, deps.routes, {
@@ -89,8 +95,11 @@ export function createApp(deps: AppDeps): Express {
       requireJsonBody,
       express.json({
         limit: deps.bodyLimitBytes,
-        strict: true,
+        // Any JSON value is read, so that `null` or `[]` is refused as "not an object" (by the
+        // route) rather than as "not JSON", which it is.
+        strict: false,
         type: ['application/json', 'application/*+json'],
+        verify: refuseInvalidUtf8,
       }),
     ],
   });
@@ -161,6 +170,113 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+/**
+ * The decoder would put U+FFFD in place of what it cannot read, and the text stored would not
+ * be the one sent; the bytes are as decompressed, before any decoding.
+ */
+function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  if (isUtf8(body)) return;
+  throw Object.assign(new Error('The body is not valid UTF-8'), {
+    status: 400,
+    type: INVALID_UTF8,
+  });
+}
+
+/**
+ * A body sent where none is read (a GET's) is read to its end, and dropped, before anything is
+ * done: if its framing is broken Node refuses the request, and the query must not have run (an
+ * audit read records itself) while the client is told 400. A POST's body is read by its parser.
+ */
+const readUnusedBody: RequestHandler = (req, _res, next) => {
+  if (req.method === 'POST' || req.complete) {
+    next();
+    return;
+  }
+  req.on('data', () => undefined);
+  req.once('end', () => next());
+};
+
+/**
+ * The query parser reads a percent-encoding that is not UTF-8 as U+FFFD, silently: a filter
+ * would search for another text than the one sent, so it is refused like such a body or path.
+ */
+const refuseUndecodableQuery: RequestHandler = (req, _res, next) => {
+  const query = req.url.indexOf('?');
+  if (query < 0) {
+    next();
+    return;
+  }
+  try {
+    for (const part of req.url.slice(query + 1).split(/[&=]/)) {
+      decodeURIComponent(part.replaceAll('+', ' '));
+    }
+  } catch {
+    next(
+      httpProblem(
+        platformProblems.badRequest,
+        'The query string is not valid percent-encoded UTF-8',
+      ),
+    );
+    return;
+  }
+  next();
+};
+
+/** The service's own paths outside `/v1`, each answering GET (and HEAD). */
+const OPERATIONS_PATHS = ['/openapi.json', '/docs', '/healthz', '/readyz'];
+
+/**
+ * A known path asked with a method it does not have is a 405 with `Allow`, and `OPTIONS` on a
+ * known path says which it has (no key needed: the document says as much). Paths match as
+ * Express matches them: any case, one trailing slash.
+ */
+function allowedMethods(routes: readonly RouteSpec[]): RequestHandler {
+  const byPath = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  const add = (path: string, method: string) => {
+    const entry = byPath.get(path) ?? {
+      pattern: new RegExp(
+        `^${path
+          .split(/\{\w+\}/)
+          .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+          .join('[^/]+')}/?$`,
+        'i',
+      ),
+      methods: new Set<string>(),
+    };
+    entry.methods.add(method);
+    if (method === 'GET') entry.methods.add('HEAD');
+    byPath.set(path, entry);
+  };
+  for (const path of OPERATIONS_PATHS) add(path, 'GET');
+  for (const route of routes) add(route.path, route.method.toUpperCase());
+  const entries = [...byPath.values()];
+  return (req, res, next) => {
+    const matching = entries.filter((entry) => entry.pattern.test(req.path));
+    if (matching.length === 0) {
+      next();
+      return;
+    }
+    const methods = new Set(matching.flatMap((entry) => [...entry.methods]));
+    if (methods.has(req.method)) {
+      next();
+      return;
+    }
+    const allow = [...[...methods].sort(), 'OPTIONS'].join(', ');
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Allow', allow);
+      res.status(204).end();
+      return;
+    }
+    next(
+      httpProblem(
+        platformProblems.methodNotAllowed,
+        `${req.path} answers ${allow}, not ${req.method}`,
+        { headers: { Allow: allow } },
+      ),
+    );
+  };
+}
 
 const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const problem = toProblemResponse(error);

@@ -31,12 +31,18 @@ const problemSchema = {
     detail: { type: 'string', description: 'What went wrong with this request, for a human' },
     errors: {
       type: 'array',
-      description: 'On 400: each offending part of the request',
+      description: 'On 400: each offending part of the request, at most 50',
+      maxItems: 50,
       items: {
         type: 'object',
         required: ['path', 'message'],
         properties: { path: { type: 'string' }, message: { type: 'string' } },
       },
+    },
+    errorsOmitted: {
+      type: 'integer',
+      minimum: 1,
+      description: 'How many offending parts `errors` leaves out, when there were more than 50',
     },
   },
 } as const;
@@ -137,17 +143,21 @@ function documentedResponse(status: number, response: ResponseSpec, method: Rout
 }
 
 /**
- * Answers Node.js gives before the service sees the request, so on every operation. They have
- * no body yet (`components.responses`); Node's bare 400 is described with the service's own.
+ * Answers given for Node.js's parser before the service sees the request, so on every operation
+ * (`components.responses`), problem+json like the service's own; the connection closes after.
  */
 const nodeResponses = {
   RequestTimeout: {
     description:
-      'Answered by Node.js, without a body: the request headers did not arrive within 60 s, or the whole request within 5 minutes.',
+      '`request-timeout`: the request headers did not arrive within 60 s, or the whole request within 5 minutes.',
+    headers: {},
+    content: problemContent,
   },
   RequestHeaderFieldsTooLarge: {
     description:
-      'Answered by Node.js, without a body: the request line and headers together exceed 16 KB (a URL that long gets this, not 414).',
+      '`headers-too-large`: the request line and headers together exceed 16 KB (a URL that long gets this, not 414).',
+    headers: {},
+    content: problemContent,
   },
 } as const;
 
@@ -157,18 +167,23 @@ const nodeResponseRefs = {
 };
 
 const NODE_BAD_REQUEST =
-  'Node.js itself answers a request it cannot parse (a control character in a header, a malformed request line) with a bare 400 without a body';
+  "`bad-request` also for a request Node.js's parser refuses (a control character in a header, a malformed request line, a bad `Content-Length`), after which the connection closes";
 
 /** What the service's own 400s on `route` can be, by problem type. */
 function badRequestDescription(route: RouteSpec): string {
   const reasons = [
-    '`validation`: the path, query or body is off its schema, or off a rule the description states (`errors` lists each part)',
+    '`validation`: the path, query or body is off its schema (a body that is not a JSON object included), or off a rule the description states, like `from` after `to` (`errors` lists each part)',
     '`invalid-header`: a header off its pattern',
     '`bad-request`: a path that does not percent-decode',
   ];
+  if (route.query && 'consistentWith' in route.query.shape) {
+    reasons.push(
+      '`position-beyond-head`: a `consistentWith` beyond the head of the log, which no write has answered',
+    );
+  }
   if (route.method === 'post') {
     reasons.push(
-      '`malformed-json`, `request-aborted`, `request-size-invalid`, `too-many-parameters`: a body that cannot be read',
+      '`malformed-json`, `invalid-utf8`, `invalid-compression`, `request-aborted`, `request-size-invalid`, `too-many-parameters`: a body that cannot be read',
     );
   }
   return `${reasons.join('; ')}. ${NODE_BAD_REQUEST}.`;
@@ -194,11 +209,7 @@ function responsesOf(route: RouteSpec): Record<string, unknown> {
   if (route.method === 'post') {
     common.push(
       [409, 'A request with this Idempotency-Key is still in progress', ['Retry-After']],
-      [
-        413,
-        'Body larger than BODY_LIMIT_BYTES; or, answered by Node.js without a body, chunk extensions over 16 KB',
-        [],
-      ],
+      [413, 'Body larger than BODY_LIMIT_BYTES, or chunk extensions over 16 KB', []],
       [415, 'Body not JSON, or in an encoding or charset the service does not read', []],
       [422, 'Idempotency-Key reused with a different request', []],
     );

@@ -62,7 +62,7 @@ export const platformProblems = {
     'validation',
     400,
     'Invalid request',
-    'The path, query or body does not match the operation: `errors` lists each offending part (`path`, `message`), unknown fields included. Nothing was written.',
+    'The path, query or body does not match the operation (a body that is JSON but not an object included): `errors` lists each offending part (`path`, `message`), unknown fields included, at most 50 of them, and `errorsOmitted` counts the rest. Nothing was written.',
   ),
   invalidHeader: problem(
     'invalid-header',
@@ -82,6 +82,24 @@ export const platformProblems = {
     400,
     'Invalid occurred at',
     "The command's `occurredAt` (its business time) is in the future: it must be no later than the server's clock, give or take five minutes. Nothing was written.",
+  ),
+  invalidUtf8: problem(
+    'invalid-utf8',
+    400,
+    'Body not UTF-8',
+    'The body (once decompressed) is not valid UTF-8. It is refused rather than read with U+FFFD in place of the bytes it could not decode, which would store another text than the one sent.',
+  ),
+  invalidCompression: problem(
+    'invalid-compression',
+    400,
+    'Body does not decompress',
+    'The body is not valid in the `Content-Encoding` it names (gzip, deflate or br): it is corrupt or cut short. Send it again, compressed whole, or uncompressed.',
+  ),
+  positionBeyondHead: problem(
+    'position-beyond-head',
+    400,
+    'Position beyond the log',
+    '`consistentWith` names a position beyond the head of the log: no write has answered it, so waiting would not help. Send the `position` (or `X-Position`) a write answered.',
   ),
   requestAborted: problem(
     'request-aborted',
@@ -105,7 +123,7 @@ export const platformProblems = {
     'bad-request',
     400,
     'Bad request',
-    'The request could not be read at all, for example a path that is not valid percent-encoding or a body that does not decompress.',
+    'The request could not be read at all: a path that is not valid percent-encoding, or a request that Node.js cannot parse (a control character in a header, a malformed request line, a `Content-Length` that is not a number or is given twice with different values, both `Content-Length` and `Transfer-Encoding`). For the last, the connection is closed after the answer.',
   ),
   unauthorized: problem(
     'unauthorized',
@@ -123,7 +141,19 @@ export const platformProblems = {
     'not-found',
     404,
     'Not found',
-    'No record with that id, or no route for that method and path.',
+    'No record with that id, or no route for that path.',
+  ),
+  methodNotAllowed: problem(
+    'method-not-allowed',
+    405,
+    'Method not allowed',
+    'The path exists, but not with this method; `Allow` lists the methods it has. `OPTIONS` on any path answers 204 with `Allow`, without a key.',
+  ),
+  requestTimeout: problem(
+    'request-timeout',
+    408,
+    'Request timeout',
+    'The request headers did not arrive within 60 s, or the whole request within 5 minutes (answered by Node.js, and the connection closed).',
   ),
   idempotencyInProgress: problem(
     'idempotency-in-progress',
@@ -141,7 +171,7 @@ export const platformProblems = {
     'body-too-large',
     413,
     'Request body too large',
-    'The body is larger than BODY_LIMIT_BYTES.',
+    'The body is larger than BODY_LIMIT_BYTES; or its chunk extensions exceed 16 KB (answered by Node.js, and the connection closed).',
   ),
   unsupportedMediaType: problem(
     'unsupported-media-type',
@@ -160,6 +190,12 @@ export const platformProblems = {
     415,
     'Unsupported charset',
     'The body declares a charset other than UTF-8.',
+  ),
+  headersTooLarge: problem(
+    'headers-too-large',
+    431,
+    'Request header fields too large',
+    'The request line and headers together exceed 16 KB (a URL that long gets this, not 414). Answered by Node.js before the service reads the request, and the connection closed.',
   ),
   idempotencyKeyReused: problem(
     'idempotency-key-reused',

@@ -3,6 +3,7 @@ import { isDomainError } from '../domain/shared/errors.js';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../commands/idempotency.js';
 import { ConcurrencyExhaustedError, PreconditionFailedError } from '../commands/command-handler.js';
 import { ReadModelUnavailableError } from '../projections/projection-manager.js';
+import { PositionBeyondHeadError } from '../projections/read-consistency.js';
 import { StoreUnavailableError } from '../stores/event-store.js';
 import { InvalidQueryError } from '../stores/read-model-store.js';
 import {
@@ -39,6 +40,48 @@ export class HttpProblem extends Error {
   }
 }
 
+/** What keeps an answer small whatever the request: a caller cannot make it grow with its input. */
+export const PROBLEM_BOUNDS = {
+  errors: 50,
+  /** Code points of `detail`, and of each entry's `path` and `message`. */
+  detail: 1000,
+  entry: 200,
+  /** Bytes of the serialised body. */
+  body: 16 * 1024,
+} as const;
+
+function cut(value: string, max: number): string {
+  const points = Array.from(value);
+  return points.length <= max ? value : `${points.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * The body as answered: at most `PROBLEM_BOUNDS.errors` entries (`errorsOmitted` counts the
+ * rest), each part cut, and under `PROBLEM_BOUNDS.body` bytes in all. Unknown fields are listed
+ * by name, so 50 000 of them would otherwise make an answer of megabytes.
+ */
+export function boundedProblem(body: Problem): Problem {
+  const given = body.errors ?? [];
+  const errors = given.slice(0, PROBLEM_BOUNDS.errors).map((error) => ({
+    path: cut(error.path, PROBLEM_BOUNDS.entry),
+    message: cut(error.message, PROBLEM_BOUNDS.entry),
+  }));
+  const { errors: _errors, errorsOmitted: _omitted, ...rest } = body;
+  const bounded = () => ({
+    ...rest,
+    detail: cut(body.detail, PROBLEM_BOUNDS.detail),
+    ...(body.errors ? { errors } : {}),
+    ...(given.length > errors.length ? { errorsOmitted: given.length - errors.length } : {}),
+  });
+  // Escapes and multi-byte characters can make 50 cut entries still too many bytes.
+  let answer = bounded();
+  while (errors.length > 0 && Buffer.byteLength(JSON.stringify(answer)) > PROBLEM_BOUNDS.body) {
+    errors.pop();
+    answer = bounded();
+  }
+  return answer;
+}
+
 /** An answer of a registered problem type (`problem-types.ts`), so none goes undocumented. */
 export function httpProblem(
   type: ProblemType,
@@ -48,15 +91,18 @@ export function httpProblem(
   return new HttpProblem({
     status: type.status,
     headers: extra.headers,
-    body: {
+    body: boundedProblem({
       type: problemTypeUri(type.slug),
       title: type.title,
       status: type.status,
       detail,
       ...(extra.errors ? { errors: extra.errors } : {}),
-    },
+    }),
   });
 }
+
+/** The `type` of the body parser's error for a body that is not UTF-8 (see `app.ts`). */
+export const INVALID_UTF8 = 'entity.utf8.invalid';
 
 /** Express's body parser reports its failures with these `type`s. */
 const BODY_PARSER_ERRORS: Record<string, ProblemType> = {
@@ -67,6 +113,7 @@ const BODY_PARSER_ERRORS: Record<string, ProblemType> = {
   'request.aborted': platformProblems.requestAborted,
   'request.size.invalid': platformProblems.requestSizeInvalid,
   'parameters.too.many': platformProblems.tooManyParameters,
+  [INVALID_UTF8]: platformProblems.invalidUtf8,
 };
 
 /**
@@ -115,6 +162,12 @@ export function toProblemResponse(error: unknown): ProblemResponse {
       headers: { 'Retry-After': '2' },
     }).response;
   }
+  if (error instanceof PositionBeyondHeadError) {
+    const message = `is beyond the head of the log (${error.head}): send a position a write answered`;
+    return httpProblem(platformProblems.positionBeyondHead, `query.consistentWith: ${message}`, {
+      errors: [{ path: 'query.consistentWith', message }],
+    }).response;
+  }
   if (error instanceof InvalidQueryError) {
     // Raised for what the caller sent (a cursor that does not decode, or from another list).
     return httpProblem(platformProblems.invalidQuery, error.message, {
@@ -129,6 +182,12 @@ export function toProblemResponse(error: unknown): ProblemResponse {
         ? `The body exceeds the limit of ${bodyError.limit ?? '?'} bytes`
         : bodyError.message;
     return httpProblem(type, detail).response;
+  }
+  if (isDecompressionError(error)) {
+    return httpProblem(
+      platformProblems.invalidCompression,
+      'The body does not decompress with its Content-Encoding: it is corrupt or incomplete',
+    ).response;
   }
   const clientError = clientErrorStatus(error);
   if (clientError) {
@@ -161,6 +220,21 @@ function bodyParserError(
     message: typeof message === 'string' ? message : type,
     limit: typeof limit === 'number' ? limit : undefined,
   };
+}
+
+/**
+ * zlib's errors, which the body parser passes on without a type of its own: they carry zlib's
+ * error number and code (`Z_DATA_ERROR`, `Z_BUF_ERROR`, `ERR__ERROR_FORMAT_PADDING_1` for br).
+ */
+function isDecompressionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { errno, code, type } = error as { errno?: unknown; code?: unknown; type?: unknown };
+  return (
+    type === undefined &&
+    typeof errno === 'number' &&
+    typeof code === 'string' &&
+    /^(?:Z_|ERR_(?:_ERROR|BROTLI))/.test(code)
+  );
 }
 
 function clientErrorStatus(error: unknown): { status: number; message: string } | undefined {

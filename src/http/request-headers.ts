@@ -54,8 +54,10 @@ export const requestHeaders = {
   onBehalfOf: {
     name: 'X-On-Behalf-Of',
     // Not starting or ending with a space: HTTP strips those, so such a value never arrives.
+    // Nor with a no-break space or a soft hyphen, which show nothing: a name of only those is
+    // blank, like a body's text.
     pattern:
-      /^[\x21-\x7e\u00a0-\u00ff](?:[\x20-\x7e\u00a0-\u00ff]{0,198}[\x21-\x7e\u00a0-\u00ff])?$/,
+      /^[\x21-\x7e\u00a1-\u00ac\u00ae-\u00ff](?:[\x20-\x7e\u00a0-\u00ff]{0,198}[\x21-\x7e\u00a1-\u00ac\u00ae-\u00ff])?$/,
     expected: 'a user name of 1-200 printable characters',
     description: 'The end user the calling service acts for; stored as onBehalfOf.',
     on: 'operations',

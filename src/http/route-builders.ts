@@ -15,6 +15,7 @@ import {
   DEFAULT_PAGE_LIMIT,
   globalPosition,
   pageOf,
+  MAX_CURSOR,
   paginationQuery,
 } from './schemas.js';
 
@@ -242,7 +243,9 @@ export function listRoute<
     async handle({ params, query, context }) {
       const { limit, cursor } = query as { limit?: number; cursor?: string };
       // Decoding would skip characters outside the alphabet and might read something else.
-      if (cursor !== undefined && !CURSOR.test(cursor)) throw invalidCursor();
+      if (cursor !== undefined && (!CURSOR.test(cursor) || cursor.length > MAX_CURSOR)) {
+        throw invalidCursor();
+      }
       const result = await spec.handle({
         params,
         query: { ...query, limit: limit ?? DEFAULT_PAGE_LIMIT, cursor },

@@ -178,8 +178,8 @@ export function mountRoutes(
         const context = requestLocals(res).context!;
         const input = {
           params: parsePart(route.params, req.params, 'path.'),
-          query: parsePart(route.query, req.query, 'query.'),
-          body: parsePart(route.body, req.body ?? {}, ''),
+          query: parseQuery(route.query, req.query),
+          body: parseBody(route.body, req.body),
           context,
         } as Parameters<RouteSpec['handle']>[0];
         const consistentWith = (input.query as { consistentWith?: unknown } | undefined)
@@ -272,6 +272,32 @@ function requestContext(req: Request, res: Response, route: RouteSpec): RequestC
   };
 }
 
+/** Express leaves `req.body` undefined when no body came; `null` is a body, and not an object. */
+function parseBody(schema: z.ZodType | undefined, body: unknown): unknown {
+  if (
+    schema &&
+    body !== undefined &&
+    (typeof body !== 'object' || body === null || Array.isArray(body))
+  ) {
+    throw httpProblem(platformProblems.validation, 'The body must be a JSON object', {
+      errors: [{ path: '(body)', message: 'must be a JSON object' }],
+    });
+  }
+  return parsePart(schema, body ?? {}, '');
+}
+
+/** A range's ends in any query, compared as parsed: dates and UTC instants sort as text. */
+function parseQuery(schema: z.ZodType | undefined, query: unknown): unknown {
+  const parsed = parsePart(schema, query, 'query.') as { from?: unknown; to?: unknown } | undefined;
+  const { from, to } = parsed ?? {};
+  if (typeof from === 'string' && typeof to === 'string' && from > to) {
+    throw httpProblem(platformProblems.validation, 'query.from: must not be after to', {
+      errors: [{ path: 'query.from', message: 'must not be after to' }],
+    });
+  }
+  return parsed;
+}
+
 function parsePart<T extends z.ZodType | undefined>(
   schema: T,
   value: unknown,
@@ -290,11 +316,10 @@ function parsePart<T extends z.ZodType | undefined>(
     }
     return [{ path: at === '' ? '(body)' : at, message: issue.message }];
   });
-  throw httpProblem(
-    platformProblems.validation,
-    errors.map((error) => `${error.path}: ${error.message}`).join('; '),
-    { errors },
-  );
+  // The detail names the first few; `errors` says the rest, bounded (see `boundedProblem`).
+  const named = errors.slice(0, 5).map((error) => `${error.path}: ${error.message}`);
+  const more = errors.length > named.length ? ` (and ${errors.length - named.length} more)` : '';
+  throw httpProblem(platformProblems.validation, `${named.join('; ')}${more}`, { errors });
 }
 
 /** `lines[0].debit`: the path form used in every `errors[].path`. */

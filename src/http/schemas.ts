@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ACCOUNT_CODE } from '../domain/ledger/account.js';
 import { currencyCodes, isCurrencyCode } from '../domain/shared/currency.js';
 import { isAccountingDate, isPeriodId } from '../domain/shared/dates.js';
+import { MAX_POSITION } from '../stores/event-store.js';
 
 /**
  * How a schema is documented when zod cannot say it exactly (a query value parsed from text,
@@ -35,30 +36,96 @@ export function codePoints(value: string): number {
   return count;
 }
 
-/** Well-formed Unicode of at most `max` code points. */
-export function unicode(max: number) {
+/**
+ * What no stored text holds, as regex class contents. Control characters (C0, DEL and C1) break
+ * logs, CSV exports and terminals; the bidirectional embeddings, overrides and isolates make a
+ * text read in another order than it is stored ("Trojan Source"), so an auditor would see an
+ * other reference than the one recorded. A lone surrogate (in `u` mode) is altered by stores.
+ */
+const NEVER =
+  '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\ud800-\\udfff';
+/** What a multi-line field (a description, a reason) may hold and a one-line field may not. */
+const LINE_BREAKS = '\\t\\n\\r\\u2028\\u2029';
+/** Characters that show nothing: a text of only these and white space is blank. */
+export const INVISIBLE = '\\u00ad\\u180e\\u200b-\\u200f\\u2060-\\u2064\\ufeff';
+
+export type Lines = 'one' | 'many';
+
+/** The characters a text of `lines` refuses, as regex class contents. */
+export function refusedCharacters(lines: Lines): string {
+  return lines === 'one' ? `${NEVER}${LINE_BREAKS}` : NEVER;
+}
+
+const refusedPattern = (lines: Lines) => new RegExp(`[${refusedCharacters(lines)}]`, 'u');
+const REFUSED: Readonly<Record<Lines, RegExp>> = {
+  one: refusedPattern('one'),
+  many: refusedPattern('many'),
+};
+const BLANK = new RegExp(`^[${TRIMMED}${INVISIBLE}]*$`, 'u');
+
+/** True when nothing in `value` shows: white space and invisible characters only. */
+export function isBlank(value: string): boolean {
+  return BLANK.test(value);
+}
+
+/**
+ * Why `value` is no text of `lines`, or undefined when it is one: the first refusal, named for
+ * the caller (the character's code point, which the answer could not show).
+ */
+export function textProblem(value: string, lines: Lines): string | undefined {
+  if (!isWellFormed(value)) return 'must be well-formed Unicode (it holds a lone surrogate)';
+  const refused = REFUSED[lines].exec(value);
+  if (!refused) return undefined;
+  const code = `U+${refused[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (/[\u202a-\u202e\u2066-\u2069]/u.test(refused[0])) {
+    return `must not hold bidirectional control characters (it holds ${code})`;
+  }
+  return lines === 'one'
+    ? `must be one line without control characters (it holds ${code})`
+    : `must not hold control characters other than tabs and line breaks (it holds ${code})`;
+}
+
+/**
+ * The JSON Schema pattern of a text of `lines`: only characters it accepts, and unless blanks
+ * are allowed, one that shows. One pattern, since JSON Schema takes one.
+ */
+export function textPattern(lines: Lines, blank: 'refused' | 'allowed'): string {
+  const allowed = `[^${refusedCharacters(lines)}]`;
+  if (blank === 'allowed') return `^${allowed}*$`;
+  return `^${allowed}*[^${refusedCharacters(lines)}${TRIMMED}${INVISIBLE}]${allowed}*$`;
+}
+
+/**
+ * Well-formed Unicode of at most `max` code points, without control characters (tabs and line
+ * breaks only where `lines` is `many`) and without bidirectional controls.
+ */
+export function unicode(max: number, { lines = 'one' }: { lines?: Lines } = {}) {
   return z
     .string()
     .superRefine((value, ctx) => {
-      if (!isWellFormed(value)) {
-        ctx.addIssue({ code: 'custom', message: 'must be well-formed Unicode' });
+      const problem = textProblem(value, lines);
+      if (problem !== undefined) {
+        ctx.addIssue({ code: 'custom', message: problem });
       } else if (codePoints(value) > max) {
         ctx.addIssue({ code: 'custom', message: `must be at most ${max} characters` });
       }
     })
-    .meta({ maxLength: max });
+    .meta({ maxLength: max, pattern: textPattern(lines, 'allowed') });
 }
 
 /**
  * Free text: `unicode(max)` as sent, trimmed once accepted. Unless `blank` is allowed it must
- * hold something besides white space, which its pattern says.
+ * hold something that shows (white space and U+200B do not), which its pattern says.
  */
-export function text(max: number, { blank = 'refused' }: { blank?: 'refused' | 'allowed' } = {}) {
-  if (blank === 'allowed') return unicode(max).trim();
-  return unicode(max)
-    .refine((value) => value.trim() !== '', 'must not be blank')
+export function text(
+  max: number,
+  { blank = 'refused', lines = 'one' }: { blank?: 'refused' | 'allowed'; lines?: Lines } = {},
+) {
+  if (blank === 'allowed') return unicode(max, { lines }).trim();
+  return unicode(max, { lines })
+    .refine((value) => !isBlank(value), 'must not be blank')
     .trim()
-    .meta({ minLength: 1, maxLength: max, pattern: `[^${TRIMMED}]` });
+    .meta({ minLength: 1, maxLength: max, pattern: textPattern(lines, 'refused') });
 }
 
 /** Schemas shared by every module's routes. */
@@ -97,17 +164,49 @@ export const globalPosition = z
   .regex(/^\d{1,20}$/)
   .describe('Global log position of the last event written, as a decimal string');
 
+/**
+ * A regex source for the decimals from 0 to `max` without leading zeros: each alternative fixes
+ * a prefix of `max` and lowers the next digit, the last allows `max` itself.
+ */
+export function decimalAtMost(max: bigint): string {
+  const digits = max.toString();
+  const shorter = digits.length > 1 ? [`0|[1-9]\\d{0,${digits.length - 2}}`] : [];
+  const alternatives = [...shorter];
+  for (let i = 0; i < digits.length; i += 1) {
+    const digit = Number(digits[i]);
+    const lowest = i === 0 && digits.length > 1 ? 1 : 0;
+    if (digit > lowest) {
+      const rest = digits.length - i - 1;
+      const range = digit - 1 === lowest ? `${lowest}` : `[${lowest}-${digit - 1}]`;
+      alternatives.push(`${digits.slice(0, i)}${range}${rest > 0 ? `\\d{${rest}}` : ''}`);
+    }
+  }
+  alternatives.push(digits);
+  return `^(?:${alternatives.join('|')})$`;
+}
+
+const POSITION = decimalAtMost(MAX_POSITION);
+
 export const consistencyQuery = z.strictObject({
-  consistentWith: z
-    .string()
-    .regex(/^\d{1,20}$/, 'must be a global position returned by a write')
+  consistentWith: documented(
+    z
+      .string()
+      .regex(
+        new RegExp(POSITION),
+        `must be a global position returned by a write: a whole number from 0 to ${MAX_POSITION}`,
+      ),
+    { type: 'string', pattern: POSITION },
+  )
     .optional()
     .describe(
-      'Wait until the data reflects this position (read your writes); 503 with Retry-After when it has not within CONSISTENCY_WAIT_MS, as for a position no write returned',
+      "Wait until the data reflects this position (read your writes); 503 with Retry-After when it has not within CONSISTENCY_WAIT_MS. A position beyond the log's head, which no write has answered, is a 400 position-beyond-head",
     ),
 });
 
 export const MAX_PAGE_LIMIT = 500;
+
+/** The longest cursor a list reads. */
+export const MAX_CURSOR = 2048;
 
 /** The alphabet of the cursors the service issues (base64url). */
 export const CURSOR = /^[A-Za-z0-9_-]+$/;
@@ -133,11 +232,11 @@ export const paginationQuery = {
     .describe(`Page size: 50 by default, at most ${MAX_PAGE_LIMIT}`),
   cursor: z
     .string()
-    .max(2048)
-    // Base64url, as the service issues them (`listRoute` refuses any other as invalid-query).
-    // That bound keeps every documented request inside Node's 16 KB request-line-and-headers
-    // limit, which 2048 arbitrary characters, percent-encoded, would not.
-    .meta({ pattern: '^[A-Za-z0-9_-]{1,2048}$' })
+    // Base64url of at most MAX_CURSOR, as the service issues them: `listRoute` refuses any
+    // other as invalid-query, like one that does not decode, so every list answers a bad
+    // cursor alike. That bound keeps every documented request inside Node's 16 KB
+    // request-line-and-headers limit, which 2048 arbitrary characters, percent-encoded, would not.
+    .meta({ pattern: `^[A-Za-z0-9_-]{1,${MAX_CURSOR}}$` })
     .optional()
     .describe(
       'The nextCursor of the previous page, with the same filters; one the service did not issue is a 400 invalid-query',

@@ -3,13 +3,30 @@ import { waitUntil } from '../wait-until.js';
 import type { ProjectionManager } from './projection-manager.js';
 import type { ReactorRunner } from './reactor-runner.js';
 
+/**
+ * `consistentWith` beyond the log's head: no write has answered that position, so no wait can
+ * reach it (a caller's mistake, not an outage). Positions only grow, and a write answers only
+ * once its event is in the log, so a position any write answered is never beyond the head.
+ */
+export class PositionBeyondHeadError extends Error {
+  override readonly name = 'PositionBeyondHeadError';
+
+  constructor(
+    readonly position: bigint,
+    readonly head: bigint,
+  ) {
+    super(`Position ${position} is beyond the head of the log (${head}): no write has answered it`);
+  }
+}
+
 export interface ReadConsistency {
   /**
    * `?consistentWith=`: true once every reactor whose reactions feed the named read models has
    * reacted to every event up to `position`, and the read models hold what they wrote in
    * response, so an invoice read with its own position also shows its ledger posting; false
    * when that takes longer than `timeoutMs`. Reactors that feed none of them are not waited for.
-   * A failed reactor or projection counts as not reached.
+   * A failed reactor or projection counts as not reached. A position beyond the log's head is
+   * a `PositionBeyondHeadError`.
    */
   awaitPosition(
     position: bigint,
@@ -74,6 +91,8 @@ export function createReadConsistency(deps: {
   ): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
     const remaining = () => Math.max(0, deadline - performance.now());
+    const head = await eventStore.headPosition();
+    if (position > head) throw new PositionBeyondHeadError(position, head);
     const reactors = feeding(readModels);
     let target = position;
     if (reactors.length > 0) {

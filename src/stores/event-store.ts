@@ -16,6 +16,12 @@ export type ExpectedRevision =
 
 export type JsonObject = { [key: string]: unknown };
 
+/**
+ * The largest global position any store can give: SQLite's rowid is a signed 64-bit integer,
+ * and EventStoreDB's commit positions (byte offsets in its log) stay below it as well.
+ */
+export const MAX_POSITION = 2n ** 63n - 1n;
+
 export interface EventToAppend {
   /** A UUID. Appending an id already stored in the stream is a no-op (see `append`). */
   readonly id: string;

@@ -69,7 +69,7 @@ interface AuditEvent {
 
 const acme = {
   customerId: 'ACME',
-  name: 'Acme, "the" =company\nsecond line',
+  name: 'Acme, "the" =company; second line',
   email: 'billing@acme.example',
   billingAddress: { line1: '=1+1', city: 'Berlin', postalCode: '10115', country: 'DE' },
   currency: 'EUR',

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '../../src/wait-until.js';
 import { holdBackProjections } from '../support/held-read-models.js';
 import { startTestService, type TestService } from '../support/test-service.js';
-import { openStandardAccounts, postEntry, sale } from './fixtures.js';
+import { expectProblem, openStandardAccounts, postEntry, sale } from './fixtures.js';
 
 describe('?consistentWith= (read your writes)', () => {
   let t: TestService;
@@ -28,19 +28,37 @@ describe('?consistentWith= (read your writes)', () => {
     expect(read.body.code).toBe('1000');
   });
 
-  it('is 503 with Retry-After for a position the log has not reached within the bound', async () => {
-    const read = await t.request
-      .get('/v1/ledger/accounts/1000?consistentWith=999999')
-      .set(t.auth());
-    expect(read.status).toBe(503);
-    expect(read.headers['retry-after']).toBe('1');
-    expect(read.headers['content-type']).toContain('application/problem+json');
-    expect(read.body.type).toBe('urn:backoffice:problem:not-yet-consistent');
+  it('is 400 position-beyond-head, at once, for a position beyond the head of the log', async () => {
+    const write = await t.request
+      .post('/v1/ledger/accounts')
+      .set(t.auth())
+      .send({ code: '1000', name: 'Cash', type: 'asset', currency: 'EUR' });
+    // No write has answered it: waiting cannot help, so it is not "retry shortly" (a 503).
+    for (const beyond of [BigInt(write.body.position as string) + 1n, 9223372036854775807n]) {
+      const read = await t.request
+        .get(`/v1/ledger/accounts/1000?consistentWith=${beyond}`)
+        .set(t.auth());
+      expectProblem(read, 400, 'position-beyond-head');
+      expect(read.body.errors).toEqual([
+        { path: 'query.consistentWith', message: expect.stringContaining('beyond the head') },
+      ]);
+      expect(read.headers['retry-after']).toBeUndefined();
+    }
   });
 
-  it('is 400 for a value that is not a position', async () => {
-    const read = await t.request.get('/v1/ledger/accounts/1000?consistentWith=-1').set(t.auth());
-    expect(read.status).toBe(400);
+  it.each([
+    ['-1'],
+    ['1.5'],
+    ['1e3'],
+    ['01'],
+    // One past the largest position a store can give (2^63 - 1), and far past it.
+    ['9223372036854775808'],
+    ['99999999999999999999'],
+  ])('is 400 validation for %s, which is no position', async (value) => {
+    const read = await t.request
+      .get(`/v1/ledger/accounts/1000?consistentWith=${value}`)
+      .set(t.auth());
+    expectProblem(read, 400, 'validation');
     expect(read.body.errors[0].path).toBe('query.consistentWith');
   });
 });

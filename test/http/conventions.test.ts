@@ -211,13 +211,39 @@ describe('unknown routes', () => {
   it.each([
     ['GET', '/nope'],
     ['GET', '/v1/ledger'],
-    ['DELETE', '/v1/ledger/accounts/1000'],
-    ['PUT', '/v1/ledger/accounts'],
+    ['DELETE', '/v1/nope/1000'],
   ])('answers 404 problem for %s %s (authenticated)', async (method, path) => {
-    const res = await t.request[method.toLowerCase() as 'get' | 'delete' | 'put'](path).set(
-      t.auth(),
-    );
+    const res = await t.request[method.toLowerCase() as 'get' | 'delete'](path).set(t.auth());
     expectProblem(res, 404, 'not-found');
+  });
+
+  it.each([
+    ['DELETE', '/v1/ledger/accounts/1000', 'GET, HEAD, OPTIONS'],
+    ['PUT', '/v1/ledger/accounts', 'GET, HEAD, POST, OPTIONS'],
+    ['POST', '/v1/Ledger/Accounts/1000/', 'GET, HEAD, OPTIONS'],
+    ['GET', '/v1/ledger/periods/2026-11/close', 'POST, OPTIONS'],
+    ['POST', '/healthz', 'GET, HEAD, OPTIONS'],
+  ])(
+    'answers 405 with Allow for %s %s, a path that has other methods',
+    async (method, path, allow) => {
+      const res = await t.request[method.toLowerCase() as 'get' | 'delete' | 'put' | 'post'](
+        path,
+      ).set(t.auth());
+      expectProblem(res, 405, 'method-not-allowed');
+      expect(res.headers.allow).toBe(allow);
+      expect(await allEvents(t)).toHaveLength(0);
+    },
+  );
+
+  it('answers OPTIONS on a known path with 204 and Allow, without a key', async () => {
+    const res = await t.request.options('/v1/ledger/accounts/1000/entries');
+    expect(res.status).toBe(204);
+    expect(res.headers.allow).toBe('GET, HEAD, OPTIONS');
+    expect(res.text).toBe('');
+  });
+
+  it('answers OPTIONS on an unknown path with a 404 problem', async () => {
+    expectProblem(await t.request.options('/v1/nope').set(t.auth()), 404, 'not-found');
   });
 });
 
@@ -516,7 +542,7 @@ describe('hostile input never breaks the app', () => {
   });
 
   it('stores a description with unusual but valid unicode exactly', async () => {
-    const description = 'Zoë ☃ 🧾 \u0000 "quoted" \\ <script>';
+    const description = 'Zoë ☃ 🧾 \t "quoted" \\ <script>\nline two';
     const res = await postEntry(t, { ...sale('1.00', '2026-11-02', 'JE-unicode'), description });
     expect(res.status, res.text).toBe(201);
     expect(res.body.description).toBe(description);

@@ -1,13 +1,12 @@
 /** The shapes of the audit routes' queries and answers, shared by their declarations. */
 import { z } from 'zod';
 import { ENTITY_TYPE } from '../../domain/audit/record-ref.js';
-import { documented, unicode } from '../schemas.js';
+import { documented, isBlank, textPattern, unicode } from '../schemas.js';
 
-/** Any text without control characters: ids, names and types as stored. */
+/** Any one-line text with something visible: ids, names and types as stored, not trimmed. */
 export const auditText = unicode(256)
-  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
-  .regex(/^[^\x00-\x1f\x7f]+$/, 'must be 1-256 characters without control characters')
-  .meta({ minLength: 1 });
+  .refine((value) => !isBlank(value), 'must not be blank')
+  .meta({ minLength: 1, pattern: textPattern('one', 'refused') });
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 /**

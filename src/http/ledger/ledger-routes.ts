@@ -288,7 +288,7 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
       body: z.strictObject({
         entryId: recordId.optional().describe('Your id for the entry; generated when absent'),
         date: accountingDate,
-        description: text(500, { blank: 'allowed' }),
+        description: text(500, { blank: 'allowed', lines: 'many' }),
         lines: z.array(requestedLine).min(2).max(500),
       }),
       success: { status: 201, description: 'Posted', schema: journalEntryResponse },
@@ -340,7 +340,7 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
       params: z.strictObject({ id: recordId }),
       body: z.strictObject({
         date: accountingDate,
-        reason: text(500),
+        reason: text(500, { lines: 'many' }),
       }),
       success: { status: 201, description: 'Reversed', schema: journalEntryResponse },
       invalid: "`invalid-reversal`: the date is before the entry's own date",

@@ -24,7 +24,7 @@ export const draftBody = z.strictObject({
     .array(
       z.strictObject({
         employeeId: recordId,
-        description: text(200),
+        description: text(200, { lines: 'many' }),
         amount: signedAmount.describe('Signed: negative for a deduction'),
       }),
     )
@@ -38,12 +38,12 @@ export const paymentBody = z.strictObject({
 });
 
 export const cancelBody = z.strictObject({
-  reason: text(500, { blank: 'allowed' }).optional(),
+  reason: text(500, { blank: 'allowed', lines: 'many' }).optional(),
 });
 
 export const reversalBody = z.strictObject({
   date: accountingDate.describe('Accounting date of the reversal; not before the accrual'),
-  reason: text(500),
+  reason: text(500, { lines: 'many' }),
 });
 
 export const runFilters = z.strictObject({

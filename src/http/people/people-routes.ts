@@ -11,7 +11,7 @@ import {
 } from '../../projections/people/people-queries.js';
 import { commandRoute, listRoute, recordRoute, withoutRevision } from '../route-builders.js';
 import { commandContext, defineRoute, type RouteSpec } from '../route.js';
-import { accountingDate, consistencyQuery, recordId } from '../schemas.js';
+import { accountingDate, consistencyQuery, recordId, text } from '../schemas.js';
 import {
   changeBody,
   employeeResponse,
@@ -176,7 +176,7 @@ export function peopleRoutes(deps: PeopleRouteDeps): RouteSpec[] {
       tag: 'people',
       scopes: WRITE_SCOPES,
       filters: asOfQuery.extend({
-        department: z.string().min(1).max(100).optional(),
+        department: text(100).optional(),
         status: z.enum(['future', 'active', 'terminated']).optional(),
       }),
       readModels: PEOPLE_READ_MODELS.employees,

@@ -75,16 +75,16 @@ export const changeBody = z.strictObject({
   annualSalary: decimalAmount.optional(),
   fte: fte.optional(),
   managerId: recordId.nullable().optional().describe('null: reports to no one from then on'),
-  reason: text(500, { blank: 'allowed' }).optional(),
+  reason: text(500, { blank: 'allowed', lines: 'many' }).optional(),
 });
 
 export const terminationBody = z.strictObject({
   terminationDate: accountingDate.describe('The last day employed'),
-  reason: text(500),
+  reason: text(500, { lines: 'many' }),
 });
 
 export const erasureBody = z.strictObject({
-  reason: text(500),
+  reason: text(500, { lines: 'many' }),
   legalBasis: text(200).describe('The ground the erasure rests on, e.g. "GDPR Art. 17(1)(a)"'),
 });
 

@@ -226,7 +226,7 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
         lines: z
           .array(
             z.strictObject({
-              description: text(500),
+              description: text(500, { lines: 'many' }),
               quantity: z
                 .string()
                 .regex(
@@ -306,7 +306,7 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
       scopes: ['finance:write'],
       params: z.strictObject({ id: recordId }),
       body: z.strictObject({
-        reason: text(500),
+        reason: text(500, { lines: 'many' }),
         voidedOn: accountingDate.optional().describe('Defaults to today (UTC)'),
       }),
       success: { status: 200, description: 'Voided', schema: invoiceResponse },

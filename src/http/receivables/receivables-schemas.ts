@@ -1,7 +1,7 @@
 /** The shapes of the receivables routes' requests and answers, shared by their declarations. */
 import { z } from 'zod';
 import { paymentMethods } from '../../domain/receivables/events.js';
-import { text, TRIMMED, unicode } from '../schemas.js';
+import { refusedCharacters, text, TRIMMED, unicode } from '../schemas.js';
 
 export const billingAddress = z.strictObject({
   line1: text(200),
@@ -15,11 +15,11 @@ export const billingAddress = z.strictObject({
 });
 
 // Without `\s`: it means other characters in the regex engines that read the document.
-export const EMAIL_PART = `[^${TRIMMED}@]+`;
-export const email = unicode(254).regex(
-  new RegExp(`^${EMAIL_PART}@${EMAIL_PART}\\.${EMAIL_PART}$`, 'u'),
-  'must be an email address',
-);
+export const EMAIL_PART = `[^${TRIMMED}${refusedCharacters('one')}@]+`;
+const EMAIL = new RegExp(`^${EMAIL_PART}@${EMAIL_PART}\\.${EMAIL_PART}$`, 'u');
+export const email = unicode(254)
+  .regex(EMAIL, 'must be an email address')
+  .meta({ pattern: EMAIL.source });
 export const paymentTermsDays = z
   .number()
   .int()
