@@ -38,6 +38,11 @@ beforeAll(async () => {
     currency: 'EUR',
   });
   expect(hire.status, hire.text).toBe(201);
+  const item = await t.request
+    .post('/v1/items')
+    .set(t.auth('logistics'))
+    .send({ sku: 'SKU-1', name: 'Widget', unit: 'piece' });
+  expect(item.status, item.text).toBe(201);
 });
 
 /** The records of `beforeAll`, by the path parameter that names them. */
@@ -45,6 +50,7 @@ function knownPath(operation: Operation): Record<string, string> {
   if (operation.path.startsWith('/v1/audit/entities')) return { type: 'employee', id: 'E-1' };
   if (operation.path.startsWith('/v1/employees')) return { id: 'E-1' };
   if (operation.path.startsWith('/v1/ledger/accounts')) return { code: cash.code };
+  if (operation.path.startsWith('/v1/stock/{sku}')) return { sku: 'SKU-1' };
   return {};
 }
 afterAll(() => t.close());

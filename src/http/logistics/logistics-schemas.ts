@@ -57,7 +57,7 @@ export const adjustmentBody = z
       .max(MAX_QUANTITY)
       .optional()
       .describe('Units to add (positive) or write off (negative)'),
-    reason: text(500),
+    reason: text(500, { lines: 'many' }),
     adjustedOn: accountingDate,
   })
   .describe('Exactly one of countedQuantity and delta');
@@ -129,7 +129,7 @@ export const deliveryBody = z.strictObject({
 });
 
 export const cancelBody = z.strictObject({
-  reason: text(500),
+  reason: text(500, { lines: 'many' }),
   cancelledOn: accountingDate,
 });
 

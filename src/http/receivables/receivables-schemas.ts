@@ -55,7 +55,7 @@ export const customerResponse = z.object({
 export const customerName = personal(z.string(), 'Name of the customer.');
 
 export const customerErasureBody = z.strictObject({
-  reason: text(500),
+  reason: text(500, { lines: 'many' }),
   legalBasis: text(200).describe('The ground the erasure rests on, e.g. "GDPR Art. 17(1)(a)"'),
 });
 
