@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { IdempotencyDeps } from '../commands/idempotency.js';
 import type { IdGenerator } from '../commands/ids.js';
+import type { Freshness } from '../projections/read-consistency.js';
 import type { PersonalDataVault } from '../commands/personal-data/vault.js';
 import type { Authenticate } from './api-keys.js';
 import { renderDocsPage } from './docs-page.js';
@@ -29,7 +30,7 @@ export interface AppDeps {
     position: bigint,
     readModels: readonly string[] | undefined,
   ) => Promise<boolean>;
-  readonly awaitFresh: (readModels: readonly string[]) => Promise<void>;
+  readonly awaitFresh: (readModels: readonly string[]) => Promise<Freshness>;
   /** Seals remembered answers that show personal data. */
   readonly personalData: PersonalDataVault;
   /** See `mountRoutes`: the back-pressure on writes; none when not given. */

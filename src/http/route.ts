@@ -7,6 +7,7 @@ import { canonicalJson } from '../domain/shared/canonical-json.js';
 import { runIdempotently, type IdempotencyDeps } from '../commands/idempotency.js';
 import type { CommandContext } from '../commands/command-context.js';
 import { ERASED, isSealedValue, type PersonalDataVault } from '../commands/personal-data/vault.js';
+import type { Freshness } from '../projections/read-consistency.js';
 import type { StoredResponse } from '../stores/idempotency-store.js';
 import { hasScope, type ApiKey, type Scope } from './api-keys.js';
 import {
@@ -134,6 +135,12 @@ export function requestLocals(res: Response): RequestLocals {
   return res.locals as RequestLocals;
 }
 
+/**
+ * On a query answered without learning the log's head (the event store unreachable): the
+ * answer is what the read models hold, which may be behind the last writes.
+ */
+export const FRESHNESS_HEADER = 'X-Read-Freshness';
+
 export function mountRoutes(
   router: Router,
   routes: readonly RouteSpec[],
@@ -151,7 +158,7 @@ export function mountRoutes(
      * Before a query without `?consistentWith=`: waits briefly for its read models to reach
      * the log's head as it is now, so a caller usually reads its own writes without asking.
      */
-    readonly awaitFresh: (readModels: readonly string[]) => Promise<void>;
+    readonly awaitFresh: (readModels: readonly string[]) => Promise<Freshness>;
     /**
      * Before a command (valid, and allowed for its caller): waits while the read models are too
      * far behind the log. Operators' routes (`/v1/admin`) never wait: they may be the cure.
@@ -185,7 +192,10 @@ export function mountRoutes(
         const consistentWith = (input.query as { consistentWith?: unknown } | undefined)
           ?.consistentWith;
         if (typeof consistentWith !== 'string' && route.method === 'get' && route.readModels) {
-          await deps.awaitFresh(route.readModels);
+          // With the event store down, queries still answer from the read models: and say so.
+          if ((await deps.awaitFresh(route.readModels)) === 'head-unchecked') {
+            res.setHeader(FRESHNESS_HEADER, 'head-unchecked');
+          }
         }
         if (
           typeof consistentWith === 'string' &&

@@ -1,4 +1,4 @@
-import type { EventStore } from '../stores/event-store.js';
+import { StoreUnavailableError, type EventStore } from '../stores/event-store.js';
 import { waitUntil } from '../wait-until.js';
 import type { ProjectionManager } from './projection-manager.js';
 import type { ReactorRunner } from './reactor-runner.js';
@@ -18,6 +18,13 @@ export class PositionBeyondHeadError extends Error {
     super(`Position ${position} is beyond the head of the log (${head}): no write has answered it`);
   }
 }
+
+/**
+ * What a query without `consistentWith` knows of its answer's freshness: `checked`, its read
+ * models were given a moment to reach the log's head; `head-unchecked`, the event store could
+ * not be reached to learn the head, so the answer is what the read models hold, maybe behind.
+ */
+export type Freshness = 'checked' | 'head-unchecked';
 
 export interface ReadConsistency {
   /**
@@ -39,7 +46,7 @@ export interface ReadConsistency {
    * reads its own writes without asking. Never fails; what is failed or frozen is skipped and
    * read as it is.
    */
-  awaitFresh(readModels: readonly string[] | undefined, timeoutMs: number): Promise<void>;
+  awaitFresh(readModels: readonly string[] | undefined, timeoutMs: number): Promise<Freshness>;
 }
 
 export function createReadConsistency(deps: {
@@ -91,15 +98,17 @@ export function createReadConsistency(deps: {
   ): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
     const remaining = () => Math.max(0, deadline - performance.now());
-    const head = await eventStore.headPosition();
-    if (position > head) throw new PositionBeyondHeadError(position, head);
+    // With the event store down the position cannot be checked against the head; the read
+    // models can still show that they hold it.
+    const head = await headOrUnknown();
+    if (head !== undefined && position > head) throw new PositionBeyondHeadError(position, head);
     const reactors = feeding(readModels);
     let target = position;
     if (reactors.length > 0) {
       if (!(await awaitReactors(reactors, position, remaining()))) return false;
       if (reactors.some((reactor) => reactor.status().state === 'failed')) return false;
       // What the reactors wrote in response lies before the head as it is now.
-      target = await eventStore.headPosition();
+      target = (await headOrUnknown()) ?? position;
     }
     return projections.awaitPosition(target, readModels, remaining());
   }
@@ -113,16 +122,30 @@ export function createReadConsistency(deps: {
   async function awaitFreshness(
     readModels: readonly string[] | undefined,
     timeoutMs: number,
-  ): Promise<void> {
+  ): Promise<Freshness> {
     const deadline = performance.now() + timeoutMs;
     const remaining = () => Math.max(0, deadline - performance.now());
-    const head = await eventStore.headPosition();
+    const head = await headOrUnknown();
+    // The event store is down: answer from the read models at once, and say so.
+    if (head === undefined) return 'head-unchecked';
     await projections.awaitFresh(readModels, remaining(), head);
     const reactors = feeding(readModels);
-    if (reactors.length === 0 || remaining() === 0) return;
-    if (!(await awaitReactors(reactors, head, remaining()))) return;
-    const after = await eventStore.headPosition();
+    if (reactors.length === 0 || remaining() === 0) return 'checked';
+    if (!(await awaitReactors(reactors, head, remaining()))) return 'checked';
+    const after = await headOrUnknown();
+    if (after === undefined) return 'head-unchecked';
     if (after > head) await projections.awaitFresh(readModels, remaining(), after);
+    return 'checked';
+  }
+
+  /** The log's head, or undefined while the event store cannot be reached. */
+  async function headOrUnknown(): Promise<bigint | undefined> {
+    try {
+      return await eventStore.headPosition();
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) return undefined;
+      throw error;
+    }
   }
 
   return {
