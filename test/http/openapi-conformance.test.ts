@@ -126,7 +126,8 @@ function parameterValues(operation: Operation, parameter: Parameter): fc.Arbitra
 
 /**
  * Requests the document allows. A cursor is left out: only one the service issued is valid, and
- * the paging test follows those. `from` after `to` is a rule the description states.
+ * the paging test follows those. `from` after `to`, and `asOf` beside a range (the trial
+ * balance), are rules the description states.
  */
 function validRequests(operation: Operation): fc.Arbitrary<Built> {
   const part = (where: Parameter['in']) => {
@@ -147,7 +148,15 @@ function validRequests(operation: Operation): fc.Arbitrary<Built> {
     .map((built) => {
       const { from, to } = built.query;
       if (from !== undefined && to !== undefined && instant(from, 'start') > instant(to, 'end')) {
-        const { to: _dropped, ...query } = built.query;
+        // Swapped rather than dropped: a report may require both.
+        return { ...built, query: { ...built.query, from: to, to: from } };
+      }
+      return built;
+    })
+    .map((built) => {
+      const { asOf, from, to } = built.query;
+      if (asOf !== undefined && (from !== undefined || to !== undefined)) {
+        const { asOf: _dropped, ...query } = built.query;
         return { ...built, query };
       }
       return built;

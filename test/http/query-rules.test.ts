@@ -62,7 +62,8 @@ const having = (name: string) =>
 
 function withQuery(operation: Operation, query: Record<string, string>) {
   const built = validRequest(operation);
-  const { from: _from, to: _to, ...rest } = built.query;
+  // `asOf` beside a range is a 400 of its own (the trial balance): not what is tested here.
+  const { from: _from, to: _to, asOf: _asOf, ...rest } = built.query;
   const path = { ...built.path, ...knownPath(operation) };
   return sendRequest(request, operation, { ...built, path, query: { ...rest, ...query } }, admin);
 }
@@ -78,6 +79,8 @@ it('finds the operations with a range, a limit and a cursor', () => {
       'listAuditEvents',
       'exportAuditEvents',
       'headcountReport',
+      'getIncomeStatement',
+      'getTrialBalance',
     ]),
   );
   expect(having('cursor').length).toBeGreaterThanOrEqual(8);

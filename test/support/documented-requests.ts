@@ -42,9 +42,23 @@ export function validRequest(operation: Operation, seed = 7): Built {
     }),
     { numRuns: 1, seed },
   )[0]!;
-  // `from` after `to` is a rule between two values, refused as it should be.
-  const { to: _to, ...query } = built.query;
-  return { ...built, query: built.query.from === undefined ? built.query : query };
+  // Rules between two values, refused as they should be: `from` after `to` (swapped, as a
+  // report may require both), and `asOf` beside a range (the trial balance).
+  let query = built.query;
+  const { from, to } = query;
+  if (from !== undefined && to !== undefined && instant(from, 'start') > instant(to, 'end')) {
+    query = { ...query, from: to, to: from };
+  }
+  if (query.asOf !== undefined && (from !== undefined || to !== undefined)) {
+    const { asOf: _asOf, ...rest } = query;
+    query = rest;
+  }
+  return { ...built, query };
+}
+
+function instant(value: string, edge: 'start' | 'end'): number {
+  if (value.length > 10) return Date.parse(value);
+  return Date.parse(`${value}T${edge === 'start' ? '00:00:00.000' : '23:59:59.999'}Z`);
 }
 
 /** The request's target: the path with its parameters encoded, and the query string. */

@@ -12,10 +12,12 @@ import { ledgerEventStreams } from '../../domain/ledger/streams.js';
 import { isCurrencyCode } from '../../domain/shared/currency.js';
 import { createLedgerQueries } from '../../projections/ledger/ledger-queries.js';
 import { ledgerProjections } from '../../projections/ledger/ledger-projections.js';
+import { createStatementQueries } from '../../projections/ledger/statement-queries.js';
 import { createPeriodGuardReactor } from '../../projections/ledger/period-guard-reactor.js';
 import { defineModule } from '../module.js';
 import { refusalProblems } from '../problem-types.js';
 import { ledgerRoutes } from './ledger-routes.js';
+import { statementRoutes } from './statement-routes.js';
 
 /** What other modules use of the ledger: its commands, and the rules of posting to it. */
 export interface LedgerApi {
@@ -55,7 +57,7 @@ export const postingProblems = refusalProblems({
 export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
   name: 'ledger',
   summary:
-    'Chart of accounts, balanced journal entries, reversals and period close; balances as of any date, the general ledger and the trial balance.',
+    'Chart of accounts, balanced journal entries, reversals and period close; balances as of any date, the general ledger, the trial balance, the income statement and the balance sheet.',
   settings: z
     .object({
       CHART_OF_ACCOUNTS: z.preprocess(
@@ -117,15 +119,17 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
   reactors: (_context, ledger) => [
     createPeriodGuardReactor({ ledger: ledger.commands, postingRules: ledger.postingRules }),
   ],
-  routes: (context, ledger) =>
-    ledgerRoutes({
-      commands: ledger.commands,
-      queries: createLedgerQueries({
-        readModels: context.readModels,
-        collection: context.collection,
-      }),
-      ids: context.ids,
-    }),
+  routes(context, ledger) {
+    const queries = createLedgerQueries({
+      readModels: context.readModels,
+      collection: context.collection,
+    });
+    const statements = createStatementQueries(queries);
+    return [
+      ...ledgerRoutes({ commands: ledger.commands, queries, statements, ids: context.ids }),
+      ...statementRoutes({ statements, today: context.today }),
+    ];
+  },
   async start(context, ledger) {
     // Before anything can be invoiced, the accounts postings book to must be open.
     const chart = context.settings.chartOfAccounts ?? context.defaultChart;

@@ -15,7 +15,11 @@ import {
   type AccountView,
   type LedgerQueries,
 } from '../../projections/ledger/ledger-queries.js';
+import type { StatementQueries } from '../../projections/ledger/statement-queries.js';
+import { platformProblems } from '../problem-types.js';
+import { httpProblem } from '../problem.js';
 import { commandRoute, listRoute, recordRoute } from '../route-builders.js';
+import { periodTrialBalanceResponse } from './statement-routes.js';
 import { commandContext, defineRoute, type RouteSpec } from '../route.js';
 import {
   accountCode,
@@ -108,12 +112,13 @@ const requestedLine = z
 export interface LedgerRouteDeps {
   readonly commands: LedgerCommands;
   readonly queries: LedgerQueries;
+  readonly statements: StatementQueries;
   readonly ids: IdGenerator;
 }
 
 const READ_SCOPES = ['reports:read', 'finance:write'] as const;
 
-export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): RouteSpec[] {
+export function ledgerRoutes({ commands, queries, statements, ids }: LedgerRouteDeps): RouteSpec[] {
   const entryResource = (view: JournalEntryView) => ({
     id: view.id,
     date: view.date,
@@ -250,11 +255,35 @@ export function ledgerRoutes({ commands, queries, ids }: LedgerRouteDeps): Route
       summary: 'Trial balance: debits, credits and balance per account, totals per currency',
       tag: 'reports',
       scopes: READ_SCOPES,
-      query: consistencyQuery.extend(asOfQuery),
+      description:
+        'As of a day (`asOf`, or all time). With `from` and/or `to`, the trial balance of a period instead: per account the balance before `from`, the debits and credits from `from` through `to`, and the balance as of `to`. `asOf` beside `from` or `to` is a 400.',
+      query: consistencyQuery.extend({
+        ...asOfQuery,
+        from: accountingDate
+          .optional()
+          .describe('A period from this day: opening balances before it'),
+        to: accountingDate
+          .optional()
+          .describe('A period through this day: closing balances as of it'),
+      }),
       readModels: LEDGER_READ_MODELS.accountsAsOf,
-      responses: { 200: { description: 'The trial balance', schema: trialBalanceResponse } },
+      responses: {
+        200: {
+          description: 'The trial balance, of a day or of a period',
+          schema: z.union([trialBalanceResponse, periodTrialBalanceResponse]),
+        },
+      },
       async handle({ query }) {
-        return { status: 200, body: await queries.trialBalance(query.asOf) };
+        const { asOf, from, to } = query;
+        if (from === undefined && to === undefined) {
+          return { status: 200, body: await queries.trialBalance(asOf) };
+        }
+        if (asOf !== undefined) {
+          throw httpProblem(platformProblems.validation, 'query.asOf: not with from or to', {
+            errors: [{ path: 'query.asOf', message: 'give asOf, or from and to, not both' }],
+          });
+        }
+        return { status: 200, body: await statements.periodTrialBalance(from, to) };
       },
     }),
 

@@ -78,7 +78,7 @@ export const LEDGER_READ_MODELS = {
   accountEntries: [accountsProjection.name, balancesProjection.name, ledgerLinesProjection.name],
 } as const;
 
-interface Totals {
+export interface Totals {
   debits: bigint;
   credits: bigint;
 }
@@ -178,6 +178,16 @@ export function createLedgerQueries({ readModels, collection }: LedgerQueryDeps)
   }
 
   return {
+    /**
+     * Debits and credits per account booked before `date` (through it when `inclusive`), in
+     * minor units: what the financial statements are computed from.
+     */
+    totalsUpTo,
+
+    /** Every account of the chart, by code, with its all-time debits and credits. */
+    allAccounts: (): Promise<AccountDocument[]> =>
+      findAll(accountsProjection, {}, [{ field: 'code', direction: 'asc' }]),
+
     async getAccount(code: string, asOf?: string): Promise<AccountView | undefined> {
       const document = await loadAccount(code);
       if (!document) return undefined;
