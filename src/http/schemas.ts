@@ -145,6 +145,13 @@ export const periodId = z
   .refine(isPeriodId, 'must be a month, YYYY-MM')
   .meta({ pattern: '^\\d{4}-(?:0[1-9]|1[0-2])$', example: '2026-11' });
 
+/** A month the ledger can close or reopen: YYYY-MM, from 1900 on. */
+export const closablePeriodId = z
+  .string()
+  .refine(isPeriodId, 'must be a month, YYYY-MM')
+  .refine((value) => Number(value.slice(0, 4)) >= 1900, 'must be a month of 1900 or later')
+  .meta({ pattern: '^(?:19|[2-9]\\d)\\d{2}-(?:0[1-9]|1[0-2])$', example: '2026-11' });
+
 export const currencyCode = z
   .string()
   .refine(isCurrencyCode, 'must be an ISO 4217 currency code with minor units, like EUR')

@@ -55,7 +55,9 @@ describe('ledger facts kept current by the log', () => {
       currency: 'EUR',
     });
   const closePeriod = (period: string) =>
-    stored(ledgerStreams.period(period), 'PeriodClosed', { period });
+    stored(ledgerStreams.periodLock, 'PeriodClosed', { period });
+  const reopenPeriod = (period: string) =>
+    stored(ledgerStreams.periodLock, 'PeriodReopened', { period, reason: 'late invoice' });
 
   it('sees accounts opened and periods closed since its last read, by any writer', async () => {
     const facts = createLedgerFacts({ eventStore: watched });
@@ -110,20 +112,62 @@ describe('ledger facts kept current by the log', () => {
     expect(await now.account('A1004')).toMatchObject({ status: 'open' });
   });
 
-  it('reads what came before its first read from the stream asked about, once', async () => {
+  it('reads what came before its first read once: the account asked about, and the lock', async () => {
     const closedAt = await closePeriod('2026-03');
     await openAccount('1000');
     const facts = createLedgerFacts({ eventStore: watched });
     const now = await facts.current();
-    // Nothing before the first position is scanned for.
+    // Nothing before the first position is scanned for until asked.
     expect(logReads.pages).toBe(0);
     expect(await now.closedAt('2026-03')).toBe(closedAt);
+    // The lock: one filtered read of the log for closes and reopens.
+    expect(logReads.pages).toBe(1);
     expect(await now.account('1000')).toMatchObject({ status: 'open' });
-    expect(logReads.streams).toBe(2);
+    expect(logReads.streams).toBe(1);
     const again = await facts.current();
     expect(await again.closedAt('2026-03')).toBe(closedAt);
     expect(await again.account('1000')).toMatchObject({ status: 'open' });
-    expect(logReads.streams).toBe(2);
+    expect(logReads).toMatchObject({ pages: 1, streams: 1 });
+  });
+
+  it('closes every month on or before the lock date, and a reopen moves it back', async () => {
+    const facts = createLedgerFacts({ eventStore: watched });
+    await facts.current();
+    const closedAt = await closePeriod('2026-10');
+    let now = await facts.current();
+    expect(await now.closedAt('2026-10')).toBe(closedAt);
+    expect(await now.closedAt('2025-01')).toBe(closedAt);
+    expect(await now.closedAt('2026-11')).toBeUndefined();
+
+    const reopenedAt = await reopenPeriod('2026-09');
+    now = await facts.current();
+    expect(await now.lock()).toEqual({ lockedThrough: '2026-08', setAt: reopenedAt });
+    expect(await now.closedAt('2026-09')).toBeUndefined();
+    expect(await now.closedAt('2026-08')).toBe(reopenedAt);
+    // As the lock stood just before the reopen: still closed then.
+    expect(await now.closedAt('2026-09', reopenedAt)).toBe(closedAt);
+    expect(await now.closedAt('2026-09', closedAt)).toBeUndefined();
+    expect((await now.lockHistory()).map((change) => [change.type, change.lockedThrough])).toEqual([
+      ['PeriodClosed', '2026-10'],
+      ['PeriodReopened', '2026-08'],
+    ]);
+  });
+
+  it('counts the closes stored one stream per month before the lock stream, until it decides', async () => {
+    const march = await stored(ledgerStreams.legacyPeriod('2026-03'), 'PeriodClosed', {
+      period: '2026-03',
+    });
+    await stored(ledgerStreams.legacyPeriod('2026-01'), 'PeriodClosed', { period: '2026-01' });
+    const facts = createLedgerFacts({ eventStore: watched });
+    let now = await facts.current();
+    expect(await now.legacyLockedThrough()).toBe('2026-03');
+    expect(await now.closedAt('2026-02')).toBe(march);
+    expect(await now.closedAt('2026-04')).toBeUndefined();
+
+    const reopenedAt = await reopenPeriod('2026-02');
+    now = await facts.current();
+    expect(await now.lock()).toEqual({ lockedThrough: '2026-01', setAt: reopenedAt });
+    expect(await now.closedAt('2026-02')).toBeUndefined();
   });
 
   it('sees a close of a period it saw open, through the log', async () => {

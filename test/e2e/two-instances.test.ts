@@ -241,11 +241,12 @@ if (mongoUrl) {
     it('leaves no posting inside a period one instance closes while the other posts into it', async () => {
       const pair = await startTwoInstances();
       const { suffix, sale } = await openSaleAccounts(pair);
-      // A month of its own: the event log is shared by every scenario of this file.
+      // A month long past and before every other scenario's dates: the event log is shared by
+      // every scenario of this file, and the close locks every month up to this one.
       const inJuly = (index: number) => ({
         ...sale('1.00'),
         entryId: `JUL-${suffix}-${index}`,
-        date: '2031-07-20',
+        date: '2001-07-20',
       });
       // Postings on A and a close on B, all in flight at once: whatever order the log gets them
       // in, a posting counts exactly when it is stored before the close.
@@ -253,7 +254,7 @@ if (mongoUrl) {
         pair.a.post('/v1/ledger/journal-entries', inJuly(index)),
       );
       // The close goes once the first posting is answered, so some postings come before it.
-      const close = postings[0]!.then(() => pair.b.post('/v1/ledger/periods/2031-07/close', {}));
+      const close = postings[0]!.then(() => pair.b.post('/v1/ledger/periods/2001-07/close', {}));
       const [closed, ...answers] = await Promise.all([close, ...postings]);
       expect(closed!.status, JSON.stringify(closed!.body)).toBe(200);
       const closedAt = BigInt(closed!.body.position as string);
@@ -274,14 +275,14 @@ if (mongoUrl) {
         (await pair.eventStore.readAll({ after: closedAt, maxCount: 10_000 })).at(-1)?.position ??
         closedAt;
       const entries = await pair.b.get(
-        `/v1/ledger/journal-entries?from=2031-07-01&to=2031-07-31&limit=500&consistentWith=${head}`,
+        `/v1/ledger/journal-entries?from=2001-07-01&to=2001-07-31&limit=500&consistentWith=${head}`,
       );
       expect(entries.status, JSON.stringify(entries.body)).toBe(200);
       expect((entries.body.items as { id: string }[]).map((item) => item.id).sort()).toEqual(
         [...accepted].sort(),
       );
       const trial = await pair.a.get(
-        `/v1/reports/trial-balance?asOf=2031-07-31&consistentWith=${head}`,
+        `/v1/reports/trial-balance?asOf=2001-07-31&consistentWith=${head}`,
       );
       const ours = (trial.body.accounts as { code: string; debits: string; credits: string }[])
         .filter((row) => row.code.endsWith(suffix))

@@ -106,10 +106,10 @@ describe('If-Match', () => {
     expect(await t.service.eventStore.readStream('journalEntry-JE-new')).toHaveLength(0);
   });
 
-  it('answers 412 for an If-Match on a period that does not exist yet', async () => {
+  it('answers 412 for an If-Match on a lock stream that does not exist yet', async () => {
     const res = await closePeriod(t, '2026-04', { 'If-Match': '"0"' });
     expectProblem(res, 412);
-    expect(await t.service.eventStore.readStream('period-2026-04')).toHaveLength(0);
+    expect(await t.service.eventStore.readStream('periodLock-ledger')).toHaveLength(0);
   });
 
   it('lets exactly one of 20 concurrent reversals with the same If-Match win; the rest are 412', async () => {

@@ -371,7 +371,7 @@ describe('POST /v1/ledger/journal-entries/{id}/reversal', () => {
 });
 
 describe('POST /v1/ledger/periods/{period}/close', () => {
-  it('closes a period (200); postings dated inside are then 409, the next month still 201', async () => {
+  it('closes a period (200); postings dated inside and before are then 409, the next month still 201', async () => {
     expect((await postEntry(t, sale('1.00', '2026-10-15'))).status).toBe(201);
 
     const res = await closePeriod(t, '2026-10');
@@ -380,19 +380,19 @@ describe('POST /v1/ledger/periods/{period}/close', () => {
     expect(res.body).toEqual({
       period: '2026-10',
       status: 'closed',
+      lockDate: '2026-10-31',
       position: expect.stringMatching(/^\d+$/),
     });
     expect(res.headers['x-position']).toBe(res.body.position);
     expect(res.headers.etag).toBe('"0"');
 
-    for (const date of ['2026-10-01', '2026-10-31']) {
+    for (const date of ['2026-10-01', '2026-10-31', '2026-09-30', '2020-01-01']) {
       const inside = await postEntry(t, sale('2.00', date));
       expectProblem(inside, 409, 'period-closed');
-      expect(inside.body.detail).toContain('2026-10');
+      expect(inside.body.detail).toContain(date.slice(0, 7));
     }
     expect((await postEntry(t, sale('3.00', '2026-11-01'))).status).toBe(201);
-    expect((await postEntry(t, sale('3.00', '2026-09-30'))).status).toBe(201);
-    expect((await getAccount(t, '1000')).body.debits).toBe('7.00');
+    expect((await getAccount(t, '1000')).body.debits).toBe('4.00');
   });
 
   it('refuses a reversal dated inside a closed period, but allows one dated after it', async () => {
@@ -409,21 +409,27 @@ describe('POST /v1/ledger/periods/{period}/close', () => {
     expect((await closePeriod(t, '2026-10')).status).toBe(200);
     const res = await closePeriod(t, '2026-10');
     expectProblem(res, 409, 'period-already-closed');
-    expect(await t.service.eventStore.readStream('period-2026-10')).toHaveLength(1);
+    expect(await t.service.eventStore.readStream('periodLock-ledger')).toHaveLength(1);
   });
 
-  it.each([['2026-13'], ['2026-1'], ['26-10'], ['2026-10-01'], ['october']])(
-    'answers 400 for the period %j in the path',
-    async (period) => {
-      const res = await closePeriod(t, period);
-      expectValidationError(res, 'path.period');
-    },
-  );
+  it.each([
+    ['2026-13'],
+    ['2026-1'],
+    ['26-10'],
+    ['2026-10-01'],
+    ['october'],
+    ['1899-12'],
+    ['0000-01'],
+  ])('answers 400 for the period %j in the path', async (period) => {
+    const res = await closePeriod(t, period);
+    expectValidationError(res, 'path.period');
+  });
 
   it('accepts an empty JSON body but refuses unknown fields', async () => {
+    const extra = await closePeriod(t, '2026-08').send({ force: true });
+    expectValidationError(extra, 'force');
     const empty = await closePeriod(t, '2026-07').send({});
     expect(empty.status, empty.text).toBe(200);
-    const extra = await closePeriod(t, '2026-08').send({ force: true });
     expectValidationError(extra, 'force');
   });
 });

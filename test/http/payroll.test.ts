@@ -293,10 +293,6 @@ describe.each(stores)('payroll runs over HTTP, $name', (store) => {
       'negative-net-pay',
     );
     expectProblem(await post(`${RUNS}/NOPE/approval`, {}, 'payrollApprover'), 404);
-    // A closed accrual period refuses the draft and the approval.
-    const closed = await closePeriod(t, '2026-08', t.auth('finance'));
-    expect(closed.status, closed.text).toBe(200);
-    expectProblem(await post(RUNS, { period: '2026-08' }), 409, 'period-closed');
     // Nothing was written by any of these: the month is still free.
     const run = await draft({ runId: 'JUL', period: '2026-07' });
     expect(run.totalGross).toBe('1000.00');
@@ -305,6 +301,10 @@ describe.each(stores)('payroll runs over HTTP, $name', (store) => {
       409,
       'payroll-run-not-approved',
     );
+    // A closed accrual period refuses the draft (closing August locks July too).
+    const closed = await closePeriod(t, '2026-08', t.auth('finance'));
+    expect(closed.status, closed.text).toBe(200);
+    expectProblem(await post(RUNS, { period: '2026-08' }), 409, 'period-closed');
   });
 
   it('blocks the erasure of an employee on a run not yet paid', async () => {

@@ -192,6 +192,7 @@ describe('receivables posted to the ledger', () => {
         maxAttempts: 5,
       }),
       postingRules: createPostingRules({ eventStore }),
+      today: () => new Date().toISOString().slice(0, 10),
     });
     const replay = createLedgerPostingsReactor({
       ledger,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DomainError } from '../../src/domain/shared/errors.js';
 import { createLogger } from '../../src/logger.js';
 import type { Projection } from '../../src/projections/projection.js';
 import {
@@ -654,3 +655,55 @@ function captureLogger(lines: Record<string, unknown>[]) {
     },
   });
 }
+
+describe('a reaction refused until another command lifts the refusal', () => {
+  it('waits (paused) past maxAttempts on a closed period, then resumes once lifted', async () => {
+    const { eventStore, readModels } = stores();
+    await history(eventStore);
+    const all = await eventStore.readAll({});
+    const blocked = all.find((event) => event.type === 'Deposited')!;
+    let attempts = 0;
+    const seen: string[] = [];
+    const whileWaiting: string[] = [];
+    const feed = createLogFeed({
+      eventStore,
+      readModels,
+      logger: silent,
+      // What an operator sees in the admin status while it waits to try again.
+      sleep: async () => {
+        const { state, lastError } = reactor.status();
+        whileWaiting.push(`${state}: ${lastError?.message ?? ''}`);
+      },
+      maxAttempts: 2,
+    });
+    const reactor = feed.addReactor({
+      name: 'poster',
+      eventTypes: ['Deposited'],
+      emits: [],
+      async react(event) {
+        if (event.id !== blocked.id) return;
+        attempts += 1;
+        const { state, lastError } = reactor.status();
+        if (attempts > 1) seen.push(`${state}: ${lastError?.message ?? ''}`);
+        // Reopened after five refusals: more than maxAttempts, which stops any other failure.
+        if (attempts <= 5) {
+          throw new DomainError({
+            kind: 'conflict',
+            code: 'PeriodClosed',
+            message: 'Period 2026-10 is closed',
+            until: 'period 2026-10 is reopened',
+          });
+        }
+      },
+    });
+    await feed.catchUp();
+    expect(attempts).toBe(6);
+    expect(whileWaiting.length).toBeGreaterThan(0);
+    for (const status of whileWaiting)
+      expect(status).toMatch(/^paused: .*Period 2026-10 is closed/);
+    expect(seen).toHaveLength(5);
+    for (const status of seen) expect(status).not.toMatch(/^failed/);
+    expect(reactor.status()).toMatchObject({ state: 'live' });
+    expect(reactor.status().lastError).toBeUndefined();
+  });
+});

@@ -3,6 +3,7 @@ import type {
   AnnulLateWrites,
   ClosePeriod,
   OpenAccount,
+  ReopenPeriod,
   PostJournalEntry,
   ReverseJournalEntry,
 } from '../../domain/ledger/commands.js';
@@ -12,7 +13,7 @@ import {
   lateWritesDecider,
   type JournalEntryState,
 } from '../../domain/ledger/journal-entry.js';
-import { periodDecider, type PeriodState } from '../../domain/ledger/period.js';
+import { periodDecider, type PeriodLockState } from '../../domain/ledger/period.js';
 import { refuseLateWrite } from '../../domain/ledger/posting-rules.js';
 import { ledgerStreams } from '../../domain/ledger/streams.js';
 import type { CommandContext } from '../command-context.js';
@@ -29,7 +30,14 @@ export interface LedgerCommands {
     context: CommandContext,
     command: ReverseJournalEntry,
   ): Promise<CommandResult<JournalEntryState>>;
-  closePeriod(context: CommandContext, command: ClosePeriod): Promise<CommandResult<PeriodState>>;
+  closePeriod(
+    context: CommandContext,
+    command: ClosePeriod,
+  ): Promise<CommandResult<PeriodLockState>>;
+  reopenPeriod(
+    context: CommandContext,
+    command: ReopenPeriod,
+  ): Promise<CommandResult<PeriodLockState>>;
   /** Run by the period guard for every entry written into a period that was already closed. */
   annulLateWrites(
     context: CommandContext,
@@ -40,8 +48,23 @@ export interface LedgerCommands {
 export function createLedgerCommands(deps: {
   readonly handle: CommandHandler;
   readonly postingRules: PostingRules;
+  /** Today by the service's clock, `YYYY-MM-DD`: no later month can be closed. */
+  readonly today: () => string;
 }): LedgerCommands {
-  const { handle, postingRules } = deps;
+  const { handle, postingRules, today } = deps;
+
+  // The lock stream's own exclusive lock is what shared posting locks wait for.
+  const onLock = (context: CommandContext, command: ClosePeriod | ReopenPeriod) =>
+    handle(context, {
+      streamId: ledgerStreams.periodLock,
+      decider: periodDecider,
+      schemas: ledgerEventSchemas,
+      command,
+      facts: async () => ({
+        today: today(),
+        legacyLockedThrough: (await postingRules.periodLock()).legacyLockedThrough,
+      }),
+    });
 
   /** Both entry commands: the entry's stream, its period's lock, the accounts it books to. */
   const onEntry = (
@@ -91,13 +114,7 @@ export function createLedgerCommands(deps: {
         facts: () => postingRules.lateWrites(command.entryId),
       }),
 
-    // The period stream's own exclusive lock is what shared posting locks wait for.
-    closePeriod: (context, command) =>
-      handle(context, {
-        streamId: ledgerStreams.period(command.period),
-        decider: periodDecider,
-        schemas: ledgerEventSchemas,
-        command,
-      }),
+    closePeriod: onLock,
+    reopenPeriod: onLock,
   };
 }

@@ -7,26 +7,39 @@ import { ledgerEventSchemas, type LedgerEvent } from '../../domain/ledger/events
 import { decodeEvent } from '../../domain/shared/event-schemas.js';
 import type { LateWrites, PeriodClose, PostingFacts } from '../../domain/ledger/posting-rules.js';
 import { ledgerStreams } from '../../domain/ledger/streams.js';
-import { isAccountingDate, periodOf } from '../../domain/shared/dates.js';
+import { isAccountingDate, periodOf, type PeriodId } from '../../domain/shared/dates.js';
 import type { EventStore, RecordedEvent } from '../../stores/event-store.js';
 import { streamLock } from '../command-handler.js';
 import type { LockRequest } from '../keyed-lock.js';
-import { createLedgerFacts, type LedgerFacts } from './ledger-facts.js';
+import { createLedgerFacts, type LedgerFacts, type LockChange } from './ledger-facts.js';
 
 export interface PostingRules {
-  /** The accounts named and which of the dates' periods are closed, as the stores hold them now. */
+  /**
+   * The accounts named and which of the dates' periods are closed (on or before the lock date),
+   * as the stores hold them now.
+   */
   facts(accountCodes: Iterable<string>, dates: Iterable<string>): Promise<PostingFacts>;
   account(code: string): Promise<AccountState>;
   /**
-   * Held by every command whose postings are dated `date`: the period's lock, shared. A close
-   * holds it exclusively (it is the period stream's own lock), so inside one process a posting
-   * either completes before a close starts or sees the period closed.
+   * Held by every command whose postings are dated `date`: the lock stream's lock, shared. A
+   * close or reopen holds it exclusively (it is the lock stream's own lock), so inside one
+   * process a posting either completes before a close starts or sees its period closed.
    */
   locks(date: string): LockRequest[];
-  /** The close of `date`'s period, if the log holds it before `position`. */
+  /** The close that locked `date`, if the lock in force just before `position` covers it. */
   closedBefore(date: string, position: bigint): Promise<PeriodClose | undefined>;
   /** Which of a journal entry's stored writes came after their period's close. */
   lateWrites(entryId: string): Promise<LateWrites>;
+  /** The lock date as the log holds it now, with every close and reopen that moved it. */
+  periodLock(): Promise<PeriodLockView>;
+}
+
+export interface PeriodLockView {
+  /** The last month locked (the lock date is its last day); undefined when none is. */
+  readonly lockedThrough: PeriodId | undefined;
+  /** The lock of the closes stored before the lock stream, one stream per month. */
+  readonly legacyLockedThrough: PeriodId | undefined;
+  readonly history: readonly LockChange[];
 }
 
 export function createPostingRules(deps: {
@@ -51,11 +64,17 @@ export function createPostingRules(deps: {
       return { accounts, closedPeriods };
     },
     locks(date) {
-      return isAccountingDate(date)
-        ? [streamLock(ledgerStreams.period(periodOf(date)), 'shared')]
-        : [];
+      return isAccountingDate(date) ? [streamLock(ledgerStreams.periodLock, 'shared')] : [];
     },
     closedBefore,
+    async periodLock() {
+      const now = await ledgerFacts.current();
+      return {
+        lockedThrough: (await now.lock())?.lockedThrough,
+        legacyLockedThrough: await now.legacyLockedThrough(),
+        history: await now.lockHistory(),
+      };
+    },
     async lateWrites(entryId) {
       // Only for entries the period guard found late: rare, and the entry's stream is short.
       const entry = await deps.eventStore.readStream(ledgerStreams.journalEntry(entryId));
@@ -80,11 +99,14 @@ export function createPostingRules(deps: {
     },
   };
 
-  /** A close before `position` is in the log once `position` is: read up to it, no further. */
+  /**
+   * A close before `position` is in the log once `position` is: read up to it, and take the lock
+   * as it stood just before it (a reopen stored later does not make a late write count).
+   */
   async function closedBefore(date: string, position: bigint): Promise<PeriodClose | undefined> {
     if (!isAccountingDate(date)) return undefined;
     const period = periodOf(date);
-    const closedAt = await (await ledgerFacts.upTo(position)).closedAt(period);
-    return closedAt !== undefined && closedAt < position ? { period, closedAt } : undefined;
+    const closedAt = await (await ledgerFacts.upTo(position)).closedAt(period, position);
+    return closedAt === undefined ? undefined : { period, closedAt };
   }
 }

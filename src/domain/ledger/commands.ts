@@ -36,10 +36,23 @@ export interface AnnulLateWrites {
   readonly entryId: string;
 }
 
+/** Locks the ledger through the end of `period`: that month and every earlier one. */
 export interface ClosePeriod {
   readonly type: 'ClosePeriod';
   readonly period: string;
 }
 
+/** Moves the lock date back to the end of the month before `period`. */
+export interface ReopenPeriod {
+  readonly type: 'ReopenPeriod';
+  readonly period: string;
+  readonly reason: string;
+}
+
 export type LedgerCommand =
-  OpenAccount | PostJournalEntry | ReverseJournalEntry | AnnulLateWrites | ClosePeriod;
+  | OpenAccount
+  | PostJournalEntry
+  | ReverseJournalEntry
+  | AnnulLateWrites
+  | ClosePeriod
+  | ReopenPeriod;

@@ -64,7 +64,17 @@ export const ledgerEventSchemas = {
     .strictObject({
       period: z.string().describe('The month closed, `YYYY-MM`.'),
     })
-    .describe('A month was closed: nothing dated inside it can be posted any more.'),
+    .describe(
+      'A month was closed, and with it every earlier month: the lock date is now its last day, and nothing dated on or before it can be posted. Appended to the one lock stream of the ledger.',
+    ),
+  PeriodReopened: z
+    .strictObject({
+      period: z.string().describe('The month reopened, `YYYY-MM`.'),
+      reason: z.string().describe('Why, as the admin gave it.'),
+    })
+    .describe(
+      "A closed month was reopened, and with it every later month: the lock date moved back to the last day of the month before. Who did it is the event's actor.",
+    ),
   // `removed` is what the late write had booked, so read models take exactly that back out.
   JournalEntryAnnulled: z
     .strictObject({
@@ -100,4 +110,5 @@ export type AccountOpened = Extract<LedgerEvent, { type: 'AccountOpened' }>;
 export type JournalEntryPosted = Extract<LedgerEvent, { type: 'JournalEntryPosted' }>;
 export type JournalEntryReversed = Extract<LedgerEvent, { type: 'JournalEntryReversed' }>;
 export type PeriodClosed = Extract<LedgerEvent, { type: 'PeriodClosed' }>;
+export type PeriodReopened = Extract<LedgerEvent, { type: 'PeriodReopened' }>;
 export type JournalEntryAnnulled = Extract<LedgerEvent, { type: 'JournalEntryAnnulled' }>;

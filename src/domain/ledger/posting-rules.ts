@@ -44,6 +44,7 @@ export function refuseIfPeriodClosed(date: string, facts: PostingFacts, what: st
       kind: 'conflict',
       code: 'PeriodClosed',
       message: `Period ${period} is closed: nothing dated ${date} can be ${what}`,
+      until: `period ${period} is reopened`,
     });
   }
 }

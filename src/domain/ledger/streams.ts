@@ -3,12 +3,15 @@ import type { LedgerEventType } from './events.js';
 /**
  * Stream names are `<entityType>-<entityId>`, split at the first hyphen, so entity types are
  * camelCase and never contain one. Each ledger record is its own consistency boundary: an
- * account, a journal entry, an accounting period.
+ * account, a journal entry, and the ledger's lock date (one stream for every close and reopen,
+ * so the lock date is decided in one place).
  */
 export const ledgerStreams = {
   account: (code: string) => `account-${code}`,
   journalEntry: (entryId: string) => `journalEntry-${entryId}`,
-  period: (period: string) => `period-${period}`,
+  periodLock: 'periodLock-ledger',
+  /** Where closes were stored before the lock date: one stream per month, still read. */
+  legacyPeriod: (period: string) => `period-${period}`,
 } as const;
 
 /** The stream each event type is appended to, with placeholders for its ids. */
@@ -16,6 +19,7 @@ export const ledgerEventStreams = {
   AccountOpened: ledgerStreams.account('<code>'),
   JournalEntryPosted: ledgerStreams.journalEntry('<entryId>'),
   JournalEntryReversed: ledgerStreams.journalEntry('<entryId>'),
-  PeriodClosed: ledgerStreams.period('<YYYY-MM>'),
+  PeriodClosed: ledgerStreams.periodLock,
+  PeriodReopened: ledgerStreams.periodLock,
   JournalEntryAnnulled: ledgerStreams.journalEntry('<entryId>'),
 } as const satisfies Record<LedgerEventType, string>;

@@ -67,3 +67,19 @@ export function isUtcTimestamp(value: string): boolean {
   const match = UTC_TIMESTAMP.exec(value);
   return match !== null && isAccountingDate(match[1]!);
 }
+
+/** The last day of a month: a lock date through `period`. */
+export function lastDayOf(period: PeriodId): AccountingDate {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  return `${period}-${String(daysInMonth(year, month)).padStart(2, '0')}` as AccountingDate;
+}
+
+/** The month before `period`. */
+export function previousPeriod(period: PeriodId): PeriodId {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  return (
+    month === 1
+      ? `${String(year - 1).padStart(4, '0')}-12`
+      : `${String(year).padStart(4, '0')}-${String(month - 1).padStart(2, '0')}`
+  ) as PeriodId;
+}

@@ -13,6 +13,11 @@ export interface DomainRefusal {
   readonly message: string;
   /** For `invalid`: which parts of the command are wrong. */
   readonly issues?: readonly { readonly path: string; readonly message: string }[];
+  /**
+   * For a `conflict` that another command can lift (a closed period is reopened): what lifts it,
+   * completing "refused until …". A reaction refused so waits and tries again instead of failing.
+   */
+  readonly until?: string;
 }
 
 /** Thrown by deciders; an Error subclass so it carries a stack and passes through `await`. */
@@ -30,6 +35,15 @@ export function refuse(refusal: DomainRefusal): never {
 
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
+}
+
+/** The refusal in `error` or in its chain of causes that another command can lift, if any. */
+export function liftableRefusalOf(error: unknown): DomainRefusal | undefined {
+  for (let at: unknown = error, depth = 0; at instanceof Error && depth < 5; depth += 1) {
+    if (isDomainError(at) && at.refusal.until !== undefined) return at.refusal;
+    at = at.cause;
+  }
+  return undefined;
 }
 
 /** A 400-kind refusal listing every issue; its message joins them for humans and logs. */

@@ -50,14 +50,14 @@ export const postingProblems = refusalProblems({
   ],
   PeriodClosed: [
     'conflict',
-    'The date falls in a closed period: nothing dated inside it can be posted, issued, recorded or voided. Also answered to a posting that reached the log just after another instance closed its period; that posting never counts and is annulled.',
+    'The date is on or before the lock date (the last day of the month closed last): nothing dated then can be posted, issued, recorded or voided until the month is reopened. Also answered to a posting that reached the log just after another instance closed its period; that posting never counts and is annulled.',
   ],
 });
 
 export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
   name: 'ledger',
   summary:
-    'Chart of accounts, balanced journal entries, reversals and period close; balances as of any date, the general ledger, the trial balance, the income statement and the balance sheet.',
+    'Chart of accounts, balanced journal entries, reversals, and the lock date (period close and reopen); balances as of any date, the general ledger, the trial balance, the income statement and the balance sheet.',
   settings: z
     .object({
       CHART_OF_ACCOUNTS: z.preprocess(
@@ -94,7 +94,7 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
         'invalid',
         "The reversal date is not a date, or is before the entry's own date.",
       ],
-      InvalidPeriod: ['invalid', 'The period is not a month, YYYY-MM.'],
+      InvalidPeriod: ['invalid', 'The period is not a month, YYYY-MM, of 1900 or later.'],
       AccountAlreadyExists: ['conflict', 'An account with this code is already open.'],
       JournalEntryAlreadyExists: ['conflict', 'An entry with this id was already posted.'],
       JournalEntryNotFound: ['not_found', 'There is no journal entry with this id.'],
@@ -106,14 +106,29 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
         'conflict',
         'The entry was annulled: it reached the log after its period was closed on another instance and never counted, so there is nothing to reverse.',
       ],
-      PeriodAlreadyClosed: ['conflict', 'The period is already closed.'],
+      PeriodAlreadyClosed: [
+        'conflict',
+        'The period is already closed: it is on or before the lock date, closed itself or by the close of a later month.',
+      ],
+      PeriodInFuture: [
+        'conflict',
+        'The month has not ended: only the current month (by the service clock) or an earlier one can be closed.',
+      ],
+      PeriodNotClosed: [
+        'conflict',
+        'The month is not closed (it is after the lock date), so there is nothing to reopen.',
+      ],
     }),
   ],
   api(context) {
     const postingRules = createPostingRules({ eventStore: context.eventStore });
     return {
       postingRules,
-      commands: createLedgerCommands({ handle: context.handle, postingRules }),
+      commands: createLedgerCommands({
+        handle: context.handle,
+        postingRules,
+        today: context.today,
+      }),
     };
   },
   reactors: (_context, ledger) => [
@@ -126,7 +141,13 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
     });
     const statements = createStatementQueries(queries);
     return [
-      ...ledgerRoutes({ commands: ledger.commands, queries, statements, ids: context.ids }),
+      ...ledgerRoutes({
+        commands: ledger.commands,
+        queries,
+        statements,
+        ids: context.ids,
+        postingRules: ledger.postingRules,
+      }),
       ...statementRoutes({ statements, today: context.today }),
     ];
   },

@@ -4,6 +4,7 @@
  * nothing of its loop.
  */
 import type { Logger } from 'pino';
+import { liftableRefusalOf } from '../../domain/shared/errors.js';
 import { StoreUnavailableError, type LogFilter } from '../../stores/event-store.js';
 import { handlesEventType, type Projection } from '../projection.js';
 import type { Reactor } from '../reactor.js';
@@ -192,8 +193,29 @@ export function memberOutcomes(deps: {
       if (atHead) member.caughtUp = true;
       if (atHead && member.kind === 'projection') member.onCaughtUp?.();
     },
-    /** A reaction that failed: an outage pauses the reactor, anything else counts as a failure. */
+    /**
+     * A reaction that failed: an outage pauses the reactor, and so does a refusal another
+     * command can lift (a posting into a closed period waits for its reopening, retried with
+     * backoff up to `retryMaxMs`, visible in its status and logs); anything else counts as a
+     * failure.
+     */
     settleFailure(member: Member, error: unknown): void {
+      const liftable = liftableRefusalOf(error);
+      if (liftable !== undefined) {
+        member.lastError = errorOf(error, clock());
+        member.failures += 1;
+        member.state = 'paused';
+        member.retryDelayMs = Math.min(
+          retryMaxMs,
+          retryBaseMs * 2 ** Math.min(member.failures - 1, 20),
+        );
+        member.retryAt = clock().getTime() + member.retryDelayMs;
+        logger.warn(
+          { [member.kind]: member.name, ...member.lastError, retryInMs: member.retryDelayMs },
+          `${member.kind} waits: refused until ${liftable.until}`,
+        );
+        return;
+      }
       if (!(error instanceof StoreUnavailableError)) {
         failed(member, error);
         return;

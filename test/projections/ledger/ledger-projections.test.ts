@@ -87,7 +87,7 @@ function ledgerLog() {
         data: { entryId, date, reason, lines },
       }),
     periodClosed: (period: string) =>
-      record(ledgerStreams.period(period), { type: 'PeriodClosed', data: { period } }),
+      record(ledgerStreams.periodLock, { type: 'PeriodClosed', data: { period } }),
     entryAnnulled: (
       entryId: string,
       cause: RecordedEvent,
