@@ -1,28 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { MongoClient } from 'mongodb';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dropStores, storeModes } from '../support/store-modes.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { expectProblem } from './fixtures.js';
 
-/** On the embedded stores and, whenever MONGODB_URL is set (CI: FerretDB), on MongoDB. */
-const stores: { name: string; env: () => Record<string, string> }[] = [
-  { name: 'embedded stores', env: () => ({}) },
-];
-const mongoUrl = process.env.MONGODB_URL;
-if (mongoUrl) {
-  stores.push({
-    name: 'MongoDB read models',
-    env: () => ({
-      MONGODB_URL: mongoUrl,
-      MONGODB_DATABASE: `logistics_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
-      // FerretDB's upserts of new documents take milliseconds each.
-      READ_FRESHNESS_WAIT_MS: '20000',
-      CONSISTENCY_WAIT_MS: '20000',
-    }),
-  });
-}
+const stores = storeModes('logistics');
 
 let t: TestService;
 let env: Record<string, string>;
@@ -81,11 +64,7 @@ describe.each(stores)('logistics over HTTP, $name', (store) => {
   });
   afterEach(async () => {
     await t.close();
-    if (env.MONGODB_URL && env.MONGODB_DATABASE) {
-      const client = new MongoClient(env.MONGODB_URL);
-      await client.db(env.MONGODB_DATABASE).dropDatabase();
-      await client.close();
-    }
+    await dropStores(env);
   });
 
   it('values stock at moving average cost and keeps inventory equal to it', async () => {

@@ -1,28 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dropStores, storeModes } from '../support/store-modes.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { closePeriod, expectProblem } from './fixtures.js';
 
 const RUNS = '/v1/payroll-runs';
 
-/** On the embedded stores and, whenever MONGODB_URL is set (CI: FerretDB), on MongoDB. */
-const stores: { name: string; env: () => Record<string, string> }[] = [
-  { name: 'embedded stores', env: () => ({}) },
-];
-const mongoUrl = process.env.MONGODB_URL;
-if (mongoUrl) {
-  stores.push({
-    name: 'MongoDB read models and key store',
-    env: () => ({
-      MONGODB_URL: mongoUrl,
-      MONGODB_DATABASE: `payroll_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
-      // FerretDB's upserts of new documents take milliseconds each.
-      READ_FRESHNESS_WAIT_MS: '20000',
-      CONSISTENCY_WAIT_MS: '20000',
-    }),
-  });
-}
+const stores = storeModes('payroll');
 
 let t: TestService;
 let env: Record<string, string>;
@@ -101,11 +84,7 @@ describe.each(stores)('payroll runs over HTTP, $name', (store) => {
   });
   afterEach(async () => {
     await t.close();
-    if (env.MONGODB_URL && env.MONGODB_DATABASE) {
-      const client = new MongoClient(env.MONGODB_URL);
-      await client.db(env.MONGODB_DATABASE).dropDatabase();
-      await client.close();
-    }
+    await dropStores(env);
   });
 
   it('drafts a month prorated by calendar days, approved by another key, then paid', async () => {

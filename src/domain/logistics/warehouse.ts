@@ -8,7 +8,8 @@
  * Stock dates run forward per SKU: a movement dated before the SKU's last one is refused, so the
  * stock ledger in the order recorded is also in date order, and its running quantity and value
  * are the stock as of each date. A return is the exception that cannot be refused (it undoes a
- * pack): it is dated the cancellation, or the SKU's last movement when that is later.
+ * pack): it is dated the cancellation, or the SKU's last movement when that is later. The state
+ * and its evolve are in `warehouse-state.ts`.
  */
 import {
   refuseIfPeriodClosed,
@@ -16,7 +17,6 @@ import {
   type PostingFacts,
 } from '../ledger/posting-rules.js';
 import type { AccountType } from '../ledger/events.js';
-import { appendOnlyMap, type AppendOnlyMap } from '../shared/append-only-map.js';
 import { isCurrencyCode, type CurrencyCode } from '../shared/currency.js';
 import { isAccountingDate } from '../shared/dates.js';
 import type { Decider } from '../shared/decider.js';
@@ -31,44 +31,25 @@ import type {
 } from './commands.js';
 import type { LogisticsEvent, MovedLineRecord, StockEvent } from './events.js';
 import {
-  divideHalfUp,
-  EMPTY_POSITION,
-  issue,
-  receive,
-  type StockPosition,
-} from './stock-valuation.js';
+  initialWarehouseState,
+  evolveWarehouse,
+  positionOf,
+  type SkuStock,
+  type WarehouseState,
+} from './warehouse-state.js';
+
+export {
+  evolveWarehouse,
+  initialWarehouseState,
+  positionOf,
+  type IssuedShipment,
+  type SkuStock,
+  type WarehouseState,
+} from './warehouse-state.js';
+import { divideHalfUp, issue, receive } from './stock-valuation.js';
 
 /** The most units one movement may move; on hand stays far below 2^53. */
 export const MAX_QUANTITY = 1_000_000_000;
-
-export interface SkuStock extends StockPosition {
-  /** The date of the SKU's last movement. */
-  readonly lastDate: string;
-  /** What one unit cost at the last receipt; values units found when none are on hand. */
-  readonly lastUnitCostMinor: bigint | null;
-}
-
-export interface IssuedShipment {
-  readonly issuedOn: string;
-  readonly lines: readonly MovedLineRecord[];
-  readonly totalCost: string;
-  readonly returned: boolean;
-}
-
-export interface WarehouseState {
-  readonly stock: AppendOnlyMap<SkuStock>;
-  readonly receipts: AppendOnlyMap<true>;
-  readonly adjustments: AppendOnlyMap<true>;
-  /** Every shipment whose stock was taken, by id. */
-  readonly shipments: AppendOnlyMap<IssuedShipment>;
-}
-
-export const initialWarehouseState: WarehouseState = {
-  stock: appendOnlyMap(),
-  receipts: appendOnlyMap(),
-  adjustments: appendOnlyMap(),
-  shipments: appendOnlyMap(),
-};
 
 /** The accounts stock movements post to, and the ledger's facts for their dates. */
 export interface WarehouseFacts extends PostingFacts {
@@ -82,10 +63,6 @@ export interface WarehouseFacts extends PostingFacts {
   readonly adjustmentsAccount?: PostingAccount;
   /** Packs and returns: cost of goods sold, an expense (50000). */
   readonly costOfGoodsSold?: PostingAccount;
-}
-
-export function positionOf(state: WarehouseState, sku: string): SkuStock {
-  return state.stock.get(sku) ?? { ...EMPTY_POSITION, lastDate: '', lastUnitCostMinor: null };
 }
 
 export function decideWarehouse(
@@ -337,70 +314,6 @@ function returnStock(
       },
     },
   ];
-}
-
-export function evolveWarehouse(state: WarehouseState, event: LogisticsEvent): WarehouseState {
-  switch (event.type) {
-    case 'StockReceived': {
-      const { data } = event;
-      return {
-        ...state,
-        receipts: state.receipts.set(data.receiptId, true),
-        stock: state.stock.set(data.sku, {
-          onHand: BigInt(data.onHandAfter),
-          valueMinor: minorOf(data.valueAfter),
-          lastDate: data.receivedOn,
-          lastUnitCostMinor: minorOf(data.unitCost),
-        }),
-      };
-    }
-    case 'StockAdjusted': {
-      const { data } = event;
-      const before = positionOf(state, data.sku);
-      return {
-        ...state,
-        adjustments: state.adjustments.set(data.adjustmentId, true),
-        stock: state.stock.set(data.sku, {
-          ...before,
-          onHand: BigInt(data.onHandAfter),
-          valueMinor: minorOf(data.valueAfter),
-          lastDate: data.adjustedOn,
-        }),
-      };
-    }
-    case 'StockIssued':
-    case 'StockReturned': {
-      const { data } = event;
-      const date = event.type === 'StockIssued' ? event.data.issuedOn : event.data.returnedOn;
-      let stock = state.stock;
-      for (const line of data.lines) {
-        const before = stock.get(line.sku) ?? positionOf(state, line.sku);
-        stock = stock.set(line.sku, {
-          ...before,
-          onHand: BigInt(line.onHandAfter),
-          valueMinor: minorOf(line.valueAfter),
-          lastDate: date > before.lastDate ? date : before.lastDate,
-        });
-      }
-      const shipment: IssuedShipment =
-        event.type === 'StockIssued'
-          ? { issuedOn: date, lines: data.lines, totalCost: data.totalCost, returned: false }
-          : { ...state.shipments.get(data.shipmentId)!, returned: true };
-      return { ...state, stock, shipments: state.shipments.set(data.shipmentId, shipment) };
-    }
-    default:
-      return state;
-  }
-}
-
-/**
- * Minor units of a stored stock amount. The warehouse is kept in the base currency, which the
- * events do not repeat; the amount's own decimals are exact, so they are read as written.
- */
-function minorOf(amount: string): bigint {
-  const [whole = '0', fraction = ''] = amount.replace('-', '').split('.');
-  const digits = BigInt(`${whole}${fraction}`);
-  return amount.startsWith('-') ? -digits : digits;
 }
 
 function currencyOf(currency: string): CurrencyCode {
