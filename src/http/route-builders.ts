@@ -5,6 +5,7 @@
  * ETag, Location, 404s, paging and consistency, and documents every one of them in OpenAPI.
  */
 import { z } from 'zod';
+import type { IdGenerator } from '../commands/ids.js';
 import { isAccountingDate } from '../domain/shared/dates.js';
 import { platformProblems } from './problem-types.js';
 import { httpProblem } from './problem.js';
@@ -30,6 +31,22 @@ type RouteBasics<P extends ObjectSchema> = Pick<
 function basics<P extends ObjectSchema>(spec: RouteBasics<P>): RouteBasics<P> {
   const { path, operationId, summary, description, tag, scopes, params } = spec;
   return { path, operationId, summary, description, tag, scopes, params };
+}
+
+/**
+ * The id of the record a command creates: the caller's when given, else one derived from the
+ * Idempotency-Key (so a retry names the same record), else a new one.
+ */
+export function newRecordId(
+  ids: IdGenerator,
+  kind: string,
+  given: string | undefined,
+  context: Pick<RequestContext, 'principal' | 'idempotencyKey'>,
+): string {
+  if (given !== undefined) return given;
+  return context.idempotencyKey
+    ? ids.derived(kind, context.principal.id, context.idempotencyKey)
+    : ids.random();
 }
 
 /** What a write stored: where its stream is and where in the log its last event landed. */

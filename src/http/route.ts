@@ -1,3 +1,11 @@
+/**
+ * How a route is declared (`RouteSpec`, `defineRoute`) and mounted on express (`mountRoutes`):
+ * authentication and scopes, parsing of path, query and body against the route's schemas, the
+ * waits for read models (`consistentWith`, freshness), the back-pressure on writes, and the
+ * idempotent replay of a remembered answer. One file because these steps run in that order on
+ * the one request context, and each refuses with a problem before the next may run; the shapes
+ * that repeat across routes are in `route-builders.ts`.
+ */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { RequestHandler, Request, Response, Router } from 'express';

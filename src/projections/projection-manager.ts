@@ -10,6 +10,10 @@
  * has reached the head, queries switch to it and the old collection is dropped after a delay,
  * so a query that had already picked it finishes undisturbed. A changed projection version
  * rebuilds the same way: until the switch, queries read the previous version's documents.
+ *
+ * One file because what remains shares one state, the controllers of this instance's
+ * projections: the tick that moves them, and the answers queries, readiness and status read
+ * from them. Splitting those would pass that state through every part.
  */
 import type { Logger } from 'pino';
 import type { EventStore } from '../stores/event-store.js';

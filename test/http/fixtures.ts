@@ -143,3 +143,24 @@ export function expectValidationError(res: Response, path: string): void {
 export async function allEvents(t: TestService) {
   return t.service.eventStore.readAll({ maxCount: 100_000 });
 }
+
+/**
+ * The trial balance's balance per account code once the read models hold `position`; it must
+ * balance. For checking what a module posted.
+ */
+export async function balancesAt(
+  t: TestService,
+  position: string,
+): Promise<Record<string, string>> {
+  const res = await t.request
+    .get(`/v1/reports/trial-balance?consistentWith=${position}`)
+    .set(t.auth('reports'));
+  expect(res.status, res.text).toBe(200);
+  expect(res.body.balanced).toBe(true);
+  return Object.fromEntries(
+    (res.body.accounts as { code: string; balance: string }[]).map((row) => [
+      row.code,
+      row.balance,
+    ]),
+  );
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dropStores, storeModes } from '../support/store-modes.js';
 import { startTestService, type TestService } from '../support/test-service.js';
-import { expectProblem } from './fixtures.js';
+import { balancesAt, expectProblem } from './fixtures.js';
 
 const stores = storeModes('logistics');
 
@@ -43,17 +43,7 @@ async function customer(customerId = 'ACME') {
   );
 }
 
-async function balances(position: string): Promise<Record<string, string>> {
-  const res = await get(`/v1/reports/trial-balance?consistentWith=${position}`);
-  expect(res.status, res.text).toBe(200);
-  expect(res.body.balanced).toBe(true);
-  return Object.fromEntries(
-    (res.body.accounts as { code: string; balance: string }[]).map((row) => [
-      row.code,
-      row.balance,
-    ]),
-  );
-}
+const balances = (position: string) => balancesAt(t, position);
 
 describe.each(stores)('logistics over HTTP, $name', (store) => {
   beforeEach(async () => {

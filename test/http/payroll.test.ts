@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dropStores, storeModes } from '../support/store-modes.js';
 import { startTestService, type TestService } from '../support/test-service.js';
-import { closePeriod, expectProblem } from './fixtures.js';
+import { balancesAt, closePeriod, expectProblem } from './fixtures.js';
 
 const RUNS = '/v1/payroll-runs';
 
@@ -63,17 +63,7 @@ interface Run {
 const slipOf = (run: Run, employeeId: string) =>
   run.payslips.find((slip) => slip.employeeId === employeeId)!;
 
-async function balances(position: string): Promise<Record<string, string>> {
-  const res = await get(`/v1/reports/trial-balance?consistentWith=${position}`, 'reports');
-  expect(res.status, res.text).toBe(200);
-  expect(res.body.balanced).toBe(true);
-  return Object.fromEntries(
-    (res.body.accounts as { code: string; balance: string }[]).map((row) => [
-      row.code,
-      row.balance,
-    ]),
-  );
-}
+const balances = (position: string) => balancesAt(t, position);
 
 describe.each(stores)('payroll runs over HTTP, $name', (store) => {
   beforeEach(async () => {

@@ -17,6 +17,7 @@ import { createPeriodGuardReactor } from '../../projections/ledger/period-guard-
 import { defineModule } from '../module.js';
 import { refusalProblems } from '../problem-types.js';
 import { ledgerRoutes } from './ledger-routes.js';
+import { periodRoutes } from './period-routes.js';
 import { statementRoutes } from './statement-routes.js';
 
 /** What other modules use of the ledger: its commands, and the rules of posting to it. */
@@ -141,13 +142,8 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
     });
     const statements = createStatementQueries(queries);
     return [
-      ...ledgerRoutes({
-        commands: ledger.commands,
-        queries,
-        statements,
-        ids: context.ids,
-        postingRules: ledger.postingRules,
-      }),
+      ...ledgerRoutes({ commands: ledger.commands, queries, statements, ids: context.ids }),
+      ...periodRoutes({ commands: ledger.commands, postingRules: ledger.postingRules }),
       ...statementRoutes({ statements, today: context.today }),
     ];
   },

@@ -5,6 +5,10 @@ import { MAX_SHIPMENT_LINES } from '../../domain/logistics/shipment.js';
 import { billingAddress, redacted } from '../receivables/receivables-schemas.js';
 import { accountingDate, recordId, text } from '../schemas.js';
 
+/** Who may write logistics, and who may read it. */
+export const WRITE = ['logistics:write'] as const;
+export const READ = ['reports:read', 'logistics:write'] as const;
+
 export const sku = recordId.describe('Stock-keeping unit: 1-64 letters, digits or ._:-');
 
 const quantity = z

@@ -7,7 +7,13 @@ import {
   PAYROLL_READ_MODELS,
   type createPayrollQueries,
 } from '../../projections/people/payroll-queries.js';
-import { commandRoute, listRoute, recordRoute, withoutRevision } from '../route-builders.js';
+import {
+  commandRoute,
+  listRoute,
+  recordRoute,
+  withoutRevision,
+  newRecordId,
+} from '../route-builders.js';
 import { commandContext, type RouteSpec } from '../route.js';
 import { recordId } from '../schemas.js';
 import {
@@ -79,11 +85,7 @@ export function payrollRoutes(deps: PayrollRouteDeps): RouteSpec[] {
       conflict:
         'The month already has a run in the currency (`payroll-run-exists`); no one to pay (`no-employees-to-pay`); a net below zero (`negative-net-pay`); the payroll accounts are not open; the accrual date is in a closed period',
       async handle({ body, context }) {
-        const runId =
-          body.runId ??
-          (context.idempotencyKey
-            ? ids.derived('payrollRun', context.principal.id, context.idempotencyKey)
-            : ids.random());
+        const runId = newRecordId(ids, 'payrollRun', body.runId, context);
         const result = await commands.draftPayrollRun(commandContext(context), {
           ...body,
           runId,

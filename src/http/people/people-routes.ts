@@ -9,7 +9,13 @@ import {
   PEOPLE_READ_MODELS,
   type createPeopleQueries,
 } from '../../projections/people/people-queries.js';
-import { commandRoute, listRoute, recordRoute, withoutRevision } from '../route-builders.js';
+import {
+  commandRoute,
+  listRoute,
+  recordRoute,
+  withoutRevision,
+  newRecordId,
+} from '../route-builders.js';
 import { commandContext, defineRoute, type RouteSpec } from '../route.js';
 import { accountingDate, consistencyQuery, recordId, text } from '../schemas.js';
 import {
@@ -80,11 +86,7 @@ export function peopleRoutes(deps: PeopleRouteDeps): RouteSpec[] {
       conflict:
         'An employee with this id exists; the manager is not employed on the start date; the payroll accounts for the currency are not open (`posting-account-missing`)',
       async handle({ body, context }) {
-        const employeeId =
-          body.employeeId ??
-          (context.idempotencyKey
-            ? ids.derived('employee', context.principal.id, context.idempotencyKey)
-            : ids.random());
+        const employeeId = newRecordId(ids, 'employee', body.employeeId, context);
         const result = await commands.hireEmployee(commandContext(context), {
           type: 'HireEmployee',
           ...body,

@@ -1,7 +1,19 @@
 /** The shapes of the receivables routes' requests and answers, shared by their declarations. */
 import { z } from 'zod';
 import { paymentMethods } from '../../domain/receivables/events.js';
+import type { Scope } from '../api-keys.js';
+import type { RequestContext } from '../route.js';
 import { refusedCharacters, text, TRIMMED, unicode } from '../schemas.js';
+
+/** Who may read receivables. */
+export const READ_SCOPES = ['reports:read', 'finance:write'] as const;
+
+/** What the caller's key may read of a customer's personal data. */
+export const personalDataReader =
+  (mayRead: (scopes: readonly Scope[], subject: string) => boolean) =>
+  (context: RequestContext) =>
+  (subject: string) =>
+    mayRead(context.principal.scopes, subject);
 
 export const billingAddress = z.strictObject({
   line1: text(200),
