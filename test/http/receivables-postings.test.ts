@@ -270,6 +270,7 @@ describe('receivables posted to the ledger', () => {
       currency: 'EUR',
       buckets: { '0-30': b[0], '31-60': b[1], '61-90': b[2], '90+': b[3] },
       notYetDue,
+      credit: '0.00',
       total,
     });
 

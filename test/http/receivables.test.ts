@@ -87,7 +87,13 @@ describe('customers', () => {
 
     const shown = await get(`/v1/customers/ACME?consistentWith=${res.body.position}`, 'finance');
     expect(shown.status, shown.text).toBe(200);
-    expect(shown.body).toEqual({ ...acme, erased: false, openBalance: '0.00' });
+    expect(shown.body).toEqual({
+      ...acme,
+      erased: false,
+      openBalance: '0.00',
+      creditBalance: '0.00',
+      refunds: [],
+    });
     // reports:read sees the balance, not the personal data (finance:write and admin read it).
     const reported = await get(`/v1/customers/ACME`);
     expect(reported.body).toEqual({
@@ -97,6 +103,8 @@ describe('customers', () => {
       billingAddress: { redacted: true },
       erased: false,
       openBalance: '0.00',
+      creditBalance: '0.00',
+      refunds: [],
     });
     expectProblem(await post('/v1/customers', acme), 409, 'customer-already-exists');
   });
@@ -163,6 +171,8 @@ describe('customers', () => {
         paymentTermsDays: 14,
         erased: false,
         openBalance: '0.00',
+        creditBalance: '0.00',
+        refunds: [],
       },
     ]);
   });
@@ -196,13 +206,17 @@ describe('invoices', () => {
           revenueAccount: '4000',
         },
       ],
+      net: '59.98',
+      taxes: [],
       total: '59.98',
       paid: '0.00',
+      credited: '0.00',
       outstanding: '59.98',
       status: 'open',
       // Judged on today, 2026-11-23: past the due date already.
       overdue: true,
       payments: [],
+      creditNotes: [],
       voided: null,
       position: expect.stringMatching(/^\d+$/),
     });

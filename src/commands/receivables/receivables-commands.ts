@@ -1,10 +1,16 @@
 import type {
   ChangeCustomerDetails,
+  ChangeTaxRate,
+  CreateTaxCode,
+  CustomerCommand,
   EraseCustomerPersonalData,
   InvoiceCommand,
+  IssueCreditNote,
   IssueInvoice,
   RecordPayment,
+  RefundCustomer,
   RegisterCustomer,
+  TaxCodeCommand,
   VoidInvoice,
 } from '../../domain/receivables/commands.js';
 import {
@@ -19,6 +25,12 @@ import {
   type InvoiceFacts,
   type InvoiceState,
 } from '../../domain/receivables/invoice.js';
+import { invoiceCreditAsOf } from '../../domain/receivables/refund.js';
+import {
+  taxCodeDecider,
+  type TaxCodeFacts,
+  type TaxCodeState,
+} from '../../domain/receivables/tax-code.js';
 import { plaintextPersonalFields } from '../../domain/receivables/upcast.js';
 import { receivablesStreams } from '../../domain/receivables/streams.js';
 import type { EventStore } from '../../stores/event-store.js';
@@ -26,6 +38,7 @@ import type { CommandContext } from '../command-context.js';
 import { streamLock, type CommandHandler, type CommandResult } from '../command-handler.js';
 import type { PostingRules } from '../ledger/posting-rules.js';
 import type { PersonalDataVault } from '../personal-data/vault.js';
+import type { LockRequest } from '../keyed-lock.js';
 import type { StateReader } from '../read-state.js';
 
 export interface ReceivablesCommands {
@@ -46,6 +59,22 @@ export interface ReceivablesCommands {
     command: RecordPayment,
   ): Promise<CommandResult<InvoiceState>>;
   voidInvoice(context: CommandContext, command: VoidInvoice): Promise<CommandResult<InvoiceState>>;
+  issueCreditNote(
+    context: CommandContext,
+    command: IssueCreditNote,
+  ): Promise<CommandResult<InvoiceState>>;
+  refundCustomer(
+    context: CommandContext,
+    command: RefundCustomer,
+  ): Promise<CommandResult<CustomerState>>;
+  createTaxCode(
+    context: CommandContext,
+    command: CreateTaxCode,
+  ): Promise<CommandResult<TaxCodeState>>;
+  changeTaxRate(
+    context: CommandContext,
+    command: ChangeTaxRate,
+  ): Promise<CommandResult<TaxCodeState>>;
   /** Destroys the customer's key, then records the erasure; see `createReceivablesCommands`. */
   eraseCustomerPersonalData(
     context: CommandContext,
@@ -84,17 +113,44 @@ export function createReceivablesCommands(deps: {
   async function invoiceFacts(
     customer: CustomerState,
     currency: string | undefined,
-    revenueAccounts: readonly string[],
+    accounts: readonly string[],
     date: string,
+    taxCodeIds: readonly string[] = [],
   ): Promise<InvoiceFacts> {
     const codes = postingAccounts(currency ?? '');
+    const taxCodes = new Map<string, TaxCodeState>();
+    for (const code of new Set(taxCodeIds)) taxCodes.set(code, await taxCodeState(code));
+    const outputAccounts = [...taxCodes.values()].flatMap((taxCode) =>
+      taxCode.status === 'active' ? [taxCode.outputAccount] : [],
+    );
     return {
       customer,
-      ...(await postingRules.facts(revenueAccounts, [date])),
+      ...(await postingRules.facts([...accounts, ...outputAccounts], [date])),
       receivable: { code: codes.receivable, state: await postingRules.account(codes.receivable) },
       cash: { code: codes.cash, state: await postingRules.account(codes.cash) },
+      taxCodes,
     };
   }
+
+  const taxCodeState = (code: string) =>
+    readState(receivablesStreams.taxCode(code), taxCodeDecider, receivablesEventSchemas);
+
+  const onTaxCode = (
+    context: CommandContext,
+    command: TaxCodeCommand,
+    facts: () => Promise<TaxCodeFacts>,
+  ) =>
+    handle(context, {
+      streamId: receivablesStreams.taxCode(command.code),
+      decider: taxCodeDecider,
+      schemas: receivablesEventSchemas,
+      command,
+      facts,
+      // A rate may not start in a closed month: a close waits for the change, as for a posting.
+      ...(command.type === 'ChangeTaxRate'
+        ? { locks: postingRules.locks(command.effectiveFrom) }
+        : {}),
+    });
 
   /**
    * Every invoice command is later posted to the ledger dated like the command, so it holds
@@ -125,8 +181,9 @@ export function createReceivablesCommands(deps: {
 
   const onCustomer = (
     context: CommandContext,
-    command: RegisterCustomer | ChangeCustomerDetails | EraseCustomerPersonalData,
+    command: CustomerCommand,
     facts?: (customer: CustomerState) => Promise<CustomerFacts>,
+    locks: LockRequest[] = [],
   ) =>
     handle(context, {
       streamId: receivablesStreams.customer(command.customerId),
@@ -134,35 +191,46 @@ export function createReceivablesCommands(deps: {
       schemas: receivablesEventSchemas,
       command,
       ...(facts ? { facts } : {}),
+      ...(locks.length > 0 ? { locks } : {}),
     });
 
   /**
-   * The customer's invoices not paid in full and not void, from the log itself: read models may
-   * lag behind an invoice just issued. Every InvoiceIssued is read (erasures are rare, and no
-   * index of invoices by customer is kept command-side); each of the customer's invoices is
-   * then folded from its own stream.
+   * The ids of the customer's invoices that have an event of `type` in the log, read from the
+   * log itself (read models may lag): every event of the type is read, as no index of invoices
+   * by customer is kept command-side. Erasures read every `InvoiceIssued`; refunds only the
+   * `CreditNoteIssued`, as only a credit note leaves a customer credit.
    */
-  async function outstandingInvoicesOf(customerId: string): Promise<string[]> {
-    const invoiceIds: string[] = [];
+  async function invoicesOf(
+    customerId: string,
+    type: 'InvoiceIssued' | 'CreditNoteIssued',
+  ): Promise<string[]> {
+    const invoiceIds = new Set<string>();
     for (let after: bigint | undefined; ;) {
       const page = await eventStore.readAll({
-        filter: { eventTypes: ['InvoiceIssued'] },
+        filter: { eventTypes: [type] },
         maxCount: INVOICE_SCAN_PAGE,
         ...(after === undefined ? {} : { after }),
       });
       for (const event of page) {
-        if (event.data.customerId === customerId) invoiceIds.push(String(event.data.invoiceId));
+        if (event.data.customerId === customerId) invoiceIds.add(String(event.data.invoiceId));
       }
       if (page.length < INVOICE_SCAN_PAGE) break;
       after = page.at(-1)!.position;
     }
+    return [...invoiceIds];
+  }
+
+  const invoiceState = (invoiceId: string) =>
+    readState(receivablesStreams.invoice(invoiceId), invoiceDecider, receivablesEventSchemas);
+
+  /**
+   * The customer's invoices not settled in full and not void, from the log itself: read models
+   * may lag behind an invoice just issued. Each is folded from its own stream.
+   */
+  async function outstandingInvoicesOf(customerId: string): Promise<string[]> {
     const outstanding: string[] = [];
-    for (const invoiceId of invoiceIds) {
-      const invoice = await readState(
-        receivablesStreams.invoice(invoiceId),
-        invoiceDecider,
-        receivablesEventSchemas,
-      );
+    for (const invoiceId of await invoicesOf(customerId, 'InvoiceIssued')) {
+      const invoice = await invoiceState(invoiceId);
       if (invoice.status === 'none') continue;
       const status = invoiceStatus(invoice);
       if (status === 'open' || status === 'partially_paid') outstanding.push(invoiceId);
@@ -194,7 +262,10 @@ export function createReceivablesCommands(deps: {
           const currency =
             command.currency ?? (customer.status === 'active' ? customer.currency : undefined);
           const revenueAccounts = command.lines.map((line) => line.revenueAccount);
-          return invoiceFacts(customer, currency, revenueAccounts, command.issueDate);
+          const taxCodes = command.lines.flatMap((line) =>
+            line.taxCode === undefined ? [] : [line.taxCode],
+          );
+          return invoiceFacts(customer, currency, revenueAccounts, command.issueDate, taxCodes);
         },
         command.customerId,
       ),
@@ -211,6 +282,59 @@ export function createReceivablesCommands(deps: {
       onInvoice(context, command, command.voidedOn, (invoice) =>
         invoiceFacts(customerDecider.initialState, invoiceCurrency(invoice), [], command.voidedOn),
       ),
+    issueCreditNote: (context, command) =>
+      onInvoice(context, command, command.date, (invoice) =>
+        invoiceFacts(
+          customerDecider.initialState,
+          invoiceCurrency(invoice),
+          invoice.status === 'none' ? [] : invoice.lines.map((line) => line.revenueAccount),
+          command.date,
+          invoice.status === 'none' ? [] : invoice.taxes.map((tax) => tax.taxCode),
+        ),
+      ),
+
+    /**
+     * The credit a refund may spend is read from the log: each invoice of the customer with a
+     * credit note, folded from its stream. A credit note recorded meanwhile only adds credit, so
+     * a refund never spends credit that is not there; two refunds serialise on the customer's
+     * stream.
+     */
+    refundCustomer: (context, command) =>
+      onCustomer(
+        context,
+        command,
+        async (customer) => {
+          const codes = postingAccounts(customer.status === 'active' ? customer.currency : '');
+          let creditAsOfMinor = 0n;
+          for (const invoiceId of await invoicesOf(command.customerId, 'CreditNoteIssued')) {
+            const invoice = await invoiceState(invoiceId);
+            if (invoice.status !== 'none') {
+              creditAsOfMinor += invoiceCreditAsOf(invoice, command.paidOn);
+            }
+          }
+          return {
+            refund: {
+              creditAsOfMinor,
+              ...(await postingRules.facts([], [command.paidOn])),
+              receivable: {
+                code: codes.receivable,
+                state: await postingRules.account(codes.receivable),
+              },
+              cash: { code: codes.cash, state: await postingRules.account(codes.cash) },
+            },
+          };
+        },
+        postingRules.locks(command.paidOn),
+      ),
+
+    createTaxCode: (context, command) =>
+      onTaxCode(context, command, async () => ({
+        outputAccount: await postingRules.account(command.outputAccount),
+      })),
+    changeTaxRate: (context, command) =>
+      onTaxCode(context, command, async () => ({
+        closedPeriods: (await postingRules.facts([], [command.effectiveFrom])).closedPeriods,
+      })),
 
     /**
      * The key goes first, as for employees: an erasure recorded while the key survived would be

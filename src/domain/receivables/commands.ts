@@ -36,6 +36,8 @@ export interface RequestedInvoiceLine {
   /** A decimal string in the invoice currency ("19.99"). */
   readonly unitPrice: string;
   readonly revenueAccount: string;
+  /** The tax code the line is taxed at; untaxed without one. */
+  readonly taxCode?: string;
 }
 
 export interface IssueInvoice {
@@ -69,5 +71,57 @@ export interface VoidInvoice {
   readonly reason: string;
 }
 
-export type CustomerCommand = RegisterCustomer | ChangeCustomerDetails | EraseCustomerPersonalData;
-export type InvoiceCommand = IssueInvoice | RecordPayment | VoidInvoice;
+export interface RequestedCreditLine {
+  readonly description: string;
+  /** Net, a positive decimal string in the invoice currency: tax is added at the invoice's rate. */
+  readonly amount: string;
+  /** One of the invoice's tax codes; untaxed without one. */
+  readonly taxCode?: string;
+  /**
+   * The revenue account credited back; by default the one the invoice's lines at the same tax
+   * code were posted to, when they name one only.
+   */
+  readonly revenueAccount?: string;
+}
+
+export interface IssueCreditNote {
+  readonly type: 'IssueCreditNote';
+  readonly invoiceId: string;
+  readonly creditNoteId: string;
+  readonly date: string;
+  readonly reason: string;
+  readonly lines: readonly RequestedCreditLine[];
+}
+
+/** Pays out (part of) a customer's credit balance. */
+export interface RefundCustomer {
+  readonly type: 'RefundCustomer';
+  readonly customerId: string;
+  readonly refundId: string;
+  readonly amount: string;
+  readonly paidOn: string;
+  readonly method: PaymentMethod;
+  readonly reference: string;
+}
+
+export interface CreateTaxCode {
+  readonly type: 'CreateTaxCode';
+  readonly code: string;
+  readonly name: string;
+  /** Percent, up to four decimals ("19.00"). */
+  readonly rate: string;
+  /** The liability account the tax is owed on. */
+  readonly outputAccount: string;
+}
+
+export interface ChangeTaxRate {
+  readonly type: 'ChangeTaxRate';
+  readonly code: string;
+  readonly rate: string;
+  readonly effectiveFrom: string;
+}
+
+export type CustomerCommand =
+  RegisterCustomer | ChangeCustomerDetails | EraseCustomerPersonalData | RefundCustomer;
+export type InvoiceCommand = IssueInvoice | RecordPayment | VoidInvoice | IssueCreditNote;
+export type TaxCodeCommand = CreateTaxCode | ChangeTaxRate;

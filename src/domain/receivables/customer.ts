@@ -4,6 +4,7 @@
  * are stored sealed with the customer's key by the command pipeline; the decider sees them
  * opened, or `null` once erased.
  */
+import { appendOnlyList, type AppendOnlyList } from '../shared/append-only-list.js';
 import { isCurrencyCode } from '../shared/currency.js';
 import { isUtcTimestamp } from '../shared/dates.js';
 import type { Decider } from '../shared/decider.js';
@@ -14,7 +15,9 @@ import type {
   EraseCustomerPersonalData,
   RegisterCustomer,
 } from './commands.js';
-import type { BillingAddress, ReceivablesEvent } from './events.js';
+import { storedMinor } from '../shared/money.js';
+import type { BillingAddress, PaymentMethod, ReceivablesEvent } from './events.js';
+import { refundCustomer, type RefundFacts } from './refund.js';
 
 export interface ActiveCustomer {
   readonly status: 'active';
@@ -26,6 +29,17 @@ export interface ActiveCustomer {
   readonly erased: boolean;
   readonly currency: string;
   readonly paymentTermsDays: number;
+  /** Refunds of the customer's credit balance, by refund id. */
+  readonly refunds: AppendOnlyList<CustomerRefund>;
+  readonly refundedMinor: bigint;
+}
+
+export interface CustomerRefund {
+  readonly refundId: string;
+  readonly amount: string;
+  readonly paidOn: string;
+  readonly method: PaymentMethod;
+  readonly reference: string;
 }
 
 export type CustomerState = { readonly status: 'none' } | ActiveCustomer;
@@ -44,6 +58,8 @@ export interface CustomerFacts {
    * version 1, written before the fields were stored sealed).
    */
   readonly plaintextEvents?: readonly bigint[];
+  /** What a refund is decided against; see `refund.ts`. */
+  readonly refund?: RefundFacts;
 }
 
 export const MAX_PAYMENT_TERMS_DAYS = 365;
@@ -61,13 +77,32 @@ export function decideCustomer(
       return change(command, state);
     case 'EraseCustomerPersonalData':
       return erase(command, state, facts);
+    case 'RefundCustomer':
+      return refundCustomer(command, state, facts.refund);
   }
 }
+
+const refundKey = (refund: CustomerRefund) => refund.refundId;
 
 export function evolveCustomer(state: CustomerState, event: ReceivablesEvent): CustomerState {
   switch (event.type) {
     case 'CustomerRegistered':
-      return { status: 'active', ...event.data, erased: false };
+      return {
+        status: 'active',
+        ...event.data,
+        erased: false,
+        refunds: appendOnlyList(refundKey),
+        refundedMinor: 0n,
+      };
+    case 'CustomerRefunded': {
+      if (state.status === 'none') return state;
+      const { refundId, amount, paidOn, currency, method, reference } = event.data;
+      return {
+        ...state,
+        refunds: state.refunds.append({ refundId, amount, paidOn, method, reference }),
+        refundedMinor: state.refundedMinor + storedMinor(amount, currency),
+      };
+    }
     case 'CustomerDetailsChanged': {
       if (state.status === 'none') return state;
       const { changes } = event.data;

@@ -32,8 +32,30 @@ const invoiceLine = z.strictObject({
     .string()
     .describe("quantity × unitPrice, rounded half up to the currency's minor unit."),
   revenueAccount: z.string().describe('Code of the revenue account the line is posted to.'),
+  taxCode: z.string().optional().describe('The tax code the line is taxed at; untaxed without.'),
 });
 export type InvoiceLine = z.infer<typeof invoiceLine>;
+
+const taxLine = z.strictObject({
+  taxCode: z.string().describe('The tax code.'),
+  rate: z.string().describe('Percent in effect on the document date, e.g. "19.00".'),
+  base: z.string().describe("The sum of the net amounts of the document's lines at the code."),
+  tax: z
+    .string()
+    .describe(
+      'base × rate, rounded half up once per document (a credit note takes what is left when it credits the rest of the base).',
+    ),
+  outputAccount: z.string().describe('The liability account the tax is posted to.'),
+});
+export type TaxLine = z.infer<typeof taxLine>;
+
+const creditLine = z.strictObject({
+  description: z.string().describe('What the line credits, as the caller wrote it.'),
+  amount: z.string().describe('Net amount credited, a positive decimal string.'),
+  taxCode: z.string().optional().describe("One of the invoice's tax codes; untaxed without."),
+  revenueAccount: z.string().describe('The revenue account the amount is taken back from.'),
+});
+export type CreditLine = z.infer<typeof creditLine>;
 
 export const paymentMethods = [
   'bank_transfer',
@@ -109,9 +131,19 @@ export const receivablesEventSchemas = {
         .describe('`YYYY-MM-DD`; by default the issue date plus the payment terms.'),
       currency: z.string().describe("The customer's currency."),
       lines: z.array(invoiceLine).min(1).describe("The invoice's lines."),
-      total: z.string().describe('The sum of the rounded line amounts.'),
+      net: z
+        .string()
+        .optional()
+        .describe('The sum of the rounded line amounts (absent before tax codes: then = total).'),
+      taxes: z
+        .array(taxLine)
+        .optional()
+        .describe('Tax per tax code used by the lines, in code order (absent: untaxed).'),
+      total: z.string().describe('net + the taxes.'),
     })
-    .describe('An invoice was issued; the postings reactor books its receivable and revenue.'),
+    .describe(
+      'An invoice was issued; the postings reactor books its receivable, its revenue and its tax.',
+    ),
   PaymentReceived: z
     .strictObject({
       invoiceId: z.string().describe('The invoice paid.'),
@@ -141,8 +173,76 @@ export const receivablesEventSchemas = {
         .describe(
           "What the void takes off the customer's balance: the whole total, as nothing was paid.",
         ),
+      currency: z
+        .string()
+        .optional()
+        .describe("The invoice's currency (absent on voids recorded before tax codes)."),
+      taxes: z
+        .array(taxLine)
+        .optional()
+        .describe("The invoice's taxes, reversed with it (absent when it had none)."),
     })
-    .describe('An invoice without payments was voided; the postings reactor reverses its entry.'),
+    .describe(
+      'An invoice without payments or credit notes was voided; the postings reactor reverses its entry.',
+    ),
+  CreditNoteIssued: z
+    .strictObject({
+      invoiceId: z.string().describe('The invoice credited.'),
+      customerId: z.string().describe("The invoice's customer."),
+      creditNoteId: z.string().describe('Unique on the invoice: given by the caller or generated.'),
+      date: z.string().describe('Accounting date, `YYYY-MM-DD`; not before the issue date.'),
+      reason: z.string().describe('Why, as the caller wrote it.'),
+      currency: z.string().describe("The invoice's currency."),
+      lines: z.array(creditLine).min(1).describe('What is credited.'),
+      net: z.string().describe('The sum of the line amounts.'),
+      taxes: z.array(taxLine).describe('Tax credited per tax code, at the invoice rates.'),
+      total: z.string().describe('net + the taxes: what the receivable is credited with.'),
+      toCustomerCredit: z
+        .string()
+        .describe(
+          'The part of the total beyond what was still unpaid on the invoice: it becomes a credit balance of the customer, which a refund pays out.',
+        ),
+    })
+    .describe(
+      "Part or all of an issued invoice was credited; the postings reactor books the mirror of the invoice's posting for the credited amounts.",
+    ),
+  CustomerRefunded: z
+    .strictObject({
+      customerId: z.string().describe('The customer paid.'),
+      refundId: z.string().describe('Unique for the customer: given by the caller or generated.'),
+      amount: z.string().describe("Positive, at most the customer's credit balance."),
+      currency: z.string().describe("The customer's currency."),
+      paidOn: z.string().describe('Accounting date, `YYYY-MM-DD`.'),
+      method: z.enum(paymentMethods).describe('How the money went out.'),
+      reference: z.string().describe('The bank reference; empty when none was given.'),
+    })
+    .describe(
+      "Part or all of a customer's credit balance was paid back to them; the postings reactor debits the receivable and credits cash.",
+    ),
+  TaxCodeCreated: z
+    .strictObject({
+      code: z.string().describe('The tax code, e.g. `VAT19`.'),
+      name: z.string().describe('What the code is called on reports.'),
+      rate: z.string().describe('Percent, in effect from the beginning until a change.'),
+      outputAccount: z.string().describe('The liability account the tax is posted to.'),
+      currency: z
+        .string()
+        .describe("The output account's currency: only invoices in it use the code."),
+    })
+    .describe('A tax code was created.'),
+  TaxRateChanged: z
+    .strictObject({
+      code: z.string().describe('The tax code.'),
+      rate: z.string().describe('The new rate, percent.'),
+      effectiveFrom: z
+        .string()
+        .describe(
+          '`YYYY-MM-DD`: invoices issued on or after it use the new rate; after any earlier change.',
+        ),
+    })
+    .describe(
+      "A tax code's rate changes from a date on. Invoices already issued keep the rate they recorded.",
+    ),
 } as const;
 
 /**
@@ -172,3 +272,4 @@ export type ReceivablesEvent = {
 
 export type InvoiceIssued = Extract<ReceivablesEvent, { type: 'InvoiceIssued' }>;
 export type PaymentReceived = Extract<ReceivablesEvent, { type: 'PaymentReceived' }>;
+export type CreditNoteIssued = Extract<ReceivablesEvent, { type: 'CreditNoteIssued' }>;

@@ -1,21 +1,39 @@
+/**
+ * The invoice decider: issue, payments, credit notes and void, one stream per invoice, so each
+ * is decided against everything recorded on the invoice before it (an invoice can be neither
+ * overpaid nor credited beyond what it billed). Issuing is `invoice-issue.ts`'s, crediting
+ * `credit-note.ts`'s.
+ */
 import {
   refuseIfNoPostingAccount,
   refuseIfPeriodClosed,
   type PostingAccount,
   type PostingFacts,
 } from '../ledger/posting-rules.js';
-import { isCurrencyCode, type CurrencyCode } from '../shared/currency.js';
+import type { CurrencyCode } from '../shared/currency.js';
 import { appendOnlyList, type AppendOnlyList } from '../shared/append-only-list.js';
-import { addDays, isAccountingDate } from '../shared/dates.js';
+import { isAccountingDate } from '../shared/dates.js';
 import type { Decider } from '../shared/decider.js';
 import { refuse, refuseInvalid } from '../shared/errors.js';
 import { formatAmount, parseAmount, storedMinor } from '../shared/money.js';
-import type { InvoiceCommand, IssueInvoice, RecordPayment, VoidInvoice } from './commands.js';
+import type { InvoiceCommand, RecordPayment, VoidInvoice } from './commands.js';
+import { issueCreditNote } from './credit-note.js';
 import type { CustomerState } from './customer.js';
-import type { InvoiceLine, PaymentMethod, ReceivablesEvent } from './events.js';
-import { formatQuantity, lineAmountMinor, parseQuantity } from './pricing.js';
+import type {
+  CreditLine,
+  InvoiceLine,
+  PaymentMethod,
+  ReceivablesEvent,
+  TaxLine,
+} from './events.js';
+import { issueInvoice } from './invoice-issue.js';
+import type { TaxCodeState } from './tax-code.js';
 
-export type InvoiceStatus = 'open' | 'partially_paid' | 'paid' | 'void';
+/**
+ * `credited`: settled by credit notes alone. `paid`: settled, some of it by payments. An invoice
+ * with credit notes and a part still unpaid is `open` or `partially_paid` by its payments.
+ */
+export type InvoiceStatus = 'open' | 'partially_paid' | 'paid' | 'credited' | 'void';
 
 /** A payment as the invoice remembers it. */
 export interface InvoicePayment {
@@ -26,32 +44,52 @@ export interface InvoicePayment {
   readonly reference: string;
 }
 
-export type InvoiceState =
-  | { readonly status: 'none' }
-  | {
-      readonly status: 'issued' | 'void';
-      readonly invoiceId: string;
-      readonly customerId: string;
-      readonly currency: string;
-      readonly issueDate: string;
-      readonly dueDate: string;
-      readonly lines: readonly InvoiceLine[];
-      /** As issued, formatted in the invoice's currency. */
-      readonly total: string;
-      readonly totalMinor: bigint;
-      readonly paidMinor: bigint;
-      /** In the order received, by payment id; grows in O(1) per payment (see AppendOnlyList). */
-      readonly payments: AppendOnlyList<InvoicePayment>;
-      readonly voided: { readonly voidedOn: string; readonly reason: string } | null;
-    };
+/** A credit note as the invoice remembers it. */
+export interface InvoiceCreditNote {
+  readonly creditNoteId: string;
+  readonly date: string;
+  readonly reason: string;
+  readonly lines: readonly CreditLine[];
+  readonly net: string;
+  readonly taxes: readonly TaxLine[];
+  readonly total: string;
+  readonly toCustomerCredit: string;
+}
+
+export interface IssuedInvoice {
+  readonly status: 'issued' | 'void';
+  readonly invoiceId: string;
+  readonly customerId: string;
+  readonly currency: string;
+  readonly issueDate: string;
+  readonly dueDate: string;
+  readonly lines: readonly InvoiceLine[];
+  /** The sum of the line amounts, before tax. */
+  readonly net: string;
+  /** Tax per code; empty for an untaxed invoice. */
+  readonly taxes: readonly TaxLine[];
+  /** As issued, formatted in the invoice's currency: net + taxes. */
+  readonly total: string;
+  readonly totalMinor: bigint;
+  readonly paidMinor: bigint;
+  /** The totals of the credit notes. */
+  readonly creditedMinor: bigint;
+  /** In the order received, by payment id; grows in O(1) per payment (see AppendOnlyList). */
+  readonly payments: AppendOnlyList<InvoicePayment>;
+  readonly creditNotes: AppendOnlyList<InvoiceCreditNote>;
+  readonly voided: { readonly voidedOn: string; readonly reason: string } | null;
+}
+
+export type InvoiceState = { readonly status: 'none' } | IssuedInvoice;
 
 export const initialInvoiceState: InvoiceState = { status: 'none' };
 
 export type { PostingAccount };
 
 /**
- * What an invoice command needs from other streams: the customer (to issue), the revenue
- * accounts its lines name, and which periods are closed (its postings are dated by it).
+ * What an invoice command needs from other streams: the customer (to issue), the revenue and
+ * tax accounts its lines name, the tax codes, and which periods are closed (its postings are
+ * dated by it).
  */
 export interface InvoiceFacts extends PostingFacts {
   readonly customer: CustomerState;
@@ -62,14 +100,26 @@ export interface InvoiceFacts extends PostingFacts {
    */
   readonly receivable: PostingAccount;
   readonly cash: PostingAccount;
+  /** The tax codes the lines name (absent: never created). */
+  readonly taxCodes?: ReadonlyMap<string, TaxCodeState>;
 }
 
 const paymentKey = (payment: InvoicePayment) => payment.paymentId;
+const creditNoteKey = (creditNote: InvoiceCreditNote) => creditNote.creditNoteId;
 
-export function invoiceStatus(state: Exclude<InvoiceState, { status: 'none' }>): InvoiceStatus {
+/** What is still to be paid: never below zero (a credit beyond it is the customer's). */
+export function outstandingMinor(state: IssuedInvoice): bigint {
+  if (state.status === 'void') return 0n;
+  const open = state.totalMinor - state.paidMinor - state.creditedMinor;
+  return open > 0n ? open : 0n;
+}
+
+export function invoiceStatus(state: IssuedInvoice): InvoiceStatus {
   if (state.status === 'void') return 'void';
-  if (state.paidMinor === 0n) return 'open';
-  return state.paidMinor >= state.totalMinor ? 'paid' : 'partially_paid';
+  if (state.paidMinor + state.creditedMinor >= state.totalMinor) {
+    return state.paidMinor > 0n ? 'paid' : 'credited';
+  }
+  return state.paidMinor > 0n ? 'partially_paid' : 'open';
 }
 
 export function decideInvoice(
@@ -79,11 +129,13 @@ export function decideInvoice(
 ): ReceivablesEvent[] {
   switch (command.type) {
     case 'IssueInvoice':
-      return issue(command, state, facts);
+      return issueInvoice(command, state, facts);
     case 'RecordPayment':
       return recordPayment(command, state, facts);
     case 'VoidInvoice':
       return voidInvoice(command, state, facts);
+    case 'IssueCreditNote':
+      return issueCreditNote(command, existing(state, command.invoiceId), facts);
   }
 }
 
@@ -98,11 +150,16 @@ export function evolveInvoice(state: InvoiceState, event: ReceivablesEvent): Inv
         issueDate: event.data.issueDate,
         dueDate: event.data.dueDate,
         lines: event.data.lines,
+        // Invoices from before tax codes have neither: untaxed, their net is their total.
+        net: event.data.net ?? event.data.total,
+        taxes: event.data.taxes ?? [],
         total: event.data.total,
         totalMinor: storedMinor(event.data.total, event.data.currency),
         paidMinor: 0n,
-        // A list of its own: a shared empty one would keep the first invoice's payments alive.
+        creditedMinor: 0n,
+        // Lists of their own: a shared empty one would keep the first invoice's entries alive.
         payments: appendOnlyList(paymentKey),
+        creditNotes: appendOnlyList(creditNoteKey),
         voided: null,
       };
     case 'PaymentReceived': {
@@ -112,6 +169,24 @@ export function evolveInvoice(state: InvoiceState, event: ReceivablesEvent): Inv
         ...state,
         paidMinor: state.paidMinor + storedMinor(amount, currency),
         payments: state.payments.append({ paymentId, amount, receivedOn, method, reference }),
+      };
+    }
+    case 'CreditNoteIssued': {
+      if (state.status === 'none') return state;
+      const { creditNoteId, date, reason, lines, net, taxes, total, toCustomerCredit } = event.data;
+      return {
+        ...state,
+        creditedMinor: state.creditedMinor + storedMinor(total, event.data.currency),
+        creditNotes: state.creditNotes.append({
+          creditNoteId,
+          date,
+          reason,
+          lines,
+          net,
+          taxes,
+          total,
+          toCustomerCredit,
+        }),
       };
     }
     case 'InvoiceVoided': {
@@ -124,142 +199,6 @@ export function evolveInvoice(state: InvoiceState, event: ReceivablesEvent): Inv
   }
 }
 
-type Issue = { path: string; message: string };
-
-function issue(
-  command: IssueInvoice,
-  state: InvoiceState,
-  facts: InvoiceFacts,
-): ReceivablesEvent[] {
-  const { customer } = facts;
-  if (customer.status === 'none') {
-    refuseInvalid('InvalidInvoice', [
-      { path: 'customerId', message: `customer ${command.customerId} does not exist` },
-    ]);
-  }
-  if (customer.erased) {
-    // An invoice names whom it bills; an erased customer has no name or address to bill.
-    refuse({
-      kind: 'conflict',
-      code: 'CustomerErased',
-      message: `The personal data of customer ${customer.customerId} was erased: no new invoice can be issued to them`,
-    });
-  }
-  const issues: Issue[] = [];
-  const currency = command.currency ?? customer.currency;
-  if (!isCurrencyCode(currency)) {
-    issues.push({
-      path: 'currency',
-      message: 'must be an ISO 4217 currency code with minor units',
-    });
-  } else if (currency !== customer.currency) {
-    issues.push({
-      path: 'currency',
-      message: `customer ${customer.customerId} is invoiced in ${customer.currency}`,
-    });
-  }
-  if (!isAccountingDate(command.issueDate)) {
-    issues.push({ path: 'issueDate', message: 'must be a calendar date, YYYY-MM-DD' });
-  }
-  const issueDateValid = isAccountingDate(command.issueDate);
-  const dueDate =
-    command.dueDate ??
-    (issueDateValid ? addDays(command.issueDate, customer.paymentTermsDays) : command.issueDate);
-  if (command.dueDate !== undefined && !isAccountingDate(command.dueDate)) {
-    issues.push({ path: 'dueDate', message: 'must be a calendar date, YYYY-MM-DD' });
-  } else if (issueDateValid && !isAccountingDate(dueDate)) {
-    issues.push({
-      path: 'dueDate',
-      message: `the issue date plus ${customer.paymentTermsDays} days of payment terms is past 9999-12-31; give a due date`,
-    });
-  } else if (issueDateValid && dueDate < command.issueDate) {
-    issues.push({ path: 'dueDate', message: 'must not be before the issue date' });
-  }
-  if (command.lines.length === 0)
-    issues.push({ path: 'lines', message: 'needs at least one line' });
-
-  const lines: InvoiceLine[] = [];
-  let total = 0n;
-  command.lines.forEach((line, index) => {
-    const at = `lines[${index}]`;
-    const quantity = parseQuantity(line.quantity);
-    if (quantity === undefined) {
-      issues.push({
-        path: `${at}.quantity`,
-        message: 'must be a positive number with at most 3 decimals',
-      });
-    }
-    const account = facts.accounts.get(line.revenueAccount);
-    if (account === undefined || account.status === 'none') {
-      issues.push({
-        path: `${at}.revenueAccount`,
-        message: `account ${line.revenueAccount} does not exist`,
-      });
-    } else if (account.type !== 'revenue') {
-      issues.push({
-        path: `${at}.revenueAccount`,
-        message: `account ${line.revenueAccount} is not a revenue account`,
-      });
-    } else if (account.currency !== currency) {
-      issues.push({
-        path: `${at}.revenueAccount`,
-        message: `account ${line.revenueAccount} is kept in ${account.currency}, not ${currency}`,
-      });
-    }
-    if (!isCurrencyCode(currency)) return;
-    const price = parseAmount(line.unitPrice, currency);
-    if (!price.ok) {
-      issues.push({ path: `${at}.unitPrice`, message: price.message });
-      return;
-    }
-    if (price.minor <= 0n) {
-      issues.push({ path: `${at}.unitPrice`, message: 'must be a positive amount' });
-      return;
-    }
-    if (quantity === undefined) return;
-    const amount = lineAmountMinor(quantity, price.minor);
-    if (amount <= 0n) {
-      issues.push({ path: at, message: 'quantity × unit price rounds to zero' });
-      return;
-    }
-    total += amount;
-    lines.push({
-      description: line.description,
-      quantity: formatQuantity(quantity),
-      unitPrice: formatAmount(price.minor, currency),
-      amount: formatAmount(amount, currency),
-      revenueAccount: line.revenueAccount,
-    });
-  });
-  if (isCurrencyCode(currency) && total >= 10n ** 18n) {
-    issues.push({ path: 'lines', message: 'the invoice total is too large' });
-  }
-  if (issues.length > 0) refuseInvalid('InvalidInvoice', issues);
-  if (state.status !== 'none') {
-    refuse({
-      kind: 'conflict',
-      code: 'InvoiceAlreadyExists',
-      message: `Invoice ${command.invoiceId} already exists`,
-    });
-  }
-  refuseIfNoPostingAccount(facts.receivable, currency, 'receivable');
-  refuseIfPeriodClosed(command.issueDate, facts, 'issued');
-  return [
-    {
-      type: 'InvoiceIssued',
-      data: {
-        invoiceId: command.invoiceId,
-        customerId: customer.customerId,
-        issueDate: command.issueDate,
-        dueDate,
-        currency,
-        lines,
-        total: formatAmount(total, currency as CurrencyCode),
-      },
-    },
-  ];
-}
-
 function recordPayment(
   command: RecordPayment,
   state: InvoiceState,
@@ -267,7 +206,7 @@ function recordPayment(
 ): ReceivablesEvent[] {
   const invoice = existing(state, command.invoiceId);
   const currency = invoice.currency as CurrencyCode;
-  const issues: Issue[] = [];
+  const issues: { path: string; message: string }[] = [];
   if (command.currency !== undefined && command.currency !== currency) {
     issues.push({
       path: 'currency',
@@ -301,14 +240,14 @@ function recordPayment(
       message: `Payment ${command.paymentId} is already recorded on invoice ${invoice.invoiceId}`,
     });
   }
-  const outstanding = invoice.totalMinor - invoice.paidMinor;
+  const outstanding = outstandingMinor(invoice);
   if (amount.minor > outstanding) {
     refuse({
       kind: 'conflict',
       code: outstanding === 0n ? 'InvoiceAlreadyPaid' : 'PaymentExceedsOutstanding',
       message:
         outstanding === 0n
-          ? `Invoice ${invoice.invoiceId} is already paid in full`
+          ? `Invoice ${invoice.invoiceId} is already settled in full${invoice.creditedMinor > 0n ? ', with credit notes' : ''}`
           : `A payment of ${formatAmount(amount.minor, currency)} ${currency} exceeds the ${formatAmount(outstanding, currency)} ${currency} outstanding on invoice ${invoice.invoiceId}`,
     });
   }
@@ -364,6 +303,14 @@ function voidInvoice(
       message: `Invoice ${invoice.invoiceId} has payments recorded; only an unpaid invoice can be voided`,
     });
   }
+  if (invoice.creditNotes.size > 0) {
+    // The void reverses the invoice's whole posting; its credit notes' postings would stay.
+    refuse({
+      kind: 'conflict',
+      code: 'InvoiceHasCreditNotes',
+      message: `Invoice ${invoice.invoiceId} has credit notes; credit the rest of it instead of voiding it`,
+    });
+  }
   refuseIfPeriodClosed(command.voidedOn, facts, 'voided');
   return [
     {
@@ -374,12 +321,14 @@ function voidInvoice(
         voidedOn: command.voidedOn,
         reason: command.reason,
         total: formatAmount(invoice.totalMinor, invoice.currency as CurrencyCode),
+        currency: invoice.currency,
+        ...(invoice.taxes.length > 0 ? { taxes: [...invoice.taxes] } : {}),
       },
     },
   ];
 }
 
-function existing(state: InvoiceState, invoiceId: string) {
+function existing(state: InvoiceState, invoiceId: string): IssuedInvoice {
   if (state.status === 'none') {
     refuse({
       kind: 'not_found',

@@ -1,9 +1,10 @@
 import type { ReceivablesEventType } from './events.js';
 
-/** One stream per customer and per invoice: each is its own consistency boundary. */
+/** One stream per customer, invoice and tax code: each is its own consistency boundary. */
 export const receivablesStreams = {
   customer: (customerId: string) => `customer-${customerId}`,
   invoice: (invoiceId: string) => `invoice-${invoiceId}`,
+  taxCode: (code: string) => `taxCode-${code}`,
 } as const;
 
 /** The stream each event type is appended to, with placeholders for its ids. */
@@ -14,4 +15,8 @@ export const receivablesEventStreams = {
   InvoiceIssued: receivablesStreams.invoice('<invoiceId>'),
   PaymentReceived: receivablesStreams.invoice('<invoiceId>'),
   InvoiceVoided: receivablesStreams.invoice('<invoiceId>'),
+  CreditNoteIssued: receivablesStreams.invoice('<invoiceId>'),
+  CustomerRefunded: receivablesStreams.customer('<customerId>'),
+  TaxCodeCreated: receivablesStreams.taxCode('<code>'),
+  TaxRateChanged: receivablesStreams.taxCode('<code>'),
 } as const satisfies Record<ReceivablesEventType, string>;

@@ -13,6 +13,7 @@ import {
   customerErasureBody,
   customerResponse,
   email,
+  refundResponse,
   paymentTermsDays,
   personalDataReader,
   READ_SCOPES,
@@ -31,7 +32,7 @@ export function customerRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
   const customerAnswer = (result: CommandResult<CustomerState>, customerId: string) => {
     const { state } = result;
     if (state.status === 'none') throw new Error('Customer missing after a write');
-    const { status: _status, ...customer } = state;
+    const { status: _status, refunds: _refunds, refundedMinor: _refunded, ...customer } = state;
     return {
       result,
       location: customerUrl(customerId),
@@ -41,7 +42,17 @@ export function customerRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
     };
   };
 
-  const customerWithBalance = customerResponse.extend({ openBalance: z.string() });
+  const customerWithBalance = customerResponse.extend({
+    openBalance: z
+      .string()
+      .describe(
+        "Issued less paid and credited, plus refunds (void invoices left out): the customer's share of the receivable account, negative while they are owed money",
+      ),
+    creditBalance: z
+      .string()
+      .describe('Credit notes beyond what was unpaid, less refunds: what a refund may pay out'),
+    refunds: z.array(refundResponse.omit({ customerId: true, currency: true })),
+  });
 
   return [
     commandRoute({

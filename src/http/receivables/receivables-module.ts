@@ -15,6 +15,7 @@ import { receivablesEventStreams, receivablesStreams } from '../../domain/receiv
 import { createLedgerPostingsReactor } from '../../projections/receivables/ledger-postings-reactor.js';
 import { receivablesProjections } from '../../projections/receivables/receivables-projections.js';
 import { createReceivablesQueries } from '../../projections/receivables/receivables-queries.js';
+import { createTaxQueries } from '../../projections/receivables/tax-queries.js';
 import { ledgerModule, postingProblems } from '../ledger/ledger-module.js';
 import { defineModule } from '../module.js';
 import { refusalProblems } from '../problem-types.js';
@@ -59,7 +60,7 @@ const subjectOfCustomer = (data: Readonly<Record<string, unknown>>) =>
 export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSettings>({
   name: 'receivables',
   summary:
-    "Customers, invoices and payments received, posted to the ledger; open balances and AR aging as of any date. Customers' personal data is stored encrypted with a key per customer.",
+    "Customers, invoices with tax codes, payments received, credit notes and refunds, posted to the ledger; open balances, AR aging and the VAT report as of any date. Customers' personal data is stored encrypted with a key per customer.",
   settings: receivablesSettings,
   eventSchemas: receivablesEventSchemas,
   schemaVersions: receivablesSchemaVersions,
@@ -124,6 +125,45 @@ export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSe
         'conflict',
         'The invoice has payments; only an unpaid invoice can be voided.',
       ],
+      InvoiceHasCreditNotes: [
+        'conflict',
+        'The invoice has credit notes; a void would reverse its whole posting while theirs stay. Credit the rest of it instead.',
+      ],
+      InvalidCreditNote: [
+        'invalid',
+        "A line of the credit note is wrong (amount, a tax code the invoice has no lines at, a revenue account it did not post to or one to name among several), or its date is before the invoice's issue date; `errors` says which.",
+      ],
+      CreditNoteAlreadyRecorded: [
+        'conflict',
+        'A credit note with this id is already on the invoice.',
+      ],
+      CreditExceedsInvoice: [
+        'conflict',
+        'The credit note takes back more from a revenue account and tax code than the invoice billed there less its earlier credit notes; the detail says how much is left.',
+      ],
+      InvalidRefund: ['invalid', 'The amount or date of the refund is wrong.'],
+      RefundAlreadyRecorded: [
+        'conflict',
+        'A refund with this id is already recorded for the customer.',
+      ],
+      RefundExceedsCredit: [
+        'conflict',
+        "The refund is more than the customer's credit balance as of its date, less the refunds already recorded.",
+      ],
+      InvalidTaxCode: [
+        'invalid',
+        'The rate is not a percentage from 0 to 100 with at most 4 decimals, or the output account does not exist or is no liability account.',
+      ],
+      TaxCodeAlreadyExists: [
+        'conflict',
+        'A tax code with this code exists; change its rate with an effective date instead.',
+      ],
+      TaxCodeNotFound: ['not_found', 'There is no tax code with this code.'],
+      InvalidTaxRate: ['invalid', 'The rate or the effective date is wrong.'],
+      TaxRateNotAfterLastChange: [
+        'conflict',
+        "A tax code's rates only extend forward: the new rate must take effect after the last change.",
+      ],
       InvalidErasure: ['invalid', 'The reason or legal basis of the erasure is blank.'],
       // Shared with the people module's employees: one meaning, one problem type.
       PersonalDataAlreadyErased: ['conflict', "The person's data was already erased."],
@@ -166,6 +206,10 @@ export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSe
         readModels: context.readModels,
         collection: context.collection,
         personalData: context.personalData,
+      }),
+      taxQueries: createTaxQueries({
+        readModels: context.readModels,
+        collection: context.collection,
       }),
       mayReadPersonalData: context.mayReadPersonalData,
       ids: context.ids,

@@ -10,6 +10,7 @@ import {
   RECEIVABLES_READ_MODELS,
   type ReceivablesQueries,
 } from '../../projections/receivables/receivables-queries.js';
+import type { TaxQueries } from '../../projections/receivables/tax-queries.js';
 import type { Scope } from '../api-keys.js';
 import {
   commandRoute,
@@ -26,6 +27,8 @@ import {
   READ_SCOPES,
 } from './receivables-schemas.js';
 import { customerRoutes } from './customer-routes.js';
+import { creditRoutes } from './credit-routes.js';
+import { taxCodeId, taxRoutes } from './tax-routes.js';
 import { commandContext, defineRoute, type RequestContext, type RouteSpec } from '../route.js';
 import {
   accountCode,
@@ -40,6 +43,7 @@ import {
 export interface ReceivablesRouteDeps {
   readonly commands: ReceivablesCommands;
   readonly queries: ReceivablesQueries;
+  readonly taxQueries: TaxQueries;
   readonly ids: IdGenerator;
   /** Today's date (UTC): what "overdue" and default dates are measured against. */
   readonly today: () => string;
@@ -72,13 +76,15 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
 
   return [
     ...customerRoutes(deps),
+    ...taxRoutes(deps),
+    ...creditRoutes({ ...deps, invoiceAnswer }),
 
     commandRoute({
       path: '/v1/invoices',
       operationId: 'issueInvoice',
       summary: 'Issue an invoice to a customer',
       description:
-        'Each line amount is quantity × unitPrice rounded half up to the currency minor unit; the total is the sum of the line amounts. dueDate defaults to issueDate plus the customer payment terms; currency to the customer currency, which it must equal.',
+        'Each line amount is quantity × unitPrice rounded half up to the currency minor unit; net is the sum of the line amounts. Lines with a taxCode are taxed at its rate in effect on the issue date: per code, the base (the sum of its lines) × rate, rounded half up once per invoice; total = net + the taxes. dueDate defaults to issueDate plus the customer payment terms; currency to the customer currency, which it must equal.',
       tag: 'receivables',
       scopes: ['finance:write'],
       body: z.strictObject({
@@ -100,6 +106,7 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
                 .meta({ example: '2.5' }),
               unitPrice: decimalAmount,
               revenueAccount: accountCode,
+              taxCode: taxCodeId.optional().describe('Taxed at this code; untaxed without'),
             }),
           )
           .min(1)
@@ -107,7 +114,7 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
       }),
       success: { status: 201, description: 'Issued', schema: invoiceResponse },
       invalid:
-        '`invalid-invoice`: the customer does not exist; the currency is not the customer currency; dueDate is before issueDate, or issueDate plus the payment terms is past 9999-12-31; a revenue account does not exist, is no revenue account or is kept in another currency; a unit price has more decimals than the currency allows; a line rounds to zero; the total is too large',
+        '`invalid-invoice`: the customer does not exist; the currency is not the customer currency; dueDate is before issueDate, or issueDate plus the payment terms is past 9999-12-31; a revenue account does not exist, is no revenue account or is kept in another currency; a unit price has more decimals than the currency allows; a line rounds to zero; a tax code does not exist or is owed in another currency; the total is too large',
       conflict: 'Invoice id taken, or the issue date is in a closed period',
       async handle({ body, context }) {
         const invoiceId =
@@ -176,7 +183,7 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
       success: { status: 200, description: 'Voided', schema: invoiceResponse },
       invalid: "`invalid-void`: voidedOn (today by default) is before the invoice's issue date",
       notFound: 'No such invoice',
-      conflict: 'Already void, has payments, or the date is in a closed period',
+      conflict: 'Already void, has payments or credit notes, or the date is in a closed period',
       async handle({ params, body, context }) {
         const result = await commands.voidInvoice(commandContext(context), {
           type: 'VoidInvoice',
@@ -195,7 +202,9 @@ export function receivablesRoutes(deps: ReceivablesRouteDeps): RouteSpec[] {
       tag: 'receivables',
       scopes: READ_SCOPES,
       filters: z.strictObject({
-        status: z.enum(['open', 'partially_paid', 'paid', 'void', 'overdue']).optional(),
+        status: z
+          .enum(['open', 'partially_paid', 'paid', 'credited', 'void', 'overdue'])
+          .optional(),
         customerId: recordId.optional(),
         issuedFrom: accountingDate.optional(),
         issuedTo: accountingDate.optional(),

@@ -71,6 +71,44 @@ export const customerErasureBody = z.strictObject({
   legalBasis: text(200).describe('The ground the erasure rests on, e.g. "GDPR Art. 17(1)(a)"'),
 });
 
+export const refundResponse = z.object({
+  customerId: z.string(),
+  refundId: z.string(),
+  amount: z.string(),
+  currency: z.string(),
+  paidOn: z.string(),
+  method: z.enum(paymentMethods),
+  reference: z.string(),
+});
+
+export const taxLine = z.object({
+  taxCode: z.string(),
+  rate: z.string().describe('Percent, as in effect on the invoice issue date'),
+  base: z.string().describe('The sum of the net amounts of the lines at the code'),
+  tax: z.string().describe('base × rate, rounded half up once per document'),
+  outputAccount: z.string(),
+});
+
+export const creditNoteResponse = z.object({
+  creditNoteId: z.string(),
+  date: z.string(),
+  reason: z.string(),
+  lines: z.array(
+    z.object({
+      description: z.string(),
+      amount: z.string().describe('Net amount credited'),
+      taxCode: z.string().optional(),
+      revenueAccount: z.string(),
+    }),
+  ),
+  net: z.string(),
+  taxes: z.array(taxLine),
+  total: z.string(),
+  toCustomerCredit: z
+    .string()
+    .describe('The part beyond what was unpaid on the invoice: credit of the customer'),
+});
+
 export const invoiceResponse = z.object({
   invoiceId: z.string(),
   customerId: z.string(),
@@ -84,13 +122,21 @@ export const invoiceResponse = z.object({
       unitPrice: z.string(),
       amount: z.string().describe('quantity × unitPrice, rounded half up to the minor unit'),
       revenueAccount: z.string(),
+      taxCode: z.string().optional(),
     }),
   ),
-  total: z.string(),
+  net: z.string().describe('The sum of the line amounts'),
+  taxes: z.array(taxLine).describe('Tax per tax code the lines use'),
+  total: z.string().describe('net + the taxes'),
   paid: z.string(),
-  outstanding: z.string(),
-  status: z.enum(['open', 'partially_paid', 'paid', 'void']),
-  overdue: z.boolean().describe('Unpaid and past its due date on the query date'),
+  credited: z.string().describe('The totals of the credit notes'),
+  outstanding: z.string().describe('total − paid − credited, never below zero'),
+  status: z
+    .enum(['open', 'partially_paid', 'paid', 'credited', 'void'])
+    .describe(
+      'credited: settled by credit notes alone; paid: settled, in part or whole by payments',
+    ),
+  overdue: z.boolean().describe('Unsettled and past its due date on the query date'),
   payments: z.array(
     z.object({
       paymentId: z.string(),
@@ -100,6 +146,7 @@ export const invoiceResponse = z.object({
       reference: z.string(),
     }),
   ),
+  creditNotes: z.array(creditNoteResponse),
   voided: z.object({ voidedOn: z.string(), reason: z.string() }).nullable(),
 });
 
@@ -112,5 +159,10 @@ export const agingRow = z.object({
     '90+': z.string(),
   }),
   notYetDue: z.string().describe('The part of 0-30 that is not due yet'),
-  total: z.string(),
+  credit: z
+    .string()
+    .describe(
+      'Credit balance as a negative amount: credit notes beyond what was owed, less refunds',
+    ),
+  total: z.string().describe('The buckets plus credit'),
 });

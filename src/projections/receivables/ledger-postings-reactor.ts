@@ -1,8 +1,12 @@
 /**
  * Posts accounts receivable to the general ledger:
  *
- * - `InvoiceIssued`: debit receivable with the total, credit each revenue account with its lines;
+ * - `InvoiceIssued`: debit receivable with the total, credit each revenue account with its lines
+ *   and each tax code's output account with its tax;
  * - `PaymentReceived`: debit cash, credit receivable;
+ * - `CreditNoteIssued`: the mirror for the credited amounts: debit revenue and output accounts,
+ *   credit receivable with the credit note's total;
+ * - `CustomerRefunded`: debit receivable, credit cash;
  * - `InvoiceVoided`: reverse the invoice's entry, dated the day of the void.
  *
  * Each entry's id is derived from the event it comes from (`ar-issue-<event id>`,
@@ -27,6 +31,25 @@ export const POSTINGS_ACTOR = 'system:receivables-postings';
 
 export const issueEntryId = (invoiceIssuedEventId: string) => `ar-issue-${invoiceIssuedEventId}`;
 export const paymentEntryId = (paymentEventId: string) => `ar-payment-${paymentEventId}`;
+export const creditNoteEntryId = (creditNoteEventId: string) => `ar-credit-${creditNoteEventId}`;
+export const refundEntryId = (refundEventId: string) => `ar-refund-${refundEventId}`;
+
+/** Amounts summed per account, in first-seen order, formatted; zero sums (0 % tax) left out. */
+function perAccount(
+  amounts: readonly { readonly account: string; readonly amount: string }[],
+  currency: string,
+): { account: string; amount: string }[] {
+  const sums = new Map<string, bigint>();
+  for (const { account, amount } of amounts) {
+    sums.set(account, (sums.get(account) ?? 0n) + storedMinor(amount, currency));
+  }
+  return [...sums]
+    .filter(([, minor]) => minor !== 0n)
+    .map(([account, minor]) => ({
+      account,
+      amount: formatAmount(minor, currency as CurrencyCode),
+    }));
+}
 
 export function createLedgerPostingsReactor(deps: {
   readonly ledger: LedgerCommands;
@@ -50,27 +73,30 @@ export function createLedgerPostingsReactor(deps: {
 
   return {
     name: 'receivables_ledger_postings',
-    eventTypes: ['InvoiceIssued', 'PaymentReceived', 'InvoiceVoided'],
+    eventTypes: [
+      'InvoiceIssued',
+      'PaymentReceived',
+      'InvoiceVoided',
+      'CreditNoteIssued',
+      'CustomerRefunded',
+    ],
     emits: ['JournalEntryPosted', 'JournalEntryReversed'],
     async react(recorded) {
       const event = decodeEventOf(receivablesEventSchemas, recorded);
       const context = contextFor(recorded);
       switch (event.type) {
         case 'InvoiceIssued': {
-          const { invoiceId, customerId, currency, issueDate, lines, total } = event.data;
-          const revenue = new Map<string, bigint>();
-          for (const line of lines) {
-            revenue.set(
-              line.revenueAccount,
-              (revenue.get(line.revenueAccount) ?? 0n) + storedMinor(line.amount, currency),
-            );
-          }
+          const { invoiceId, customerId, currency, issueDate, lines, taxes, total } = event.data;
+          const credits = perAccount(
+            [
+              ...lines.map((line) => ({ account: line.revenueAccount, amount: line.amount })),
+              ...(taxes ?? []).map((tax) => ({ account: tax.outputAccount, amount: tax.tax })),
+            ],
+            currency,
+          );
           const entryLines: RequestedLine[] = [
             { account: postingAccounts(currency).receivable, debit: total },
-            ...[...revenue].map(([account, amount]) => ({
-              account,
-              credit: formatAmount(amount, currency as CurrencyCode),
-            })),
+            ...credits.map(({ account, amount }) => ({ account, credit: amount })),
           ];
           await once(
             () =>
@@ -98,6 +124,50 @@ export function createLedgerPostingsReactor(deps: {
                 lines: [
                   { account: accounts.cash, debit: amount },
                   { account: accounts.receivable, credit: amount },
+                ],
+              }),
+            ['JournalEntryAlreadyExists'],
+          );
+          return;
+        }
+        case 'CreditNoteIssued': {
+          const { invoiceId, creditNoteId, currency, date, lines, taxes, total } = event.data;
+          const debits = perAccount(
+            [
+              ...lines.map((line) => ({ account: line.revenueAccount, amount: line.amount })),
+              ...taxes.map((tax) => ({ account: tax.outputAccount, amount: tax.tax })),
+            ],
+            currency,
+          );
+          await once(
+            () =>
+              ledger.postJournalEntry(context, {
+                type: 'PostJournalEntry',
+                entryId: creditNoteEntryId(recorded.id),
+                date,
+                description: `Credit note ${creditNoteId} on invoice ${invoiceId}`,
+                lines: [
+                  ...debits.map(({ account, amount }) => ({ account, debit: amount })),
+                  { account: postingAccounts(currency).receivable, credit: total },
+                ],
+              }),
+            ['JournalEntryAlreadyExists'],
+          );
+          return;
+        }
+        case 'CustomerRefunded': {
+          const { customerId, refundId, amount, currency, paidOn } = event.data;
+          const accounts = postingAccounts(currency);
+          await once(
+            () =>
+              ledger.postJournalEntry(context, {
+                type: 'PostJournalEntry',
+                entryId: refundEntryId(recorded.id),
+                date: paidOn,
+                description: `Refund ${refundId} paid to customer ${customerId}`,
+                lines: [
+                  { account: accounts.receivable, debit: amount },
+                  { account: accounts.cash, credit: amount },
                 ],
               }),
             ['JournalEntryAlreadyExists'],

@@ -1,20 +1,30 @@
 /**
  * Accounts receivable read models:
  *
- * - `receivables_customers`: one document per customer, with its open balance (issued minus
- *   paid, voided invoices left out) kept in minor units, and its personal fields (name, email,
+ * - `receivables_customers`: one document per customer, with its open balance (issued less
+ *   paid and credited, plus refunds; voided invoices left out: its share of the receivable
+ *   account, negative while the customer is owed money), its credit balance (credit notes beyond
+ *   what was unpaid, less refunds) and refunds, kept in minor units, and its personal fields (name, email,
  *   billing address) as the log holds them: sealed with the customer's key (or in plain text for
  *   events of schema version 1, see `upcast.ts`), `null` once erased. The queries open them
  *   for a caller allowed to see them;
  * - `receivables_invoices`: one document per invoice as `GET /v1/invoices/{id}` shows it, with
- *   its payments and void, so balances and aging as of any past date can be read from it.
+ *   its taxes, payments, credit notes and void, so balances and aging as of any past date can be
+ *   read from it.
  */
 import type {
   BillingAddress,
   InvoiceLine,
   PaymentMethod,
+  TaxLine,
 } from '../../domain/receivables/events.js';
-import { invoiceStatus, type InvoiceState } from '../../domain/receivables/invoice.js';
+import {
+  invoiceStatus,
+  outstandingMinor,
+  type InvoiceCreditNote,
+  type InvoiceStatus,
+  type IssuedInvoice,
+} from '../../domain/receivables/invoice.js';
 import {
   upcastReceivablesEvent,
   type StoredReceivablesEvent,
@@ -23,6 +33,7 @@ import type { CurrencyCode } from '../../domain/shared/currency.js';
 import { formatAmount, storedMinor } from '../../domain/shared/money.js';
 import type { SealedValue } from '../../domain/shared/sealed-value.js';
 import { defineProjection, type Projection } from '../projection.js';
+import { taxCodesProjection, taxLinesProjection } from './tax-projections.js';
 
 /** A personal field as stored: sealed, in plain text (schema version 1 only), or null once erased. */
 export type StoredPersonal<T> = SealedValue | T | null;
@@ -37,7 +48,18 @@ export interface CustomerDocument {
   readonly currency: string;
   readonly paymentTermsDays: number;
   readonly openBalanceMinor: string;
+  /** Credit notes beyond what their invoices still owed, less refunds. */
+  readonly creditBalanceMinor: string;
+  readonly refunds: readonly RefundView[];
   readonly revision: number;
+}
+
+export interface RefundView {
+  readonly refundId: string;
+  readonly amount: string;
+  readonly paidOn: string;
+  readonly method: PaymentMethod;
+  readonly reference: string;
 }
 
 export interface PaymentView {
@@ -55,12 +77,18 @@ export interface InvoiceDocument {
   readonly dueDate: string;
   readonly currency: string;
   readonly lines: readonly InvoiceLine[];
+  readonly net: string;
+  readonly taxes: readonly TaxLine[];
   readonly total: string;
   readonly paid: string;
+  /** The totals of the credit notes. */
+  readonly credited: string;
+  /** total − paid − credited, never below zero: a credit beyond it is the customer's. */
   readonly outstanding: string;
-  /** `open`, `partially_paid`, `paid` or `void`; `overdue` is derived when read. */
-  readonly status: 'open' | 'partially_paid' | 'paid' | 'void';
+  /** `overdue` is derived when read. */
+  readonly status: InvoiceStatus;
   readonly payments: readonly PaymentView[];
+  readonly creditNotes: readonly InvoiceCreditNote[];
   readonly voided: { readonly voidedOn: string; readonly reason: string } | null;
   readonly revision: number;
 }
@@ -72,18 +100,21 @@ const decode = upcastReceivablesEvent;
 export const customersProjection = defineProjection<
   CustomerDocument,
   StoredReceivablesEvent,
-  StoredReceivablesEvent['type']
+  Exclude<StoredReceivablesEvent['type'], 'TaxCodeCreated' | 'TaxRateChanged'>
 >({
   name: 'receivables_customers',
   // 2: personal fields stored sealed, `erased`; no index by name (sealed values have no order).
-  version: 2,
+  // 3: credit notes and refunds.
+  version: 3,
   eventTypes: [
     'CustomerRegistered',
     'CustomerDetailsChanged',
     'CustomerPersonalDataErased',
+    'CustomerRefunded',
     'InvoiceIssued',
     'PaymentReceived',
     'InvoiceVoided',
+    'CreditNoteIssued',
   ],
   indexes: [{ name: 'by_customer_id', fields: [{ field: 'customerId', direction: 'asc' }] }],
   decode,
@@ -94,6 +125,8 @@ export const customersProjection = defineProjection<
         ...event.data,
         erased: false,
         openBalanceMinor: '0',
+        creditBalanceMinor: '0',
+        refunds: [],
         revision: Number(event.revision),
       };
       return registered;
@@ -133,6 +166,29 @@ export const customersProjection = defineProjection<
           ...customer,
           openBalanceMinor: (balance - storedMinor(event.data.total, customer.currency)).toString(),
         };
+      case 'CreditNoteIssued': {
+        const { total, toCustomerCredit, currency } = event.data;
+        return {
+          ...customer,
+          openBalanceMinor: (balance - storedMinor(total, currency)).toString(),
+          creditBalanceMinor: (
+            BigInt(customer.creditBalanceMinor) + storedMinor(toCustomerCredit, currency)
+          ).toString(),
+        };
+      }
+      case 'CustomerRefunded': {
+        const { refundId, amount, currency, paidOn, method, reference } = event.data;
+        const minor = storedMinor(amount, currency);
+        return {
+          ...customer,
+          openBalanceMinor: (balance + minor).toString(),
+          creditBalanceMinor: (BigInt(customer.creditBalanceMinor) - minor).toString(),
+          refunds: [...customer.refunds, { refundId, amount, paidOn, method, reference }],
+          revision: Number(event.revision),
+        };
+      }
+      default:
+        return customer;
     }
   },
 });
@@ -140,11 +196,12 @@ export const customersProjection = defineProjection<
 export const invoicesProjection = defineProjection<
   InvoiceDocument,
   StoredReceivablesEvent,
-  'InvoiceIssued' | 'PaymentReceived' | 'InvoiceVoided'
+  'InvoiceIssued' | 'PaymentReceived' | 'InvoiceVoided' | 'CreditNoteIssued'
 >({
   name: 'receivables_invoices',
-  version: 1,
-  eventTypes: ['InvoiceIssued', 'PaymentReceived', 'InvoiceVoided'],
+  // 2: taxes and credit notes.
+  version: 2,
+  eventTypes: ['InvoiceIssued', 'PaymentReceived', 'InvoiceVoided', 'CreditNoteIssued'],
   indexes: [
     {
       name: 'by_issue_date',
@@ -180,11 +237,15 @@ export const invoicesProjection = defineProjection<
         dueDate: event.data.dueDate,
         currency: event.data.currency,
         lines: event.data.lines,
+        net: event.data.net ?? event.data.total,
+        taxes: event.data.taxes ?? [],
         total: event.data.total,
         paid: formatAmount(0n, event.data.currency as CurrencyCode),
+        credited: formatAmount(0n, event.data.currency as CurrencyCode),
         outstanding: event.data.total,
         status: 'open',
         payments: [],
+        creditNotes: [],
         voided: null,
         revision,
       };
@@ -192,14 +253,30 @@ export const invoicesProjection = defineProjection<
     }
     if (!invoice) throw new Error(`${event.type} for invoice ${id}, never issued`);
     const currency = invoice.currency as CurrencyCode;
+    const total = storedMinor(invoice.total, currency);
+    // As `invoiceStatus` and `outstandingMinor` have it, from the document's sums.
+    const settled = (paid: bigint, credited: bigint) => {
+      const open = total - paid - credited;
+      return {
+        paid: formatAmount(paid, currency),
+        credited: formatAmount(credited, currency),
+        outstanding: formatAmount(open > 0n ? open : 0n, currency),
+        status:
+          open <= 0n
+            ? paid > 0n
+              ? ('paid' as const)
+              : ('credited' as const)
+            : paid > 0n
+              ? ('partially_paid' as const)
+              : ('open' as const),
+      };
+    };
+    const credited = storedMinor(invoice.credited, currency);
     if (event.type === 'PaymentReceived') {
-      const total = storedMinor(invoice.total, currency);
       const paid = storedMinor(invoice.paid, currency) + storedMinor(event.data.amount, currency);
       const next: InvoiceDocument = {
         ...invoice,
-        paid: formatAmount(paid, currency),
-        outstanding: formatAmount(total - paid, currency),
-        status: paid >= total ? 'paid' : 'partially_paid',
+        ...settled(paid, credited),
         payments: [
           ...invoice.payments,
           {
@@ -208,6 +285,29 @@ export const invoicesProjection = defineProjection<
             receivedOn: event.data.receivedOn,
             method: event.data.method,
             reference: event.data.reference,
+          },
+        ],
+        revision,
+      };
+      return next;
+    }
+    if (event.type === 'CreditNoteIssued') {
+      const { creditNoteId, date, reason, lines, net, taxes, toCustomerCredit } = event.data;
+      const paid = storedMinor(invoice.paid, currency);
+      const next: InvoiceDocument = {
+        ...invoice,
+        ...settled(paid, credited + storedMinor(event.data.total, currency)),
+        creditNotes: [
+          ...invoice.creditNotes,
+          {
+            creditNoteId,
+            date,
+            reason,
+            lines,
+            net,
+            taxes,
+            total: event.data.total,
+            toCustomerCredit,
           },
         ],
         revision,
@@ -233,12 +333,8 @@ export const invoicesProjection = defineProjection<
  * `revision`: how a write answers without folding the invoice's whole stream again. It must
  * equal what the projection builds from the same events (a test holds the two together).
  */
-export function invoiceDocumentOf(
-  state: Exclude<InvoiceState, { status: 'none' }>,
-  revision: bigint,
-): InvoiceDocument {
+export function invoiceDocumentOf(state: IssuedInvoice, revision: bigint): InvoiceDocument {
   const currency = state.currency as CurrencyCode;
-  const status = invoiceStatus(state);
   return {
     invoiceId: state.invoiceId,
     customerId: state.customerId,
@@ -246,14 +342,15 @@ export function invoiceDocumentOf(
     dueDate: state.dueDate,
     currency: state.currency,
     lines: state.lines,
+    net: state.net,
+    taxes: state.taxes,
     total: state.total,
     paid: formatAmount(state.paidMinor, currency),
-    outstanding: formatAmount(
-      status === 'void' ? 0n : state.totalMinor - state.paidMinor,
-      currency,
-    ),
-    status,
+    credited: formatAmount(state.creditedMinor, currency),
+    outstanding: formatAmount(outstandingMinor(state), currency),
+    status: invoiceStatus(state),
     payments: state.payments.toArray(),
+    creditNotes: state.creditNotes.toArray(),
     voided: state.voided,
     revision: Number(revision),
   };
@@ -262,4 +359,6 @@ export function invoiceDocumentOf(
 export const receivablesProjections: readonly Projection[] = [
   customersProjection,
   invoicesProjection,
+  taxCodesProjection,
+  taxLinesProjection,
 ];

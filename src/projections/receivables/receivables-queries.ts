@@ -38,8 +38,14 @@ export interface CustomerView {
   readonly erased: boolean;
   readonly currency: string;
   readonly paymentTermsDays: number;
-  /** Issued minus paid over the customer's invoices that are not void. */
+  /**
+   * Issued less paid and credited, plus refunds, over the customer's invoices that are not
+   * void: the customer's share of the receivable account, negative while they are owed money.
+   */
   readonly openBalance: string;
+  /** Credit notes beyond what was unpaid, less refunds: what a refund may still pay out. */
+  readonly creditBalance: string;
+  readonly refunds: CustomerDocument['refunds'];
   readonly revision: number;
 }
 
@@ -57,6 +63,7 @@ export const RECEIVABLES_READ_MODELS = {
 } as const;
 
 export function invoiceView(document: InvoiceDocument, today: string): InvoiceView {
+  // `credited` and `paid` invoices are settled; only these two still owe something.
   const unpaid = document.status === 'open' || document.status === 'partially_paid';
   return { ...document, overdue: unpaid && document.dueDate < today };
 }
@@ -70,6 +77,12 @@ export interface AgingRow {
   readonly buckets: Readonly<Record<AgingBucket, string>>;
   /** The part of `0-30` not due yet on `asOf`. */
   readonly notYetDue: string;
+  /**
+   * The customer's credit balance on `asOf` as a negative amount (zero when none): credit notes
+   * beyond what their invoices owed, less refunds paid by then.
+   */
+  readonly credit: string;
+  /** The buckets plus `credit`. */
   readonly total: string;
 }
 
@@ -93,17 +106,27 @@ interface AgingSums {
   readonly currency: string;
   readonly buckets: Record<AgingBucket, bigint>;
   notYetDue: bigint;
+  /** Negative or zero. */
+  credit: bigint;
 }
+
+const noSums = (currency: string): AgingSums => ({
+  currency,
+  buckets: { '0-30': 0n, '31-60': 0n, '61-90': 0n, '90+': 0n },
+  notYetDue: 0n,
+  credit: 0n,
+});
 
 function formatRow(sums: AgingSums): AgingRow {
   const currency = sums.currency as CurrencyCode;
-  const total = AGING_BUCKETS.reduce((sum, bucket) => sum + sums.buckets[bucket], 0n);
+  const total = AGING_BUCKETS.reduce((sum, bucket) => sum + sums.buckets[bucket], sums.credit);
   return {
     currency: sums.currency,
     buckets: Object.fromEntries(
       AGING_BUCKETS.map((bucket) => [bucket, formatAmount(sums.buckets[bucket], currency)]),
     ) as Record<AgingBucket, string>,
     notYetDue: formatAmount(sums.notYetDue, currency),
+    credit: formatAmount(sums.credit, currency),
     total: formatAmount(total, currency),
   };
 }
@@ -143,6 +166,11 @@ export function createReceivablesQueries(deps: {
         BigInt(document.openBalanceMinor),
         document.currency as CurrencyCode,
       ),
+      creditBalance: formatAmount(
+        BigInt(document.creditBalanceMinor),
+        document.currency as CurrencyCode,
+      ),
+      refunds: document.refunds,
       revision: document.revision,
     };
   }
@@ -191,8 +219,10 @@ export function createReceivablesQueries(deps: {
 
     /**
      * What each customer owed on `asOf`, by days past due: invoices issued by then, less the
-     * payments received by then, leaving out those voided by then. The same events, dated the
-     * same way, are what the ledger's receivable account holds on that date.
+     * payments received and credit notes dated by then, leaving out those voided by then. What
+     * an invoice's payments and credit notes settle beyond its total is the customer's credit,
+     * less the refunds paid by then. The same events, dated the same way, are what the ledger's
+     * receivable account holds on that date.
      */
     async aging(asOf: string, mayRead: PersonalDataReader): Promise<AgingReport> {
       const target = await collection(invoicesProjection.name);
@@ -214,35 +244,50 @@ export function createReceivablesQueries(deps: {
           const paid = invoice.payments
             .filter((payment) => payment.receivedOn <= asOf)
             .reduce((sum, payment) => sum + storedMinor(payment.amount, currency), 0n);
-          const open = storedMinor(invoice.total, currency) - paid;
-          if (open <= 0n) continue;
-          const sums = byCustomer.get(invoice.customerId) ?? {
-            currency,
-            buckets: { '0-30': 0n, '31-60': 0n, '61-90': 0n, '90+': 0n },
-            notYetDue: 0n,
-          };
+          const credited = invoice.creditNotes
+            .filter((note) => note.date <= asOf)
+            .reduce((sum, note) => sum + storedMinor(note.total, currency), 0n);
+          const open = storedMinor(invoice.total, currency) - paid - credited;
+          if (open === 0n) continue;
+          const sums = byCustomer.get(invoice.customerId) ?? noSums(currency);
+          byCustomer.set(invoice.customerId, sums);
+          if (open < 0n) {
+            sums.credit += open;
+            continue;
+          }
           const daysPastDue = daysBetween(
             invoice.dueDate as AccountingDate,
             asOf as AccountingDate,
           );
           sums.buckets[bucketOf(daysPastDue)] += open;
           if (daysPastDue < 0) sums.notYetDue += open;
-          byCustomer.set(invoice.customerId, sums);
         }
         if (!page.nextCursor) break;
         cursor = page.nextCursor;
       }
-      const ids = [...byCustomer.keys()].sort();
-      const customers = await readModels.load(await collection(customersProjection.name), ids);
+      const customers = await readModels.load(
+        await collection(customersProjection.name),
+        [...byCustomer.keys()].sort(),
+      );
+      // Refunds only ever pay out a credit balance, so a customer refunded by `asOf` has one.
+      for (const [customerId, sums] of byCustomer) {
+        if (sums.credit === 0n) continue;
+        const body = customers.get(customerId)?.body;
+        const refunds = body ? customersProjection.document(body).refunds : [];
+        for (const refund of refunds) {
+          if (refund.paidOn <= asOf) sums.credit += storedMinor(refund.amount, sums.currency);
+        }
+      }
+      const owing = (sums: AgingSums) =>
+        sums.credit !== 0n || AGING_BUCKETS.some((bucket) => sums.buckets[bucket] !== 0n);
+      const ids = [...byCustomer.keys()].filter((id) => owing(byCustomer.get(id)!)).sort();
       const totals = new Map<string, AgingSums>();
-      for (const sums of byCustomer.values()) {
-        const total = totals.get(sums.currency) ?? {
-          currency: sums.currency,
-          buckets: { '0-30': 0n, '31-60': 0n, '61-90': 0n, '90+': 0n },
-          notYetDue: 0n,
-        };
+      for (const id of ids) {
+        const sums = byCustomer.get(id)!;
+        const total = totals.get(sums.currency) ?? noSums(sums.currency);
         for (const bucket of AGING_BUCKETS) total.buckets[bucket] += sums.buckets[bucket];
         total.notYetDue += sums.notYetDue;
+        total.credit += sums.credit;
         totals.set(sums.currency, total);
       }
       return {

@@ -369,6 +369,8 @@ describe('customer state', () => {
       erased: false,
       currency: 'EUR',
       paymentTermsDays: 30,
+      refunds: expect.anything(),
+      refundedMinor: 0n,
     });
   });
 
@@ -388,6 +390,8 @@ describe('customer state', () => {
       erased: false,
       currency: 'EUR',
       paymentTermsDays: 0,
+      refunds: expect.anything(),
+      refundedMinor: 0n,
     });
   });
 
@@ -461,6 +465,8 @@ describe("erasing a customer's personal data", () => {
       erased: true,
       currency: 'EUR',
       paymentTermsDays: 30,
+      refunds: expect.anything(),
+      refundedMinor: 0n,
     });
   });
 

@@ -1,3 +1,4 @@
+import { appendOnlyList } from '../../../src/domain/shared/append-only-list.js';
 import { describe, expect, it } from 'vitest';
 import type { AccountState } from '../../../src/domain/ledger/account.js';
 import type { AccountType } from '../../../src/domain/ledger/events.js';
@@ -53,6 +54,8 @@ const acme: ActiveCustomer = {
   erased: false,
   currency: 'EUR',
   paymentTermsDays: 30,
+  refunds: appendOnlyList((refund) => refund.refundId),
+  refundedMinor: 0n,
 };
 
 function facts(
@@ -183,6 +186,8 @@ const issued: InvoiceIssued = {
         revenueAccount: '4001',
       },
     ],
+    net: '59.98',
+    taxes: [],
     total: '59.98',
   },
 };
@@ -211,6 +216,7 @@ const voided: InvoiceVoided = {
     voidedOn: '2026-03-12',
     reason: 'Issued to the wrong customer',
     total: '59.98',
+    currency: 'EUR',
   },
 };
 
@@ -229,6 +235,8 @@ const yenIssued: InvoiceIssued = {
         revenueAccount: '4200',
       },
     ],
+    net: '152',
+    taxes: [],
     total: '152',
   },
 };
@@ -291,6 +299,8 @@ describe('issuing an invoice', () => {
                 revenueAccount: '4101',
               },
             ],
+            net: '59.99',
+            taxes: [],
             total: '59.99',
           },
         },
@@ -314,6 +324,8 @@ describe('issuing an invoice', () => {
                 revenueAccount: '4000',
               },
             ],
+            net: '25.00',
+            taxes: [],
             total: '25.00',
           },
         },
@@ -338,6 +350,8 @@ describe('issuing an invoice', () => {
                 revenueAccount: '4200',
               },
             ],
+            net: '152',
+            taxes: [],
             total: '152',
           },
         },
@@ -364,6 +378,8 @@ describe('issuing an invoice', () => {
                 revenueAccount: '4300',
               },
             ],
+            net: '3.085',
+            taxes: [],
             total: '3.085',
           },
         },
@@ -387,6 +403,7 @@ describe('issuing an invoice', () => {
               amount: '0.33',
               revenueAccount: '4000',
             })),
+            net: '0.99',
             total: '0.99',
           },
         },
@@ -410,6 +427,8 @@ describe('issuing an invoice', () => {
                 revenueAccount: '4000',
               },
             ],
+            net: '999999989999000.00',
+            taxes: [],
             total: '999999989999000.00',
           },
         },
@@ -433,6 +452,8 @@ describe('issuing an invoice', () => {
                 revenueAccount: '4000',
               },
             ],
+            net: '9999999999999999.99',
+            taxes: [],
             total: '9999999999999999.99',
           },
         },
@@ -938,7 +959,7 @@ describe('recording a payment', () => {
         .thenRefuses({
           kind: 'conflict',
           code: 'InvoiceAlreadyPaid',
-          message: 'Invoice INV-1 is already paid in full',
+          message: 'Invoice INV-1 is already settled in full',
         });
     },
   );
@@ -1073,6 +1094,7 @@ describe('voiding an invoice', () => {
             voidedOn: '2026-03-12',
             reason: 'Issued to the wrong customer',
             total: '59.98',
+            currency: 'EUR',
           },
         },
       ]);
@@ -1163,10 +1185,14 @@ describe('invoice state', () => {
       issueDate: '2026-03-10',
       dueDate: '2026-04-09',
       lines: issued.data.lines,
+      net: '59.98',
+      taxes: [],
       total: '59.98',
       totalMinor: 5998n,
       paidMinor: 0n,
+      creditedMinor: 0n,
       payments: expect.anything() as never,
+      creditNotes: expect.anything() as never,
       voided: null,
     };
     const state = evolveInvoice(initialInvoiceState, issued);

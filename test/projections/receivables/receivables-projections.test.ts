@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { formatAmount } from '../../../src/domain/shared/money.js';
+import type { CurrencyCode } from '../../../src/domain/shared/currency.js';
 import type {
   BillingAddress,
   InvoiceLine,
@@ -182,6 +184,8 @@ function customer(
     currency,
     paymentTermsDays: 30,
     openBalanceMinor: '0',
+    creditBalanceMinor: '0',
+    refunds: [],
     revision: 0,
     ...overrides,
   };
@@ -203,11 +207,15 @@ function invoice(
     dueDate: '2026-03-31',
     currency,
     lines: singleLine(total),
+    net: total,
+    taxes: [],
     total,
     paid: '0.00',
+    credited: formatAmount(0n, currency as CurrencyCode),
     outstanding: total,
     status: 'open',
     payments: [],
+    creditNotes: [],
     voided: null,
     revision: 0,
     ...overrides,
@@ -229,19 +237,24 @@ describe('the receivables projections', () => {
     expect(receivablesProjections.map((projection) => projection.name)).toEqual([
       'receivables_customers',
       'receivables_invoices',
+      'receivables_tax_codes',
+      'receivables_tax_lines',
     ]);
     expect(customersProjection.eventTypes).toEqual([
       'CustomerRegistered',
       'CustomerDetailsChanged',
       'CustomerPersonalDataErased',
+      'CustomerRefunded',
       'InvoiceIssued',
       'PaymentReceived',
       'InvoiceVoided',
+      'CreditNoteIssued',
     ]);
     expect(invoicesProjection.eventTypes).toEqual([
       'InvoiceIssued',
       'PaymentReceived',
       'InvoiceVoided',
+      'CreditNoteIssued',
     ]);
   });
 });
@@ -285,6 +298,8 @@ describe('receivables_customers', () => {
         currency: 'EUR',
         paymentTermsDays: 30,
         openBalanceMinor: '0',
+        creditBalanceMinor: '0',
+        refunds: [],
         revision: 0,
       },
       'C-2': {
@@ -301,6 +316,8 @@ describe('receivables_customers', () => {
         currency: 'JPY',
         paymentTermsDays: 45,
         openBalanceMinor: '0',
+        creditBalanceMinor: '0',
+        refunds: [],
         revision: 0,
       },
     });
@@ -349,6 +366,8 @@ describe('receivables_customers', () => {
       currency: 'EUR',
       paymentTermsDays: 60,
       openBalanceMinor: '0',
+      creditBalanceMinor: '0',
+      refunds: [],
       revision: 3,
     });
   });
@@ -564,11 +583,15 @@ describe('receivables_invoices', () => {
             revenueAccount: '4001',
           },
         ],
+        net: '59.98',
+        taxes: [],
         total: '59.98',
         paid: '0.00',
+        credited: '0.00',
         outstanding: '59.98',
         status: 'open',
         payments: [],
+        creditNotes: [],
         voided: null,
         revision: 0,
       },
@@ -622,10 +645,14 @@ describe('receivables_invoices', () => {
       dueDate: '2026-03-31',
       currency: 'EUR',
       lines: singleLine('100.00'),
+      net: '100.00',
+      taxes: [],
       total: '100.00',
       paid: '31.00',
+      credited: '0.00',
       outstanding: '69.00',
       status: 'partially_paid',
+      creditNotes: [],
       payments: [
         {
           paymentId: 'P-1',
@@ -741,11 +768,15 @@ describe('receivables_invoices', () => {
       dueDate: '2026-03-31',
       currency: 'EUR',
       lines: singleLine('59.98'),
+      net: '59.98',
+      taxes: [],
       total: '59.98',
       paid: '0.00',
+      credited: '0.00',
       outstanding: '0.00',
       status: 'void',
       payments: [],
+      creditNotes: [],
       voided: { voidedOn: '2026-03-07', reason: 'Wrong customer' },
       revision: 1,
     });
