@@ -13,13 +13,12 @@ const stores = storeModes('credit');
 let t: TestService;
 let env: Record<string, string>;
 
-type Answer = { status: number; text: string; body: Record<string, unknown> };
+type Answer = Awaited<ReturnType<typeof get>>;
 const post = (path: string, body: object, key: 'finance' | 'reports' | 'admin' = 'finance') =>
-  t.request.post(path).set(t.auth(key)).send(body) as unknown as Promise<Answer>;
-const get = (path: string) =>
-  t.request.get(path).set(t.auth('reports')) as unknown as Promise<Answer>;
+  t.request.post(path).set(t.auth(key)).send(body);
+const get = (path: string) => t.request.get(path).set(t.auth('reports'));
 
-async function ok(res: Promise<Answer>, status = 201) {
+async function ok(res: PromiseLike<Answer>, status = 201) {
   const answer = await res;
   expect(answer.status, answer.text).toBe(status);
   return answer.body as Record<string, unknown> & { position: string };
