@@ -1,8 +1,10 @@
 /**
- * Reminder runs on two instances over one event store, each with its own locks, state cache and
- * candidate index, as two processes have: nothing but the expected revision of the append keeps
- * them from issuing a level twice. Instance B's appends are held until instance A's run has
- * stored its reminders, so B decides on a stale state and must lose every append.
+ * Reminder runs at the command level. Two instances over one event store, each with its own
+ * locks, state cache and candidate index, as two processes have: nothing but the expected
+ * revision of the append keeps them from issuing a level twice. Instance B's appends are held
+ * until instance A's run has stored its reminders, so B decides on a stale state and must lose
+ * every append. And what a run leaves in its candidate index: a retried run (same key) replays
+ * what it stored without forgetting its invoices; an invoice at its last level is not read again.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCommandHandler, type CommandHandler } from '../../src/commands/command-handler.js';
@@ -106,8 +108,8 @@ async function issuedLevels(): Promise<string[]> {
   return events.map((event) => String(event.data.reminderId)).sort();
 }
 
-describe('reminder runs across two instances', () => {
-  it('issue each level once when the loser decided on a stale state', async () => {
+describe('reminder runs', () => {
+  it('issue each level once across two instances when the loser decided on a stale state', async () => {
     for (const id of ['INV-1', 'INV-2', 'INV-3']) await issueInvoice(id, '10.00');
     const a = instance(store);
     const held = heldAppends(store);
@@ -126,6 +128,20 @@ describe('reminder runs across two instances', () => {
     expect(await issuedLevels()).toEqual(['INV-1.R2', 'INV-2.R2', 'INV-3.R2']);
     // B's answer still covers what A wrote: reading at its position shows A's reminders.
     expect(lost.position).toBe(won.position);
+  });
+
+  it('replay a retried run from what it stored, and remind its invoices later on', async () => {
+    await issueInvoice('INV-1', '10.00');
+    const a = instance(store);
+    const keyed = { ...context, idempotencyKey: 'run-2026-11-07' };
+    const first = await a.run(keyed, { asOf: '2026-11-07', today: '2026-12-31' });
+    // The same key again, as after a crash before the answer: the stored reminder is the answer.
+    const retried = await a.run(keyed, { asOf: '2026-11-07', today: '2026-12-31' });
+    expect(retried).toEqual(first);
+    expect(retried.issued).toBe(1);
+    const later = await a.run(context, { asOf: '2026-11-21', today: '2026-12-31' });
+    expect(later.reminders.map((reminder) => reminder.reminderId)).toEqual(['INV-1.R2']);
+    expect(await issuedLevels()).toEqual(['INV-1.R1', 'INV-1.R2']);
   });
 
   it('leave out of later runs the invoices at their last level', async () => {

@@ -77,15 +77,16 @@ export function createReminderCommands(deps: {
     async run(context, { asOf, today }) {
       refuseUnlessRunDate(asOf, today);
       // If-Match names one record's revision; a run writes to many, so it has no meaning here.
-      const each: CommandContext = { ...context, expectedRevision: undefined };
+      const perInvoice: CommandContext = { ...context, expectedRevision: undefined };
       const firstLevelDays = levels[0]!;
       const invoiceIds = await candidates.dueBy(addDays(asOf as AccountingDate, -firstLevelDays));
       const reminders: ReminderRecord[] = [];
       let issued = 0;
       let position = 0n;
       for (const invoiceId of invoiceIds) {
-        let invoice: InvoiceState = initialInvoiceState;
-        const result = await handle(each, {
+        // Unread when the command replays what an earlier attempt with the same key stored.
+        let invoice: InvoiceState | undefined;
+        const result = await handle(perInvoice, {
           streamId: remindersStreams.ofInvoice(invoiceId),
           decider: paymentRemindersDecider,
           schemas: remindersEventSchemas,
@@ -106,7 +107,7 @@ export function createReminderCommands(deps: {
           if (reminder && reminders.length < RUN_LISTS_AT_MOST) reminders.push(reminder);
         }
         if (
-          outstandingForReminder(invoice, END_OF_TIME) === 0n ||
+          (invoice !== undefined && outstandingForReminder(invoice, END_OF_TIME) === 0n) ||
           highestLevelIssued(result.state) >= levels.length
         ) {
           candidates.retire(invoiceId);
