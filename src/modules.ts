@@ -4,6 +4,7 @@ import { logisticsModule } from './http/logistics/logistics-module.js';
 import type { AnyModule } from './http/module.js';
 import { peopleModule } from './http/people/people-module.js';
 import { receivablesModule } from './http/receivables/receivables-module.js';
+import { remindersModule } from './http/reminders/reminders-module.js';
 
 /**
  * Every module of the service, in dependency order (a module may `use` those before it). The
@@ -13,6 +14,7 @@ import { receivablesModule } from './http/receivables/receivables-module.js';
 export const modules: readonly AnyModule[] = [
   ledgerModule,
   receivablesModule,
+  remindersModule,
   peopleModule,
   logisticsModule,
   auditModule,
