@@ -19,6 +19,7 @@ import { createApp } from './http/app.js';
 import type { AnyModule } from './http/module.js';
 import {
   composeModules,
+  controlAccounts,
   personalFieldsOf,
   projectionsOf,
   schemaVersionsOf,
@@ -80,6 +81,9 @@ export function createService(
   logger: Logger,
   overrides: ServiceOverrides = {},
 ): Service {
+  // Two subledgers cannot both agree with one account: such a configuration stops here, before
+  // anything is opened.
+  controlAccounts(overrides.modules ?? serviceModules, config);
   // DATA_DIR is this process's before any store opens: a second service on it stops here
   // (DataDirInUseError), and `close` gives it back. On EventStoreDB with MongoDB nothing is
   // kept there, and any number of instances may run.
