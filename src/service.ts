@@ -81,9 +81,6 @@ export function createService(
   logger: Logger,
   overrides: ServiceOverrides = {},
 ): Service {
-  // Two subledgers cannot both agree with one account: such a configuration stops here, before
-  // anything is opened.
-  controlAccounts(overrides.modules ?? serviceModules, config);
   // DATA_DIR is this process's before any store opens: a second service on it stops here
   // (DataDirInUseError), and `close` gives it back. On EventStoreDB with MongoDB nothing is
   // kept there, and any number of instances may run.
@@ -107,6 +104,9 @@ function wireService(
   const ids = overrides.ids ?? uuidGenerator;
   const modules = overrides.modules ?? serviceModules;
 
+  // Two subledgers cannot both agree with one account: such a configuration stops here, before
+  // any store is opened.
+  controlAccounts(modules, config);
   const stores = openStores(config, logger, clock);
   const eventStore = overrides.wrapEventStore?.(stores.events.store) ?? stores.events.store;
   const readModels = overrides.wrapReadModels?.(stores.readModels.store) ?? stores.readModels.store;

@@ -374,7 +374,8 @@ describe('control accounts follow the configuration', () => {
       expect(() => createService(config, createLogger('silent'))).toThrow(
         'Account 21000 is declared a control account by both receivables and people',
       );
-      expect(readdirSync(dataDir)).toEqual([]);
+      // DATA_DIR's lock was taken and given back; no store was opened.
+      expect(readdirSync(dataDir)).toEqual(['service.lock']);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
