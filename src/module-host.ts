@@ -6,6 +6,7 @@
 import type { ChartAccount } from './commands/ledger/chart-of-accounts.js';
 import type { PersonalFieldDeclarations } from './commands/personal-data/personal-fields.js';
 import type { Config } from './config.js';
+import { controlAccountsOf, type ControlAccounts } from './domain/ledger/control-accounts.js';
 import type { Scope } from './http/api-keys.js';
 import type { AnyModule, ModuleContext } from './http/module.js';
 import type { RouteSpec } from './http/route.js';
@@ -14,7 +15,7 @@ import type { Reactor } from './projections/reactor.js';
 
 export type SharedContext = Omit<
   ModuleContext,
-  'settings' | 'use' | 'defaultChart' | 'mayReadPersonalData'
+  'settings' | 'use' | 'defaultChart' | 'controlAccounts' | 'mayReadPersonalData'
 >;
 
 export interface ComposedModules {
@@ -90,11 +91,26 @@ export function defaultChart(modules: readonly AnyModule[], config: Config): Cha
   return [...byCode.values()].sort((a, b) => a.code.localeCompare(b.code));
 }
 
+/** Every module's control accounts; an account two modules claim stops the start. */
+export function controlAccounts(modules: readonly AnyModule[], config: Config): ControlAccounts {
+  return controlAccountsOf(
+    modules.map((module) => ({
+      module: module.name,
+      accounts:
+        module.controlAccounts?.({
+          settings: settingsOf(module, config),
+          baseCurrency: config.baseCurrency,
+        }) ?? [],
+    })),
+  );
+}
+
 export function composeModules(
   modules: readonly AnyModule[],
   shared: SharedContext,
 ): ComposedModules {
   const chart = defaultChart(modules, shared.config);
+  const controlled = controlAccounts(modules, shared.config);
   const readers = personalDataReaders(modules);
   const apis = new Map<string, unknown>();
   const built = modules.map((module) => {
@@ -102,6 +118,7 @@ export function composeModules(
       ...shared,
       settings: settingsOf(module, shared.config),
       defaultChart: chart,
+      controlAccounts: controlled,
       mayReadPersonalData: readers,
       use: <Api>(other: { readonly name: string }) => {
         if (!apis.has(other.name)) {

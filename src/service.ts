@@ -19,6 +19,7 @@ import { createApp } from './http/app.js';
 import type { AnyModule } from './http/module.js';
 import {
   composeModules,
+  controlAccounts,
   personalFieldsOf,
   projectionsOf,
   schemaVersionsOf,
@@ -103,6 +104,9 @@ function wireService(
   const ids = overrides.ids ?? uuidGenerator;
   const modules = overrides.modules ?? serviceModules;
 
+  // Two subledgers cannot both agree with one account: such a configuration stops here, before
+  // any store is opened.
+  controlAccounts(modules, config);
   const stores = openStores(config, logger, clock);
   const eventStore = overrides.wrapEventStore?.(stores.events.store) ?? stores.events.store;
   const readModels = overrides.wrapReadModels?.(stores.readModels.store) ?? stores.readModels.store;

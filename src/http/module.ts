@@ -14,6 +14,7 @@ import type { PersonalFieldDeclarations } from '../commands/personal-data/person
 import type { PersonalDataVault } from '../commands/personal-data/vault.js';
 import type { StateReader } from '../commands/read-state.js';
 import type { Config } from '../config.js';
+import type { ControlAccount, ControlAccounts } from '../domain/ledger/control-accounts.js';
 import type { EventSchemas } from '../domain/shared/event-schemas.js';
 import type { Projection } from '../projections/projection.js';
 import type { Reactor } from '../projections/reactor.js';
@@ -48,6 +49,8 @@ export interface ModuleContext<Settings = unknown> {
   readonly awaitPosition: (position: bigint, readModels: readonly string[]) => Promise<boolean>;
   /** Every module's chart accounts, in code order: what a fresh ledger opens by default. */
   readonly defaultChart: readonly ChartAccount[];
+  /** Which accounts are control accounts, and of which module: every module's declarations. */
+  readonly controlAccounts: ControlAccounts;
   /**
    * Seals, opens and erases personal data (one key per person). The command pipeline seals the
    * fields modules declare (`personalFields`); queries open what their caller may see.
@@ -94,6 +97,16 @@ export interface ModuleDefinition<Api = unknown, Settings = unknown> {
     readonly settings: Settings;
     readonly baseCurrency: string;
   }) => readonly ChartAccount[];
+  /**
+   * The accounts its subledger owns (control accounts): the ledger refuses manual journal
+   * entries, and other modules' postings, that book to them, so the subledger and the account
+   * always agree. Only accounts whose balance the module's records add up to belong here, not
+   * the cash or revenue it posts against.
+   */
+  readonly controlAccounts?: (input: {
+    readonly settings: Settings;
+    readonly baseCurrency: string;
+  }) => readonly ControlAccount[];
   /** The problem types its commands can answer with (the codes its deciders refuse with). */
   readonly problems: readonly ProblemType[];
   /** Builds its commands and whatever later modules use of it (`context.use`). */

@@ -114,12 +114,12 @@ async function activity(): Promise<{ last: string; requestId: string }> {
   const entry = await post(
     '/v1/ledger/journal-entries',
     {
-      entryId: 'ACCRUAL-11',
+      entryId: 'BONUS-11',
       date: '2026-11-20',
-      description: 'Accrued rent',
+      description: 'Bonus paid in cash',
       lines: [
         { account: '60000', debit: '900.00' },
-        { account: '21000', credit: '900.00' },
+        { account: '10000', credit: '900.00' },
       ],
     },
     bob,

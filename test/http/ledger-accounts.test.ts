@@ -35,6 +35,7 @@ describe('POST /v1/ledger/accounts', () => {
       debits: '0.00',
       credits: '0.00',
       balance: '0.00',
+      controlledBy: null,
       position: expect.stringMatching(/^\d+$/),
     });
     expect(res.headers['x-position']).toBe(res.body.position);
@@ -127,6 +128,7 @@ describe('GET /v1/ledger/accounts/{code}', () => {
       debits: '0.00',
       credits: '0.00',
       balance: '0.00',
+      controlledBy: null,
     });
   });
 

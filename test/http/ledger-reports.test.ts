@@ -103,6 +103,7 @@ describe.each(readModelStores)('$name', (stores) => {
         debits: '10.00',
         credits: '0.00',
         balance: '10.00',
+        controlledBy: null,
       });
       expect(all.body.nextCursor).toBeNull();
 

@@ -8,6 +8,9 @@ import {
   receivablesPostingAccounts,
   receivablesSettings,
 } from '../../src/http/receivables/receivables-module.js';
+import { loadConfig } from '../../src/config.js';
+import { controlAccounts } from '../../src/module-host.js';
+import { modules } from '../../src/modules.js';
 import { createLedgerPostingsReactor } from '../../src/projections/receivables/ledger-postings-reactor.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { expectProblem, openAccount } from './fixtures.js';
@@ -193,9 +196,10 @@ describe('receivables posted to the ledger', () => {
       }),
       postingRules: createPostingRules({ eventStore }),
       today: () => new Date().toISOString().slice(0, 10),
+      controlAccounts: controlAccounts(modules, loadConfig({}, modules)),
     });
     const replay = createLedgerPostingsReactor({
-      ledger,
+      ledger: ledger.forSubledger('receivables'),
       eventStore,
       postingAccounts: receivablesPostingAccounts(receivablesSettings.parse({}), 'EUR'),
     });

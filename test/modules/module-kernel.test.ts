@@ -13,7 +13,12 @@ import { refuse } from '../../src/domain/shared/errors.js';
 import { defineModule } from '../../src/http/module.js';
 import { refusalProblems } from '../../src/http/problem-types.js';
 import { commandContext, defineRoute } from '../../src/http/route.js';
-import { composeModules, defaultChart, type SharedContext } from '../../src/module-host.js';
+import {
+  composeModules,
+  controlAccounts,
+  defaultChart,
+  type SharedContext,
+} from '../../src/module-host.js';
 import { modules } from '../../src/modules.js';
 import { loadConfig } from '../../src/config.js';
 import type { Projection } from '../../src/projections/projection.js';
@@ -128,6 +133,23 @@ describe('the module list', () => {
       '77000',
     ]);
     expect(new Set(chart.map((account) => account.currency))).toEqual(new Set(['USD']));
+  });
+
+  it('collects every module’s control accounts from its settings', () => {
+    const config = loadConfig({ RECEIVABLE_ACCOUNT: '11000' }, modules);
+    const notes = defineModule({
+      ...notesModule,
+      controlAccounts: () => [{ code: '77000', inEveryCurrency: false, correction: 'rewrite' }],
+    });
+    const owners = controlAccounts([...modules, notes], config);
+    const ownerOf = (code: string) => owners(code)?.module;
+    expect(ownerOf('11000')).toBe('receivables');
+    expect(ownerOf('11000-USD')).toBe('receivables');
+    expect(ownerOf('12000')).toBeUndefined();
+    expect(ownerOf('21000-GBP')).toBe('people');
+    expect(ownerOf('13000')).toBe('logistics');
+    expect(ownerOf('77000')).toBe('notes');
+    expect(ownerOf('10000')).toBeUndefined();
   });
 
   it('refuses a module that uses one that comes after it', () => {

@@ -7,6 +7,7 @@ import type {
   PostJournalEntry,
   ReverseJournalEntry,
 } from '../../domain/ledger/commands.js';
+import type { ControlAccountOwner, ControlAccounts } from '../../domain/ledger/control-accounts.js';
 import { ledgerEventSchemas } from '../../domain/ledger/events.js';
 import {
   journalEntryDecider,
@@ -43,6 +44,12 @@ export interface LedgerCommands {
     context: CommandContext,
     command: AnnulLateWrites,
   ): Promise<CommandResult<JournalEntryState>>;
+  /**
+   * The same commands posting for `module`'s subledger: every entry they post or reverse is
+   * `subledger: module`, so it may book that module's control accounts. Handed to the module's
+   * postings reactors; the journal-entry routes use the plain (manual) commands.
+   */
+  forSubledger(module: string): LedgerCommands;
 }
 
 export function createLedgerCommands(deps: {
@@ -50,8 +57,19 @@ export function createLedgerCommands(deps: {
   readonly postingRules: PostingRules;
   /** Today by the service's clock, `YYYY-MM-DD`: no later month can be closed. */
   readonly today: () => string;
+  /** Which accounts the modules' subledgers own (`controlAccounts` in their definitions). */
+  readonly controlAccounts: ControlAccounts;
 }): LedgerCommands {
-  const { handle, postingRules, today } = deps;
+  const { handle, postingRules, today, controlAccounts } = deps;
+
+  const controlAccountsAmong = (codes: readonly string[]) => {
+    const owners = new Map<string, ControlAccountOwner>();
+    for (const code of codes) {
+      const owner = controlAccounts(code);
+      if (owner) owners.set(code, owner);
+    }
+    return owners;
+  };
 
   // The lock stream's own exclusive lock is what shared posting locks wait for.
   const onLock = (context: CommandContext, command: ClosePeriod | ReopenPeriod) =>
@@ -78,7 +96,13 @@ export function createLedgerCommands(deps: {
       schemas: ledgerEventSchemas,
       command,
       locks: postingRules.locks(command.date),
-      facts: (entry) => postingRules.facts(accountsBooked(entry), [command.date]),
+      facts: async (entry) => {
+        const codes = accountsBooked(entry);
+        return {
+          ...(await postingRules.facts(codes, [command.date])),
+          controlAccounts: controlAccountsAmong(codes),
+        };
+      },
       // The period lock excludes a close in this process only: one on another instance may
       // have reached the log first, and then this write does not count (the period guard
       // annuls it).
@@ -88,7 +112,7 @@ export function createLedgerCommands(deps: {
       },
     });
 
-  return {
+  const commands: LedgerCommands = {
     openAccount: (context, command) =>
       handle(context, {
         streamId: ledgerStreams.account(command.code),
@@ -116,5 +140,14 @@ export function createLedgerCommands(deps: {
 
     closePeriod: onLock,
     reopenPeriod: onLock,
+
+    forSubledger: (module) => ({
+      ...commands,
+      postJournalEntry: (context, command) =>
+        commands.postJournalEntry(context, { ...command, subledger: module }),
+      reverseJournalEntry: (context, command) =>
+        commands.reverseJournalEntry(context, { ...command, subledger: module }),
+    }),
   };
+  return commands;
 }

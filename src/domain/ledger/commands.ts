@@ -21,6 +21,12 @@ export interface PostJournalEntry {
   readonly date: string;
   readonly description: string;
   readonly lines: readonly RequestedLine[];
+  /**
+   * The module whose subledger the entry belongs to, set by its postings reactor; absent for a
+   * manual entry (the journal-entry routes). It decides which control accounts the entry may
+   * book: a manual entry none, a subledger its own.
+   */
+  readonly subledger?: string;
 }
 
 export interface ReverseJournalEntry {
@@ -28,6 +34,8 @@ export interface ReverseJournalEntry {
   readonly entryId: string;
   readonly date: string;
   readonly reason: string;
+  /** As for `PostJournalEntry`: the subledger reversing its own entry; absent by hand. */
+  readonly subledger?: string;
 }
 
 /** Takes back what the entry booked after its period's close (see `LateWrites`). */

@@ -4,6 +4,7 @@ import type { Decider } from '../shared/decider.js';
 import { refuse, refuseInvalid, refuseUnlessDateFrom } from '../shared/errors.js';
 import { formatAmount, parseAmount } from '../shared/money.js';
 import type { AnnulLateWrites, PostJournalEntry, ReverseJournalEntry } from './commands.js';
+import { refuseIfControlAccount, type ControlAccountOwner } from './control-accounts.js';
 import type { LedgerEvent, PostedLine } from './events.js';
 import {
   refuseIfAccountsNotOpen,
@@ -34,14 +35,21 @@ export type JournalEntryCommand = PostJournalEntry | ReverseJournalEntry;
 
 type Issue = { path: string; message: string };
 
+/** What an entry is decided against besides its own stream. */
+export interface JournalEntryFacts extends PostingFacts {
+  /** The owners of the control accounts among those the entry books (absent: not one). */
+  readonly controlAccounts: ReadonlyMap<string, ControlAccountOwner>;
+}
+
 /**
- * The accounts an entry's lines name and whether its date's period is closed come from other
- * streams (`PostingFacts`); the command handler reads them, the decider stays pure.
+ * The accounts an entry's lines name, which of them are control accounts and whether its date's
+ * period is closed come from other streams and the modules' declarations (`JournalEntryFacts`);
+ * the command handler reads them, the decider stays pure.
  */
 export function decideJournalEntry(
   command: JournalEntryCommand,
   entry: JournalEntryState,
-  facts: PostingFacts,
+  facts: JournalEntryFacts,
 ): LedgerEvent[] {
   switch (command.type) {
     case 'PostJournalEntry':
@@ -86,7 +94,7 @@ export function evolveJournalEntry(
 function post(
   command: PostJournalEntry,
   entry: JournalEntryState,
-  facts: PostingFacts,
+  facts: JournalEntryFacts,
 ): LedgerEvent[] {
   if (entry.status !== 'none') {
     refuse({
@@ -157,6 +165,12 @@ function post(
   }
   if (issues.length > 0) refuseInvalid('InvalidJournalEntry', issues);
 
+  refuseIfControlAccount(
+    lines.map((line) => line.account),
+    facts.controlAccounts,
+    command.subledger,
+    'posted',
+  );
   refuseIfAccountsNotOpen(
     lines.map((line) => line.account),
     facts,
@@ -179,7 +193,7 @@ function post(
 function reverse(
   command: ReverseJournalEntry,
   entry: JournalEntryState,
-  facts: PostingFacts,
+  facts: JournalEntryFacts,
 ): LedgerEvent[] {
   if (entry.status === 'none') {
     refuse({
@@ -213,6 +227,13 @@ function reverse(
     ...line,
     side: line.side === 'debit' ? 'credit' : 'debit',
   }));
+  // An entry a subledger posted is the subledger's to take back (a void, a payroll reversal).
+  refuseIfControlAccount(
+    lines.map((line) => line.account),
+    facts.controlAccounts,
+    command.subledger,
+    'reversed',
+  );
   refuseIfAccountsNotOpen(
     lines.map((line) => line.account),
     facts,
@@ -278,7 +299,7 @@ export const journalEntryDecider: Decider<
   JournalEntryState,
   JournalEntryCommand,
   LedgerEvent,
-  PostingFacts
+  JournalEntryFacts
 > = {
   initialState: initialJournalEntryState,
   evolve: evolveJournalEntry,

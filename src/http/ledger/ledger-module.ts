@@ -103,6 +103,10 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
         'conflict',
         'The entry was already reversed; an entry is reversed once.',
       ],
+      ControlAccount: [
+        'conflict',
+        "A line books to a control account: an account a module's subledger owns (the receivable accounts, inventory, payroll liabilities). A manual journal entry cannot post to it, nor reverse an entry that books to it (as the subledger's own postings do), and no other module's postings may book to it either, so that the subledger and its account always agree; the detail names the account, the module that owns it and how to correct it there (a payment or a void of the invoice; the payment or reversal of a payroll run; a stock adjustment).",
+      ],
       JournalEntryAnnulled: [
         'conflict',
         'The entry was annulled: it reached the log after its period was closed on another instance and never counted, so there is nothing to reverse.',
@@ -129,6 +133,7 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
         handle: context.handle,
         postingRules,
         today: context.today,
+        controlAccounts: context.controlAccounts,
       }),
     };
   },
@@ -142,7 +147,13 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
     });
     const statements = createStatementQueries(queries);
     return [
-      ...ledgerRoutes({ commands: ledger.commands, queries, statements, ids: context.ids }),
+      ...ledgerRoutes({
+        commands: ledger.commands,
+        queries,
+        statements,
+        ids: context.ids,
+        controlAccounts: context.controlAccounts,
+      }),
       ...periodRoutes({ commands: ledger.commands, postingRules: ledger.postingRules }),
       ...statementRoutes({ statements, today: context.today }),
     ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ControlAccounts } from '../../domain/ledger/control-accounts.js';
 import { accountTypes } from '../../domain/ledger/events.js';
 import { formatAmount } from '../../domain/shared/money.js';
 import type { CurrencyCode } from '../../domain/shared/currency.js';
@@ -40,6 +41,12 @@ const accountResponse = z.object({
   debits: z.string(),
   credits: z.string(),
   balance: z.string().describe('debits − credits, signed'),
+  controlledBy: z
+    .string()
+    .nullable()
+    .describe(
+      'The module whose subledger owns the account (a control account: no manual journal entry may book to it), or null',
+    ),
 });
 
 const lineResponse = z.union([
@@ -58,7 +65,7 @@ const journalEntryResponse = z.object({
 
 const trialBalanceResponse = z.object({
   asOf: z.string().nullable().describe('The date the balances are as of; null for all time'),
-  accounts: z.array(accountResponse.omit({ status: true })),
+  accounts: z.array(accountResponse.omit({ status: true, controlledBy: true })),
   totals: z
     .array(z.object({ currency: z.string(), debits: z.string(), credits: z.string() }))
     .describe('Per currency; debits equal credits in a sound ledger'),
@@ -113,11 +120,18 @@ export interface LedgerRouteDeps {
   readonly queries: LedgerQueries;
   readonly statements: StatementQueries;
   readonly ids: IdGenerator;
+  readonly controlAccounts: ControlAccounts;
 }
 
 const READ_SCOPES = ['reports:read', 'finance:write'] as const;
 
-export function ledgerRoutes({ commands, queries, statements, ids }: LedgerRouteDeps): RouteSpec[] {
+export function ledgerRoutes({
+  commands,
+  queries,
+  statements,
+  ids,
+  controlAccounts,
+}: LedgerRouteDeps): RouteSpec[] {
   const entryResource = (view: JournalEntryView) => ({
     id: view.id,
     date: view.date,
@@ -135,6 +149,7 @@ export function ledgerRoutes({ commands, queries, statements, ids }: LedgerRoute
     debits: view.debits,
     credits: view.credits,
     balance: view.balance,
+    controlledBy: controlAccounts(view.code)?.module ?? null,
   });
   const entryAfterWrite = (result: CommandResult<JournalEntryState>) => {
     if (result.state.status === 'none') {
@@ -310,7 +325,7 @@ export function ledgerRoutes({ commands, queries, statements, ids }: LedgerRoute
       operationId: 'postJournalEntry',
       summary: 'Post a balanced journal entry',
       description:
-        'Each line names an account and exactly one of debit or credit, in the account currency. Debits must equal credits per currency; the date must not fall in a closed period.',
+        'Each line names an account and exactly one of debit or credit, in the account currency. Debits must equal credits per currency; the date must not fall in a closed period; no line may book to a control account (`controlledBy` on the account): those are posted by their subledger only.',
       tag: 'ledger',
       scopes: ['finance:write'],
       body: z.strictObject({
@@ -322,7 +337,7 @@ export function ledgerRoutes({ commands, queries, statements, ids }: LedgerRoute
       success: { status: 201, description: 'Posted', schema: journalEntryResponse },
       invalid:
         '`invalid-journal-entry`: debits and credits differ in a currency, a line names an account that does not exist, or an amount has more decimals than its account currency allows',
-      conflict: 'Refused: closed period, entry id taken, account not open',
+      conflict: 'Refused: closed period, entry id taken, account not open, control account',
       async handle({ body, context }) {
         const entryId = newRecordId(ids, 'journal-entry', body.entryId, context);
         const result = await commands.postJournalEntry(commandContext(context), {
@@ -359,6 +374,8 @@ export function ledgerRoutes({ commands, queries, statements, ids }: LedgerRoute
       path: '/v1/ledger/journal-entries/{id}/reversal',
       operationId: 'reverseJournalEntry',
       summary: 'Reverse a journal entry (once), booking its lines mirrored on the given date',
+      description:
+        'An entry that books to a control account (as every posting of a subledger does: an invoice, a payroll accrual, a stock movement) is not reversed here: correct it through its subledger.',
       tag: 'ledger',
       scopes: ['finance:write'],
       params: z.strictObject({ id: recordId }),
@@ -369,7 +386,8 @@ export function ledgerRoutes({ commands, queries, statements, ids }: LedgerRoute
       success: { status: 201, description: 'Reversed', schema: journalEntryResponse },
       invalid: "`invalid-reversal`: the date is before the entry's own date",
       notFound: 'No such entry',
-      conflict: 'Already reversed, or the date is in a closed period',
+      conflict:
+        'Already reversed, the date is in a closed period, or the entry books a control account',
       async handle({ params, body, context }) {
         const result = await commands.reverseJournalEntry(commandContext(context), {
           type: 'ReverseJournalEntry',

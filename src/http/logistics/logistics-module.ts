@@ -74,6 +74,16 @@ export const logisticsModule = defineModule<LogisticsCommands, LogisticsAccounts
       currency: baseCurrency,
     },
   ],
+  // Inventory is the stock's value at every date, and stock is kept in the base currency only.
+  // Goods received not invoiced is not: logistics credits it on receipts, but what clears it
+  // (the supplier's invoice) is booked by hand until a payables module posts it.
+  controlAccounts: ({ settings }) => [
+    {
+      code: settings.inventory,
+      inEveryCurrency: false,
+      correction: 'record a stock adjustment (a count or a write-off)',
+    },
+  ],
   problems: [
     ...postingProblems,
     ...refusalProblems({
@@ -129,7 +139,7 @@ export const logisticsModule = defineModule<LogisticsCommands, LogisticsAccounts
   },
   reactors: (context, commands) => [
     createLogisticsPostingsReactor({
-      ledger: context.use(ledgerModule).commands,
+      ledger: context.use(ledgerModule).commands.forSubledger('logistics'),
       accounts: context.settings,
     }),
     createStockReconciler({ logistics: commands }),

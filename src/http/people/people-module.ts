@@ -105,6 +105,15 @@ export const peopleModule = defineModule<PeopleApi, PeopleSettings>({
       currency: baseCurrency,
     },
   ],
+  // Payroll liabilities are the nets approved and not yet paid, in every currency pay is in;
+  // salaries (an expense) and cash are not the payroll's alone.
+  controlAccounts: ({ settings }) => [
+    {
+      code: settings.payrollLiabilitiesAccount,
+      inEveryCurrency: true,
+      correction: 'pay the payroll run, or reverse it and run the month again',
+    },
+  ],
   problems: [
     ...postingProblems,
     ...refusalProblems({
@@ -212,7 +221,7 @@ export const peopleModule = defineModule<PeopleApi, PeopleSettings>({
   },
   reactors: (context) => [
     createPayrollPostingsReactor({
-      ledger: context.use(ledgerModule).commands,
+      ledger: context.use(ledgerModule).commands.forSubledger('people'),
       eventStore: context.eventStore,
       payrollAccounts: payrollAccounts(context.settings, context.config.baseCurrency),
     }),

@@ -90,6 +90,15 @@ export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSe
     },
     { code: '40000', name: 'Sales revenue', type: 'revenue', currency: baseCurrency },
   ],
+  // The receivable in every currency adds up to the open invoices (the AR aging's total); cash
+  // and revenue are booked against it but are not the receivables' alone.
+  controlAccounts: ({ settings }) => [
+    {
+      code: settings.receivableAccount,
+      inEveryCurrency: true,
+      correction: 'record a payment, a credit note or a refund, or void the invoice',
+    },
+  ],
   problems: [
     ...postingProblems,
     ...refusalProblems({
@@ -194,7 +203,7 @@ export const receivablesModule = defineModule<ReceivablesCommands, ReceivablesSe
   },
   reactors: (context) => [
     createLedgerPostingsReactor({
-      ledger: context.use(ledgerModule).commands,
+      ledger: context.use(ledgerModule).commands.forSubledger('receivables'),
       eventStore: context.eventStore,
       postingAccounts: receivablesPostingAccounts(context.settings, context.config.baseCurrency),
     }),

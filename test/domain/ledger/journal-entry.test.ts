@@ -5,13 +5,13 @@ import type {
   RequestedLine,
   ReverseJournalEntry,
 } from '../../../src/domain/ledger/commands.js';
-import type { PostingFacts } from '../../../src/domain/ledger/posting-rules.js';
 import { ledgerEventSchemas, type JournalEntryPosted } from '../../../src/domain/ledger/events.js';
 import {
   decideJournalEntry,
   evolveJournalEntry,
   initialJournalEntryState,
   journalEntryDecider,
+  type JournalEntryFacts,
 } from '../../../src/domain/ledger/journal-entry.js';
 import { givenWhenThen } from './given-when-then.js';
 import { salePosted, saleReversed } from './ledger-fixtures.js';
@@ -34,15 +34,17 @@ const chart = new Map<string, AccountState>([
 
 function facts(
   options: { closedPeriods?: string[]; accounts?: ReadonlyMap<string, AccountState> } = {},
-): PostingFacts {
+): JournalEntryFacts {
+  // No control accounts here: test/domain/ledger/control-accounts.test.ts has those rules.
   return {
     accounts: options.accounts ?? chart,
     closedPeriods: new Set(options.closedPeriods ?? []),
+    controlAccounts: new Map(),
   };
 }
 
 /** given/when/then for one journal entry stream, deciding against the given outside facts. */
-function journal(ledgerFacts: PostingFacts = facts()) {
+function journal(ledgerFacts: JournalEntryFacts = facts()) {
   return givenWhenThen(journalEntryDecider, ledgerFacts);
 }
 const given = journal();

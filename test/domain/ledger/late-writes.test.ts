@@ -14,8 +14,9 @@ import {
   initialJournalEntryState,
   journalEntryDecider,
   lateWritesDecider,
+  type JournalEntryFacts,
 } from '../../../src/domain/ledger/journal-entry.js';
-import type { LateWrites, PostingFacts } from '../../../src/domain/ledger/posting-rules.js';
+import type { LateWrites } from '../../../src/domain/ledger/posting-rules.js';
 import { givenWhenThen } from './given-when-then.js';
 import { salePosted, saleReversed } from './ledger-fixtures.js';
 
@@ -103,7 +104,8 @@ describe('annulling late writes', () => {
 });
 
 describe('an annulled entry', () => {
-  const facts: PostingFacts = {
+  const facts: JournalEntryFacts = {
+    controlAccounts: new Map(),
     accounts: new Map([
       ['1000', { status: 'open', code: '1000', name: 'Cash', type: 'asset', currency: 'EUR' }],
       ['4000', { status: 'open', code: '4000', name: 'Sales', type: 'revenue', currency: 'EUR' }],
