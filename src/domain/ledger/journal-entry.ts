@@ -5,6 +5,7 @@ import { refuse, refuseInvalid, refuseUnlessDateFrom } from '../shared/errors.js
 import { formatAmount, parseAmount } from '../shared/money.js';
 import type { AnnulLateWrites, PostJournalEntry, ReverseJournalEntry } from './commands.js';
 import type { LedgerEvent, PostedLine } from './events.js';
+import { refuseClosingEntryIdForPosting, refuseReversalOfClosingEntry } from './fiscal-year.js';
 import {
   refuseIfAccountsNotOpen,
   refuseIfPeriodClosed,
@@ -95,6 +96,7 @@ function post(
       message: `Journal entry ${command.entryId} already exists`,
     });
   }
+  refuseClosingEntryIdForPosting(command.entryId);
 
   const issues: Issue[] = [];
   if (!isAccountingDate(command.date)) {
@@ -181,6 +183,7 @@ function reverse(
   entry: JournalEntryState,
   facts: PostingFacts,
 ): LedgerEvent[] {
+  refuseReversalOfClosingEntry(command.entryId);
   if (entry.status === 'none') {
     refuse({
       kind: 'not_found',
