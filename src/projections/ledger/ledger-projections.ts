@@ -5,7 +5,9 @@
  * - `ledger_journal_entries`: one document per journal entry, as `GET` shows it;
  * - `ledger_lines`: one document per line booked to an account (the general ledger);
  * - `ledger_balances`: debits and credits per account and year, month and day, so a balance as
- *   of any date sums at most (years + 12 + 31) documents per account instead of every line.
+ *   of any date sums at most (years + 12 + 31) documents per account instead of every line; and,
+ *   apart, what year-end closing entries booked per account and year (`closing`), which the
+ *   income statement and the balance sheet leave out (see `statement-queries.ts`).
  *
  * Amounts are kept as integer minor units in decimal strings: exact, whatever the size, and
  * summed as bigint by the queries.
@@ -20,17 +22,20 @@ import { storedMinor } from '../../domain/shared/money.js';
 import { encodePosition } from '../../stores/read-model-store.js';
 import { eventDecoder } from '../../domain/shared/event-schemas.js';
 import { defineProjection, type Projection } from '../projection.js';
-import { evolveJournalEntryView, type JournalEntryView } from './journal-entry-view.js';
+import { evolveJournalEntryView, toLineView, type JournalEntryView } from './journal-entry-view.js';
 
 /**
  * Events that book lines, or take them back: an annulment removes what a posting or reversal
- * stored after its period's close had booked (`JournalEntryAnnulled`). Adding the annulment to
- * these projections needs no new version: a log without one builds the same documents.
+ * stored after its period's close had booked (`JournalEntryAnnulled`); a fiscal year's close
+ * books its closing entries, its reopen their reversals. Adding the annulment and the fiscal
+ * years to these projections needs no new version: a log without them builds the same documents.
  */
 const POSTING_TYPES = [
   'JournalEntryPosted',
   'JournalEntryReversed',
   'JournalEntryAnnulled',
+  'FiscalYearClosed',
+  'FiscalYearReopened',
 ] as const;
 
 export interface AccountDocument {
@@ -59,13 +64,14 @@ export interface LedgerLineDocument {
   readonly seq: string;
 }
 
-export type BalanceGranularity = 'year' | 'month' | 'day';
+/** `closing`: what the closing entries of year `period` booked (and their reversals took back). */
+export type BalanceGranularity = 'year' | 'month' | 'day' | 'closing';
 
 export interface BalanceDocument {
   readonly account: string;
   readonly currency: string;
   readonly granularity: BalanceGranularity;
-  /** `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. */
+  /** `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; for `closing`, the year closed. */
   readonly period: string;
   /** The period that contains this one (`YYYY` for a month, `YYYY-MM` for a day); `-` for a year. */
   readonly parent: string;
@@ -106,6 +112,8 @@ function bookings(event: LedgerEvent): readonly Booking[] {
 interface Booking {
   readonly date: string;
   readonly lines: BookedLine[];
+  /** Set for a closing entry or its reversal: the fiscal year closed. */
+  readonly closingOf?: string;
 }
 
 const bookingsOf = new WeakMap<LedgerEvent, readonly Booking[]>();
@@ -120,9 +128,55 @@ function bookingsFrom(event: LedgerEvent): Booking[] {
         date: item.date,
         lines: item.lines.map((l) => toBooked(l, -1n)),
       }));
+    case 'FiscalYearClosed':
+    case 'FiscalYearReopened':
+      return event.data.entries.map((entry) => ({
+        date: entry.date,
+        lines: entry.lines.map((l) => toBooked(l, 1n)),
+        closingOf: event.data.year,
+      }));
     default:
       return [];
   }
+}
+
+/** The journal entry writes an event stores, each with its lines as booked. */
+interface EntryWrite {
+  readonly entryId: string;
+  readonly kind: 'posting' | 'reversal';
+  readonly date: string;
+  readonly description: string;
+  readonly lines: readonly PostedLine[];
+}
+
+type WritingEvent = Extract<
+  LedgerEvent,
+  {
+    type: 'JournalEntryPosted' | 'JournalEntryReversed' | 'FiscalYearClosed' | 'FiscalYearReopened';
+  }
+>;
+
+function entryWrites(event: WritingEvent): EntryWrite[] {
+  switch (event.type) {
+    case 'JournalEntryPosted':
+      return [{ ...event.data, kind: 'posting' }];
+    case 'JournalEntryReversed':
+      return [{ ...event.data, kind: 'reversal', description: `Reversal: ${event.data.reason}` }];
+    case 'FiscalYearClosed':
+      return event.data.entries.map((entry) => ({ ...entry, kind: 'posting' }));
+    case 'FiscalYearReopened':
+      return event.data.entries.map((entry) => ({
+        ...entry,
+        kind: 'reversal',
+        description: `Reversal: ${event.data.reason}`,
+      }));
+  }
+}
+
+function entryWrite(event: WritingEvent, entryId: string): EntryWrite {
+  const write = entryWrites(event).find((candidate) => candidate.entryId === entryId);
+  if (!write) throw new Error(`${event.type} writes no journal entry ${entryId}`);
+  return write;
 }
 
 function bookedLines(event: LedgerEvent): BookedLine[] {
@@ -198,8 +252,32 @@ export const journalEntriesProjection = defineProjection({
     },
   ],
   decode,
-  documentIds: (event) => [event.data.entryId],
-  evolve(entry: JournalEntryView | null, event): JournalEntryView | null {
+  documentIds: (event) =>
+    event.type === 'FiscalYearClosed' || event.type === 'FiscalYearReopened'
+      ? event.data.entries.map((entry) => entry.entryId)
+      : [event.data.entryId],
+  evolve(entry: JournalEntryView | null, event, id): JournalEntryView | null {
+    if (event.type === 'FiscalYearClosed') {
+      const { entryId, date, description, lines } = entryWrite(event, id);
+      return {
+        id: entryId,
+        date,
+        description,
+        status: 'posted',
+        lines: lines.map(toLineView),
+        reversal: null,
+        revision: Number(event.revision),
+      };
+    }
+    if (event.type === 'FiscalYearReopened') {
+      if (!entry) throw new Error(`Reopen of closing entry ${id}, which was never booked`);
+      return {
+        ...entry,
+        status: 'reversed',
+        reversal: { date: entryWrite(event, id).date, reason: event.data.reason },
+        revision: Number(event.revision),
+      };
+    }
     if (event.type === 'JournalEntryAnnulled') {
       // An entry whose posting never counted is not in the ledger; one whose reversal never
       // counted is posted again.
@@ -246,26 +324,27 @@ export const ledgerLinesProjection = defineProjection({
         ),
       );
     }
-    const kind = event.type === 'JournalEntryPosted' ? 'p' : 'r';
-    return event.data.lines.map((line, index) =>
-      lineDocumentId(line.account, event.data.entryId, kind, index),
+    return entryWrites(event).flatMap((write) =>
+      write.lines.map((line, index) =>
+        lineDocumentId(line.account, write.entryId, write.kind === 'posting' ? 'p' : 'r', index),
+      ),
     );
   },
   evolve(_document: LedgerLineDocument | null, event, id) {
     // The lines of a write that never counted are not in the general ledger.
     if (event.type === 'JournalEntryAnnulled') return null;
-    const index = Number(id.slice(id.lastIndexOf('|') + 1));
-    const line = event.data.lines[index];
-    if (!line) throw new Error(`${event.type} has no line ${index}`);
+    // Neither account codes nor entry ids hold a `|`.
+    const [, entryId = '', , at = ''] = id.split('|');
+    const write = entryWrite(event, entryId);
+    const index = Number(at);
+    const line = write.lines[index];
+    if (!line) throw new Error(`${event.type} has no line ${index} of ${entryId}`);
     const document: LedgerLineDocument = {
       account: line.account,
-      entryId: event.data.entryId,
-      kind: event.type === 'JournalEntryPosted' ? 'posting' : 'reversal',
-      date: event.data.date,
-      description:
-        event.type === 'JournalEntryPosted'
-          ? event.data.description
-          : `Reversal: ${event.data.reason}`,
+      entryId,
+      kind: write.kind,
+      date: write.date,
+      description: write.description,
       side: line.side,
       amountMinor: storedMinor(line.amount, line.currency).toString(),
       currency: line.currency,
@@ -294,7 +373,16 @@ export function balancePeriods(date: string) {
   }[];
 }
 
-type BalancePeriod = ReturnType<typeof balancePeriods>[number];
+interface BalancePeriod {
+  readonly granularity: BalanceGranularity;
+  readonly period: string;
+  readonly parent: string;
+}
+
+/** Where a closing entry of `year` is kept apart: its id `<account>|closing:<year>`. */
+export function closingPeriod(year: string): BalancePeriod {
+  return { granularity: 'closing', period: year, parent: '-' };
+}
 
 /**
  * What an event books into each balance document it touches (account and period), in the order
@@ -306,11 +394,16 @@ function balanceChanges(
   let changes = balanceChangesOf.get(event);
   if (changes) return changes;
   changes = new Map();
-  for (const { date, lines } of bookings(event)) {
+  for (const { date, lines, closingOf } of bookings(event)) {
     for (const account of new Set(lines.map((line) => line.account))) {
       const booked = lines.filter((line) => line.account === account);
-      for (const where of balancePeriods(date)) {
-        const id = `${account}|${where.period}`;
+      const periods: BalancePeriod[] = [...balancePeriods(date)];
+      if (closingOf !== undefined) periods.push(closingPeriod(closingOf));
+      for (const where of periods) {
+        const id =
+          where.granularity === 'closing'
+            ? `${account}|closing:${where.period}`
+            : `${account}|${where.period}`;
         const change = changes.get(id);
         if (change) change.lines.push(...booked);
         else changes.set(id, { where, lines: [...booked] });
