@@ -16,9 +16,16 @@ import {
   ledgerEventSchemas,
   type AccountType,
   type LedgerEvent,
-  type PostedLine,
 } from '../../domain/ledger/events.js';
 import { storedMinor } from '../../domain/shared/money.js';
+import {
+  add,
+  bookedLines,
+  bookings,
+  entryWrite,
+  entryWrites,
+  type BookedLine,
+} from './ledger-bookings.js';
 import { encodePosition } from '../../stores/read-model-store.js';
 import { eventDecoder } from '../../domain/shared/event-schemas.js';
 import { defineProjection, type Projection } from '../projection.js';
@@ -80,121 +87,6 @@ export interface BalanceDocument {
 }
 
 const decode = eventDecoder(ledgerEventSchemas);
-
-interface BookedLine {
-  readonly account: string;
-  readonly side: 'debit' | 'credit';
-  readonly minor: bigint;
-  readonly currency: string;
-}
-
-const toBooked = (line: PostedLine, sign: 1n | -1n): BookedLine => ({
-  account: line.account,
-  side: line.side,
-  minor: sign * storedMinor(line.amount, line.currency),
-  currency: line.currency,
-});
-
-/**
- * What an event books, by date, with amounts in minor units: an annulment books its removed
- * lines negated. None for events that book nothing.
- */
-function bookings(event: LedgerEvent): readonly Booking[] {
-  // Asked of one event by every document it touches: its amounts are parsed once.
-  let booked = bookingsOf.get(event);
-  if (!booked) {
-    booked = bookingsFrom(event);
-    bookingsOf.set(event, booked);
-  }
-  return booked;
-}
-
-interface Booking {
-  readonly date: string;
-  readonly lines: BookedLine[];
-  /** Set for a closing entry or its reversal: the fiscal year closed. */
-  readonly closingOf?: string;
-}
-
-const bookingsOf = new WeakMap<LedgerEvent, readonly Booking[]>();
-
-function bookingsFrom(event: LedgerEvent): Booking[] {
-  switch (event.type) {
-    case 'JournalEntryPosted':
-    case 'JournalEntryReversed':
-      return [{ date: event.data.date, lines: event.data.lines.map((l) => toBooked(l, 1n)) }];
-    case 'JournalEntryAnnulled':
-      return event.data.removed.map((item) => ({
-        date: item.date,
-        lines: item.lines.map((l) => toBooked(l, -1n)),
-      }));
-    case 'FiscalYearClosed':
-    case 'FiscalYearReopened':
-      return event.data.entries.map((entry) => ({
-        date: entry.date,
-        lines: entry.lines.map((l) => toBooked(l, 1n)),
-        closingOf: event.data.year,
-      }));
-    default:
-      return [];
-  }
-}
-
-/** The journal entry writes an event stores, each with its lines as booked. */
-interface EntryWrite {
-  readonly entryId: string;
-  readonly kind: 'posting' | 'reversal';
-  readonly date: string;
-  readonly description: string;
-  readonly lines: readonly PostedLine[];
-}
-
-type WritingEvent = Extract<
-  LedgerEvent,
-  {
-    type: 'JournalEntryPosted' | 'JournalEntryReversed' | 'FiscalYearClosed' | 'FiscalYearReopened';
-  }
->;
-
-function entryWrites(event: WritingEvent): EntryWrite[] {
-  switch (event.type) {
-    case 'JournalEntryPosted':
-      return [{ ...event.data, kind: 'posting' }];
-    case 'JournalEntryReversed':
-      return [{ ...event.data, kind: 'reversal', description: `Reversal: ${event.data.reason}` }];
-    case 'FiscalYearClosed':
-      return event.data.entries.map((entry) => ({ ...entry, kind: 'posting' }));
-    case 'FiscalYearReopened':
-      return event.data.entries.map((entry) => ({
-        ...entry,
-        kind: 'reversal',
-        description: `Reversal: ${event.data.reason}`,
-      }));
-  }
-}
-
-function entryWrite(event: WritingEvent, entryId: string): EntryWrite {
-  const write = entryWrites(event).find((candidate) => candidate.entryId === entryId);
-  if (!write) throw new Error(`${event.type} writes no journal entry ${entryId}`);
-  return write;
-}
-
-function bookedLines(event: LedgerEvent): BookedLine[] {
-  return bookings(event).flatMap((booking) => booking.lines);
-}
-
-function add(
-  totals: { readonly debitsMinor: string; readonly creditsMinor: string },
-  lines: readonly BookedLine[],
-) {
-  let debits = BigInt(totals.debitsMinor);
-  let credits = BigInt(totals.creditsMinor);
-  for (const line of lines) {
-    if (line.side === 'debit') debits += line.minor;
-    else credits += line.minor;
-  }
-  return { debitsMinor: debits.toString(), creditsMinor: credits.toString() };
-}
 
 const uniqueAccounts = (event: LedgerEvent) => [
   ...new Set(bookedLines(event).map((line) => line.account)),
