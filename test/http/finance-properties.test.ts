@@ -8,7 +8,9 @@
  * - the VAT report's tax = the output accounts' movement over the range;
  * - the balance sheet balances, and its current-year earnings equal the income statement's net
  *   income from January 1 of its year;
- * - the trial balance balances.
+ * - the trial balance balances;
+ * - once the dates pass into 2026, 2025 is closed (its months, then the year): its income
+ *   statement is what it was before, and nothing of it is left unclosed.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -91,6 +93,9 @@ interface ModelInvoice {
 
 type Answer = { status: number; text: string; body: Record<string, unknown> };
 
+/** How many sequences passed into 2026 and so closed 2025: the property must see some. */
+let yearsClosed = 0;
+
 async function play(steps: readonly { op: Op; days: number }[]): Promise<void> {
   const t: TestService = startTestService(
     { CHART_OF_ACCOUNTS: '' },
@@ -103,8 +108,8 @@ async function play(steps: readonly { op: Op; days: number }[]): Promise<void> {
     expect(res.status, `${path}: ${res.text}`).toBe(200);
     return res.body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
-  const accept = async (res: Promise<Answer>, status = 201) => {
-    const answer = await res;
+  const accept = async (res: PromiseLike<unknown>, status = 201) => {
+    const answer = (await res) as Answer;
     expect(answer.status, answer.text).toBe(status);
     return answer.body as Record<string, unknown> & { position: string };
   };
@@ -141,9 +146,24 @@ async function play(steps: readonly { op: Op; days: number }[]): Promise<void> {
     let date = '2025-10-01';
     let position = '0';
     const dates: string[] = [];
+    let income2025: unknown;
     for (const [index, { op, days }] of steps.entries()) {
+      const before = date;
       date = dayAfter(date, days);
       if (date > '2026-12-31') date = '2026-12-31';
+      if (before < '2026-01-01' && date >= '2026-01-01') {
+        // Into 2026: close its months and the year, once every 2025 posting is booked.
+        income2025 = await get(
+          `/v1/reports/income-statement?from=2025-01-01&to=2025-12-31&consistentWith=${position}`,
+        );
+        await accept(post('/v1/ledger/periods/2025-12/close', {}), 200);
+        const closed = await accept(
+          t.request.post('/v1/ledger/fiscal-years/2025/close').set(t.auth('admin')).send({}),
+          200,
+        );
+        position = closed.position;
+        yearsClosed += 1;
+      }
       dates.push(date);
       const live = invoices.filter((invoice) => !invoice.void);
       switch (op.kind) {
@@ -336,6 +356,19 @@ async function play(steps: readonly { op: Op; days: number }[]): Promise<void> {
     );
     expect(euros(openBalances)).toBe(euros(receivable));
 
+    if (income2025 !== undefined) {
+      // The closed year keeps its net income; the next one starts from zero.
+      expect(
+        await get(`/v1/reports/income-statement?from=2025-01-01&to=2025-12-31&${consistent}`),
+      ).toEqual(income2025);
+      const sheet = await get(`/v1/reports/balance-sheet?asOf=2026-01-01&${consistent}`);
+      for (const currency of sheet.currencies as {
+        equity: { retainedEarningsNotClosed: string };
+      }[]) {
+        expect(currency.equity.retainedEarningsNotClosed).toMatch(/^-?0\.00$/);
+      }
+    }
+
     const sample = [
       dates[0]!,
       dates[Math.floor(dates.length / 2)]!,
@@ -360,5 +393,6 @@ describe('the books across taxed invoices, credit notes, refunds and a year boun
     await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 8, maxLength: 30 }), play), {
       numRuns: 8,
     });
+    expect(yearsClosed).toBeGreaterThan(0);
   }, 300_000);
 });

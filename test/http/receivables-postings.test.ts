@@ -87,6 +87,7 @@ describe('receivables posted to the ledger', () => {
       '13000',
       '20500',
       '21000',
+      '30000',
       '40000',
       '50000',
       '51000',

@@ -57,10 +57,25 @@ export interface ReopenPeriod {
   readonly reason: string;
 }
 
+/** Closes fiscal year `year` (`YYYY`): posts its closing entries to retained earnings. */
+export interface CloseFiscalYear {
+  readonly type: 'CloseFiscalYear';
+  readonly year: string;
+}
+
+/** Reverses the closing entries of fiscal year `year`, so that its months can be reopened. */
+export interface ReopenFiscalYear {
+  readonly type: 'ReopenFiscalYear';
+  readonly year: string;
+  readonly reason: string;
+}
+
 export type LedgerCommand =
   | OpenAccount
   | PostJournalEntry
   | ReverseJournalEntry
   | AnnulLateWrites
   | ClosePeriod
-  | ReopenPeriod;
+  | ReopenPeriod
+  | CloseFiscalYear
+  | ReopenFiscalYear;

@@ -19,6 +19,26 @@ const postedLine = z.strictObject({
 });
 export type PostedLine = z.infer<typeof postedLine>;
 
+/** A year-end closing entry as the year's close books it. */
+const closingEntry = z.strictObject({
+  entryId: z.string().describe('`closing:<YYYY>:<currency>:<close>`, an id no posting may take.'),
+  currency: z.string().describe('The one currency of its lines.'),
+  date: z.string().describe('December 31 of the year closed.'),
+  description: z.string().describe('What the entry is for.'),
+  netIncome: z
+    .string()
+    .describe(
+      "The year's net income in the currency (revenue − expenses), signed: what retained earnings is credited with.",
+    ),
+  lines: z
+    .array(postedLine)
+    .min(2)
+    .describe(
+      "Each revenue and expense account's movement of the year on the other side, and the net on the retained earnings account.",
+    ),
+});
+export type ClosingEntry = z.infer<typeof closingEntry>;
+
 export const ledgerEventSchemas = {
   AccountOpened: z
     .strictObject({
@@ -75,6 +95,45 @@ export const ledgerEventSchemas = {
     .describe(
       "A closed month was reopened, and with it every later month: the lock date moved back to the last day of the month before. Who did it is the event's actor.",
     ),
+  FiscalYearClosed: z
+    .strictObject({
+      year: z
+        .string()
+        .describe('The fiscal year closed, `YYYY` (fiscal years are calendar years).'),
+      close: z
+        .number()
+        .int()
+        .positive()
+        .describe('Which close of the year this is: 1, then 2 after a reopen, and so on.'),
+      entries: z
+        .array(closingEntry)
+        .describe(
+          'The closing entries it books, one per currency with revenue or expense movement in the year; none when there was none.',
+        ),
+    })
+    .describe(
+      "A fiscal year was closed: its closing entries move every revenue and expense account's movement of the year into retained earnings, dated December 31. Appended to the lock stream; the year's months cannot be reopened until the year is. Who did it is the event's actor.",
+    ),
+  FiscalYearReopened: z
+    .strictObject({
+      year: z.string().describe('The fiscal year reopened, `YYYY`.'),
+      reason: z.string().describe('Why, as the admin gave it.'),
+      entries: z
+        .array(
+          z.strictObject({
+            entryId: z.string().describe('The closing entry reversed.'),
+            date: z.string().describe("December 31 of the year: the closing entry's own date."),
+            lines: z
+              .array(postedLine)
+              .min(2)
+              .describe("The closing entry's lines mirrored, each on the other side."),
+          }),
+        )
+        .describe("The reversals of the year's closing entries, one per closing entry."),
+    })
+    .describe(
+      "A closed fiscal year was reopened: its closing entries are reversed on their own date, and its months can be reopened again. Who did it is the event's actor.",
+    ),
   // `removed` is what the late write had booked, so read models take exactly that back out.
   JournalEntryAnnulled: z
     .strictObject({
@@ -112,3 +171,5 @@ export type JournalEntryReversed = Extract<LedgerEvent, { type: 'JournalEntryRev
 export type PeriodClosed = Extract<LedgerEvent, { type: 'PeriodClosed' }>;
 export type PeriodReopened = Extract<LedgerEvent, { type: 'PeriodReopened' }>;
 export type JournalEntryAnnulled = Extract<LedgerEvent, { type: 'JournalEntryAnnulled' }>;
+export type FiscalYearClosed = Extract<LedgerEvent, { type: 'FiscalYearClosed' }>;
+export type FiscalYearReopened = Extract<LedgerEvent, { type: 'FiscalYearReopened' }>;

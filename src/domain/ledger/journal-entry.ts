@@ -6,6 +6,7 @@ import { formatAmount, parseAmount } from '../shared/money.js';
 import type { AnnulLateWrites, PostJournalEntry, ReverseJournalEntry } from './commands.js';
 import { refuseIfControlAccount, type ControlAccountOwner } from './control-accounts.js';
 import type { LedgerEvent, PostedLine } from './events.js';
+import { refuseClosingEntryIdForPosting, refuseReversalOfClosingEntry } from './fiscal-year.js';
 import {
   refuseIfAccountsNotOpen,
   refuseIfPeriodClosed,
@@ -103,6 +104,7 @@ function post(
       message: `Journal entry ${command.entryId} already exists`,
     });
   }
+  refuseClosingEntryIdForPosting(command.entryId);
 
   const issues: Issue[] = [];
   if (!isAccountingDate(command.date)) {
@@ -195,6 +197,7 @@ function reverse(
   entry: JournalEntryState,
   facts: JournalEntryFacts,
 ): LedgerEvent[] {
+  refuseReversalOfClosingEntry(command.entryId);
   if (entry.status === 'none') {
     refuse({
       kind: 'not_found',

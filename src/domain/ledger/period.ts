@@ -4,6 +4,8 @@
  * moves the lock date back to the last day of the month before it, reopening every later month
  * too. Every close and reopen is one event on one stream, so two of them never decide on the
  * same lock date at once, and a posting holds that stream's lock shared (see the posting rules).
+ * The same stream holds the closes and reopens of fiscal years (see `year-end-close.ts`): a month
+ * of a closed year cannot be reopened.
  */
 import type { Decider } from '../shared/decider.js';
 import {
@@ -17,6 +19,7 @@ import {
 import { refuse } from '../shared/errors.js';
 import type { ClosePeriod, ReopenPeriod } from './commands.js';
 import type { LedgerEvent } from './events.js';
+import { evolveFiscalYears, refuseIfFiscalYearClosed, type FiscalYears } from './fiscal-year.js';
 
 /** The first year a month can be closed or reopened in. */
 export const FIRST_CLOSABLE_YEAR = 1900;
@@ -26,9 +29,15 @@ export interface PeriodLockState {
   readonly decided: boolean;
   /** The last month locked: the lock date is its last day. Undefined: nothing is locked. */
   readonly lockedThrough: PeriodId | undefined;
+  /** Every fiscal year ever closed. */
+  readonly fiscalYears: FiscalYears;
 }
 
-export const initialPeriodLockState: PeriodLockState = { decided: false, lockedThrough: undefined };
+export const initialPeriodLockState: PeriodLockState = {
+  decided: false,
+  lockedThrough: undefined,
+  fiscalYears: new Map(),
+};
 
 /** What a close or reopen needs from outside the lock stream. */
 export interface PeriodLockFacts {
@@ -46,7 +55,7 @@ export type PeriodCommand = ClosePeriod | ReopenPeriod;
 /** The lock in force: the lock stream's once it has decided, else what was closed before. */
 export function lockedThrough(
   state: PeriodLockState,
-  facts: PeriodLockFacts,
+  facts: Pick<PeriodLockFacts, 'legacyLockedThrough'>,
 ): PeriodId | undefined {
   return state.decided ? state.lockedThrough : facts.legacyLockedThrough;
 }
@@ -116,6 +125,7 @@ export function decidePeriod(
           : `Period ${period} is not closed: the ledger is locked through ${lockDate}`,
     });
   }
+  refuseIfFiscalYearClosed(state.fiscalYears, period);
   return [{ type: 'PeriodReopened', data: { period, reason: command.reason } }];
 }
 
@@ -127,9 +137,13 @@ export function lockAfter(event: LedgerEvent): PeriodId {
 }
 
 export function evolvePeriod(state: PeriodLockState, event: LedgerEvent): PeriodLockState {
-  return event.type === 'PeriodClosed' || event.type === 'PeriodReopened'
-    ? { decided: true, lockedThrough: lockAfter(event) }
-    : state;
+  if (event.type === 'PeriodClosed' || event.type === 'PeriodReopened') {
+    return { ...state, decided: true, lockedThrough: lockAfter(event) };
+  }
+  if (event.type === 'FiscalYearClosed' || event.type === 'FiscalYearReopened') {
+    return { ...state, fiscalYears: evolveFiscalYears(state.fiscalYears, event) };
+  }
+  return state;
 }
 
 export const periodDecider: Decider<PeriodLockState, PeriodCommand, LedgerEvent, PeriodLockFacts> =

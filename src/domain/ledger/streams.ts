@@ -3,8 +3,8 @@ import type { LedgerEventType } from './events.js';
 /**
  * Stream names are `<entityType>-<entityId>`, split at the first hyphen, so entity types are
  * camelCase and never contain one. Each ledger record is its own consistency boundary: an
- * account, a journal entry, and the ledger's lock date (one stream for every close and reopen,
- * so the lock date is decided in one place).
+ * account, a journal entry, and the ledger's lock date (one stream for every close and reopen
+ * of a month or a fiscal year, so the lock date and the closed years are decided in one place).
  */
 export const ledgerStreams = {
   account: (code: string) => `account-${code}`,
@@ -22,4 +22,6 @@ export const ledgerEventStreams = {
   PeriodClosed: ledgerStreams.periodLock,
   PeriodReopened: ledgerStreams.periodLock,
   JournalEntryAnnulled: ledgerStreams.journalEntry('<entryId>'),
+  FiscalYearClosed: ledgerStreams.periodLock,
+  FiscalYearReopened: ledgerStreams.periodLock,
 } as const satisfies Record<LedgerEventType, string>;

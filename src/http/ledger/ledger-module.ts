@@ -4,6 +4,10 @@ import {
   createLedgerCommands,
   type LedgerCommands,
 } from '../../commands/ledger/ledger-commands.js';
+import {
+  createFiscalYearCommands,
+  type FiscalYearCommands,
+} from '../../commands/ledger/fiscal-year-commands.js';
 import { createPostingRules, type PostingRules } from '../../commands/ledger/posting-rules.js';
 import { emptyAsUnset, envJson } from '../../config.js';
 import { ACCOUNT_CODE } from '../../domain/ledger/account.js';
@@ -16,6 +20,7 @@ import { createStatementQueries } from '../../projections/ledger/statement-queri
 import { createPeriodGuardReactor } from '../../projections/ledger/period-guard-reactor.js';
 import { defineModule } from '../module.js';
 import { refusalProblems } from '../problem-types.js';
+import { fiscalYearRoutes } from './fiscal-year-routes.js';
 import { ledgerRoutes } from './ledger-routes.js';
 import { periodRoutes } from './period-routes.js';
 import { statementRoutes } from './statement-routes.js';
@@ -24,11 +29,15 @@ import { statementRoutes } from './statement-routes.js';
 export interface LedgerApi {
   readonly commands: LedgerCommands;
   readonly postingRules: PostingRules;
+  /** The year-end close and its reopen. */
+  readonly fiscalYears: FiscalYearCommands;
 }
 
 export interface LedgerSettings {
   /** CHART_OF_ACCOUNTS: replaces the modules' default chart; `[]` opens none. */
   readonly chartOfAccounts: readonly ChartAccount[] | undefined;
+  /** RETAINED_EARNINGS_ACCOUNT: where a year-end close moves net income in the base currency. */
+  readonly retainedEarningsAccount: string;
 }
 
 const chartSchema = z.array(
@@ -47,7 +56,7 @@ export const postingProblems = refusalProblems({
   AccountNotOpen: ['conflict', 'A line books to an account that is not open.'],
   PostingAccountMissing: [
     'conflict',
-    'An account the command will post to in its currency is not an open account of the type it needs: for receivables the receivable and cash accounts (assets), for people salaries and wages (an expense) and payroll liabilities (a liability). Open it first (`<code>-<currency>` outside the base currency).',
+    'An account the command will post to in its currency is not an open account of the type it needs: for receivables the receivable and cash accounts (assets), for people salaries and wages (an expense) and payroll liabilities (a liability), for a year-end close the retained earnings account (equity). Open it first (`<code>-<currency>` outside the base currency).',
   ],
   PeriodClosed: [
     'conflict',
@@ -58,23 +67,36 @@ export const postingProblems = refusalProblems({
 export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
   name: 'ledger',
   summary:
-    'Chart of accounts, balanced journal entries, reversals, and the lock date (period close and reopen); balances as of any date, the general ledger, the trial balance, the income statement and the balance sheet.',
+    'Chart of accounts, balanced journal entries, reversals, the lock date (period close and reopen) and the year-end close; balances as of any date, the general ledger, the trial balance, the income statement and the balance sheet.',
   settings: z
     .object({
       CHART_OF_ACCOUNTS: z.preprocess(
         emptyAsUnset,
         envJson(chartSchema, 'a JSON array of accounts').optional(),
       ),
+      RETAINED_EARNINGS_ACCOUNT: z.preprocess(
+        emptyAsUnset,
+        z.string().regex(ACCOUNT_CODE, 'must be an account code like 30000').default('30000'),
+      ),
     })
-    .transform((env) => ({ chartOfAccounts: env.CHART_OF_ACCOUNTS })),
+    .transform((env) => ({
+      chartOfAccounts: env.CHART_OF_ACCOUNTS,
+      retainedEarningsAccount: env.RETAINED_EARNINGS_ACCOUNT,
+    })),
   eventSchemas: ledgerEventSchemas,
   eventStreams: ledgerEventStreams,
   projections: ledgerProjections,
   // Accounts of the standard chart that no module posts to yet; the people and logistics
   // modules take them over (payroll, inventory) when they arrive.
-  chartAccounts: ({ baseCurrency }) => [
+  chartAccounts: ({ settings, baseCurrency }) => [
     { code: '13000', name: 'Inventory', type: 'asset', currency: baseCurrency },
     { code: '21000', name: 'Payroll liabilities', type: 'liability', currency: baseCurrency },
+    {
+      code: settings.retainedEarningsAccount,
+      name: 'Retained earnings',
+      type: 'equity',
+      currency: baseCurrency,
+    },
     { code: '50000', name: 'Cost of goods sold', type: 'expense', currency: baseCurrency },
     { code: '60000', name: 'Salaries and wages', type: 'expense', currency: baseCurrency },
   ],
@@ -123,12 +145,45 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
         'conflict',
         'The month is not closed (it is after the lock date), so there is nothing to reopen.',
       ],
+      InvalidFiscalYear: ['invalid', 'The fiscal year is not a year, YYYY, of 1900 or later.'],
+      FiscalYearMonthsOpen: [
+        'conflict',
+        'Not all twelve months of the fiscal year are closed (the lock date is before December 31 of the year): close them first.',
+      ],
+      FiscalYearAlreadyClosed: [
+        'conflict',
+        'The fiscal year is already closed; reopen it to close it again.',
+      ],
+      FiscalYearNotClosed: [
+        'conflict',
+        'The fiscal year is not closed (never, or reopened since), so there is nothing to reopen.',
+      ],
+      FiscalYearClosed: [
+        'conflict',
+        'A closed fiscal year stands in the way: a month of a closed year cannot be reopened, nor an earlier month (reopening a month reopens every later one), and a year cannot be reopened while a later one is closed. Reopen that year first; the detail names it.',
+      ],
+      ClosingEntry: [
+        'conflict',
+        'The entry is a year-end closing entry: it is reversed by reopening its fiscal year, not by hand.',
+      ],
     }),
   ],
   api(context) {
     const postingRules = createPostingRules({ eventStore: context.eventStore });
+    const { baseCurrency } = context.config;
+    const { retainedEarningsAccount } = context.settings;
     return {
       postingRules,
+      fiscalYears: createFiscalYearCommands({
+        handle: context.handle,
+        eventStore: context.eventStore,
+        postingRules,
+        // As the other modules name accounts outside the base currency.
+        retainedEarningsAccount: (currency) =>
+          currency === baseCurrency
+            ? retainedEarningsAccount
+            : `${retainedEarningsAccount}-${currency}`,
+      }),
       commands: createLedgerCommands({
         handle: context.handle,
         postingRules,
@@ -155,6 +210,7 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
         controlAccounts: context.controlAccounts,
       }),
       ...periodRoutes({ commands: ledger.commands, postingRules: ledger.postingRules }),
+      ...fiscalYearRoutes({ fiscalYears: ledger.fiscalYears }),
       ...statementRoutes({ statements, today: context.today }),
     ];
   },

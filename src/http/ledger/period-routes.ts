@@ -85,7 +85,8 @@ export function periodRoutes(deps: {
       body: z.strictObject({ reason: text(500, { lines: 'many' }) }),
       success: { status: 200, description: 'Reopened', schema: periodAfterWrite },
       invalid: '`invalid-period`: not a month of 1900 or later',
-      conflict: '`period-not-closed`: the month is after the lock date',
+      conflict:
+        '`period-not-closed`: the month is after the lock date; `fiscal-year-closed`: a month of a closed fiscal year, or before one',
       async handle({ params, body, context }) {
         const result = await commands.reopenPeriod(commandContext(context), {
           type: 'ReopenPeriod',

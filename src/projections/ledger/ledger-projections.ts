@@ -5,7 +5,9 @@
  * - `ledger_journal_entries`: one document per journal entry, as `GET` shows it;
  * - `ledger_lines`: one document per line booked to an account (the general ledger);
  * - `ledger_balances`: debits and credits per account and year, month and day, so a balance as
- *   of any date sums at most (years + 12 + 31) documents per account instead of every line.
+ *   of any date sums at most (years + 12 + 31) documents per account instead of every line; and,
+ *   apart, what year-end closing entries booked per account and year (`closing`), which the
+ *   income statement and the balance sheet leave out (see `statement-queries.ts`).
  *
  * Amounts are kept as integer minor units in decimal strings: exact, whatever the size, and
  * summed as bigint by the queries.
@@ -14,23 +16,33 @@ import {
   ledgerEventSchemas,
   type AccountType,
   type LedgerEvent,
-  type PostedLine,
 } from '../../domain/ledger/events.js';
 import { storedMinor } from '../../domain/shared/money.js';
+import {
+  add,
+  bookedLines,
+  bookings,
+  entryWrite,
+  entryWrites,
+  type BookedLine,
+} from './ledger-bookings.js';
 import { encodePosition } from '../../stores/read-model-store.js';
 import { eventDecoder } from '../../domain/shared/event-schemas.js';
 import { defineProjection, type Projection } from '../projection.js';
-import { evolveJournalEntryView, type JournalEntryView } from './journal-entry-view.js';
+import { evolveJournalEntryView, toLineView, type JournalEntryView } from './journal-entry-view.js';
 
 /**
  * Events that book lines, or take them back: an annulment removes what a posting or reversal
- * stored after its period's close had booked (`JournalEntryAnnulled`). Adding the annulment to
- * these projections needs no new version: a log without one builds the same documents.
+ * stored after its period's close had booked (`JournalEntryAnnulled`); a fiscal year's close
+ * books its closing entries, its reopen their reversals. Adding the annulment and the fiscal
+ * years to these projections needs no new version: a log without them builds the same documents.
  */
 const POSTING_TYPES = [
   'JournalEntryPosted',
   'JournalEntryReversed',
   'JournalEntryAnnulled',
+  'FiscalYearClosed',
+  'FiscalYearReopened',
 ] as const;
 
 export interface AccountDocument {
@@ -59,13 +71,14 @@ export interface LedgerLineDocument {
   readonly seq: string;
 }
 
-export type BalanceGranularity = 'year' | 'month' | 'day';
+/** `closing`: what the closing entries of year `period` booked (and their reversals took back). */
+export type BalanceGranularity = 'year' | 'month' | 'day' | 'closing';
 
 export interface BalanceDocument {
   readonly account: string;
   readonly currency: string;
   readonly granularity: BalanceGranularity;
-  /** `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. */
+  /** `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; for `closing`, the year closed. */
   readonly period: string;
   /** The period that contains this one (`YYYY` for a month, `YYYY-MM` for a day); `-` for a year. */
   readonly parent: string;
@@ -74,73 +87,6 @@ export interface BalanceDocument {
 }
 
 const decode = eventDecoder(ledgerEventSchemas);
-
-interface BookedLine {
-  readonly account: string;
-  readonly side: 'debit' | 'credit';
-  readonly minor: bigint;
-  readonly currency: string;
-}
-
-const toBooked = (line: PostedLine, sign: 1n | -1n): BookedLine => ({
-  account: line.account,
-  side: line.side,
-  minor: sign * storedMinor(line.amount, line.currency),
-  currency: line.currency,
-});
-
-/**
- * What an event books, by date, with amounts in minor units: an annulment books its removed
- * lines negated. None for events that book nothing.
- */
-function bookings(event: LedgerEvent): readonly Booking[] {
-  // Asked of one event by every document it touches: its amounts are parsed once.
-  let booked = bookingsOf.get(event);
-  if (!booked) {
-    booked = bookingsFrom(event);
-    bookingsOf.set(event, booked);
-  }
-  return booked;
-}
-
-interface Booking {
-  readonly date: string;
-  readonly lines: BookedLine[];
-}
-
-const bookingsOf = new WeakMap<LedgerEvent, readonly Booking[]>();
-
-function bookingsFrom(event: LedgerEvent): Booking[] {
-  switch (event.type) {
-    case 'JournalEntryPosted':
-    case 'JournalEntryReversed':
-      return [{ date: event.data.date, lines: event.data.lines.map((l) => toBooked(l, 1n)) }];
-    case 'JournalEntryAnnulled':
-      return event.data.removed.map((item) => ({
-        date: item.date,
-        lines: item.lines.map((l) => toBooked(l, -1n)),
-      }));
-    default:
-      return [];
-  }
-}
-
-function bookedLines(event: LedgerEvent): BookedLine[] {
-  return bookings(event).flatMap((booking) => booking.lines);
-}
-
-function add(
-  totals: { readonly debitsMinor: string; readonly creditsMinor: string },
-  lines: readonly BookedLine[],
-) {
-  let debits = BigInt(totals.debitsMinor);
-  let credits = BigInt(totals.creditsMinor);
-  for (const line of lines) {
-    if (line.side === 'debit') debits += line.minor;
-    else credits += line.minor;
-  }
-  return { debitsMinor: debits.toString(), creditsMinor: credits.toString() };
-}
 
 const uniqueAccounts = (event: LedgerEvent) => [
   ...new Set(bookedLines(event).map((line) => line.account)),
@@ -198,8 +144,32 @@ export const journalEntriesProjection = defineProjection({
     },
   ],
   decode,
-  documentIds: (event) => [event.data.entryId],
-  evolve(entry: JournalEntryView | null, event): JournalEntryView | null {
+  documentIds: (event) =>
+    event.type === 'FiscalYearClosed' || event.type === 'FiscalYearReopened'
+      ? event.data.entries.map((entry) => entry.entryId)
+      : [event.data.entryId],
+  evolve(entry: JournalEntryView | null, event, id): JournalEntryView | null {
+    if (event.type === 'FiscalYearClosed') {
+      const { entryId, date, description, lines } = entryWrite(event, id);
+      return {
+        id: entryId,
+        date,
+        description,
+        status: 'posted',
+        lines: lines.map(toLineView),
+        reversal: null,
+        revision: Number(event.revision),
+      };
+    }
+    if (event.type === 'FiscalYearReopened') {
+      if (!entry) throw new Error(`Reopen of closing entry ${id}, which was never booked`);
+      return {
+        ...entry,
+        status: 'reversed',
+        reversal: { date: entryWrite(event, id).date, reason: event.data.reason },
+        revision: Number(event.revision),
+      };
+    }
     if (event.type === 'JournalEntryAnnulled') {
       // An entry whose posting never counted is not in the ledger; one whose reversal never
       // counted is posted again.
@@ -246,26 +216,27 @@ export const ledgerLinesProjection = defineProjection({
         ),
       );
     }
-    const kind = event.type === 'JournalEntryPosted' ? 'p' : 'r';
-    return event.data.lines.map((line, index) =>
-      lineDocumentId(line.account, event.data.entryId, kind, index),
+    return entryWrites(event).flatMap((write) =>
+      write.lines.map((line, index) =>
+        lineDocumentId(line.account, write.entryId, write.kind === 'posting' ? 'p' : 'r', index),
+      ),
     );
   },
   evolve(_document: LedgerLineDocument | null, event, id) {
     // The lines of a write that never counted are not in the general ledger.
     if (event.type === 'JournalEntryAnnulled') return null;
-    const index = Number(id.slice(id.lastIndexOf('|') + 1));
-    const line = event.data.lines[index];
-    if (!line) throw new Error(`${event.type} has no line ${index}`);
+    // Neither account codes nor entry ids hold a `|`.
+    const [, entryId = '', , at = ''] = id.split('|');
+    const write = entryWrite(event, entryId);
+    const index = Number(at);
+    const line = write.lines[index];
+    if (!line) throw new Error(`${event.type} has no line ${index} of ${entryId}`);
     const document: LedgerLineDocument = {
       account: line.account,
-      entryId: event.data.entryId,
-      kind: event.type === 'JournalEntryPosted' ? 'posting' : 'reversal',
-      date: event.data.date,
-      description:
-        event.type === 'JournalEntryPosted'
-          ? event.data.description
-          : `Reversal: ${event.data.reason}`,
+      entryId,
+      kind: write.kind,
+      date: write.date,
+      description: write.description,
       side: line.side,
       amountMinor: storedMinor(line.amount, line.currency).toString(),
       currency: line.currency,
@@ -294,7 +265,16 @@ export function balancePeriods(date: string) {
   }[];
 }
 
-type BalancePeriod = ReturnType<typeof balancePeriods>[number];
+interface BalancePeriod {
+  readonly granularity: BalanceGranularity;
+  readonly period: string;
+  readonly parent: string;
+}
+
+/** Where a closing entry of `year` is kept apart: its id `<account>|closing:<year>`. */
+export function closingPeriod(year: string): BalancePeriod {
+  return { granularity: 'closing', period: year, parent: '-' };
+}
 
 /**
  * What an event books into each balance document it touches (account and period), in the order
@@ -306,11 +286,16 @@ function balanceChanges(
   let changes = balanceChangesOf.get(event);
   if (changes) return changes;
   changes = new Map();
-  for (const { date, lines } of bookings(event)) {
+  for (const { date, lines, closingOf } of bookings(event)) {
     for (const account of new Set(lines.map((line) => line.account))) {
       const booked = lines.filter((line) => line.account === account);
-      for (const where of balancePeriods(date)) {
-        const id = `${account}|${where.period}`;
+      const periods: BalancePeriod[] = [...balancePeriods(date)];
+      if (closingOf !== undefined) periods.push(closingPeriod(closingOf));
+      for (const where of periods) {
+        const id =
+          where.granularity === 'closing'
+            ? `${account}|closing:${where.period}`
+            : `${account}|${where.period}`;
         const change = changes.get(id);
         if (change) change.lines.push(...booked);
         else changes.set(id, { where, lines: [...booked] });

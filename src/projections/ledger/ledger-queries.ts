@@ -141,6 +141,27 @@ export function createLedgerQueries({ readModels, collection }: LedgerQueryDeps)
     return totals;
   }
 
+  /**
+   * Debits and credits per account of the closing entries of fiscal years `fromYear` through
+   * `toYear` (each dated December 31 of its year), their reversals included.
+   */
+  async function closingTotals(fromYear: string, toYear: string): Promise<Map<string, Totals>> {
+    const totals = new Map<string, Totals>();
+    if (fromYear > toYear) return totals;
+    const documents = await findAll(balancesProjection, {
+      granularity: 'closing',
+      parent: '-',
+      period: { gte: fromYear, lte: toYear },
+    });
+    for (const document of documents) {
+      const sum = totals.get(document.account) ?? ZERO();
+      sum.debits += BigInt(document.debitsMinor);
+      sum.credits += BigInt(document.creditsMinor);
+      totals.set(document.account, sum);
+    }
+    return totals;
+  }
+
   function accountView(document: AccountDocument, totals?: Totals): AccountView {
     const currency = currencyOf(document.currency);
     const debits = totals ? totals.debits : BigInt(document.debitsMinor);
@@ -183,6 +204,9 @@ export function createLedgerQueries({ readModels, collection }: LedgerQueryDeps)
      * minor units: what the financial statements are computed from.
      */
     totalsUpTo,
+
+    /** What the closing entries of a range of fiscal years booked, per account (see above). */
+    closingTotals,
 
     /** Every account of the chart, by code, with its all-time debits and credits. */
     allAccounts: (): Promise<AccountDocument[]> =>

@@ -6,6 +6,13 @@
  *
  * Every amount is summed as bigint minor units per currency and formatted once; a statement
  * never adds amounts of two currencies.
+ *
+ * Year-end closing entries (dated December 31 of the year they close) are left out where they
+ * would hide what a statement is for: the income statement never counts them, so a closed year
+ * still shows its net income and the next year starts from zero; the balance sheet counts a
+ * year's closing entries from the first day of the next year, so that as of December 31 it shows
+ * the year's net income as current-year earnings, as the income statement of the year does, and
+ * is the same whether the year is closed or not. The trial balance counts them like any entry.
  */
 import type { AccountType } from '../../domain/ledger/events.js';
 import { isCurrencyCode, type CurrencyCode } from '../../domain/shared/currency.js';
@@ -53,7 +60,10 @@ export interface BalanceSheet {
     readonly equity: StatementSection & {
       /** The income statement's net income from `yearStart` to `asOf`. */
       readonly currentYearEarnings: string;
-      /** Net income of earlier years that no year-end close has moved into equity. */
+      /**
+       * Net income of earlier years that no year-end close has moved into equity (a closed year's
+       * is in its retained earnings account from January 1 of the next year).
+       */
       readonly retainedEarningsNotClosed: string;
     };
     readonly liabilitiesAndEquity: string;
@@ -95,13 +105,18 @@ const ZERO: Totals = { debits: 0n, credits: 0n };
 const INCOME_TYPES: ReadonlySet<AccountType> = new Set(['revenue', 'expense']);
 
 export function createStatementQueries(ledger: LedgerQueries) {
-  /** The lines dated from `from` through `to`, per account: totals through less totals before. */
+  /**
+   * The lines dated from `from` through `to`, per account, closing entries left out: totals
+   * through less totals before, less the closing entries dated in the range.
+   */
   async function movement(from: string, to: string): Promise<Map<string, Totals>> {
-    const [through, before] = await Promise.all([
+    const lastClosed = to.endsWith('-12-31') ? yearOf(to) : yearOf(to, -1);
+    const [through, before, closings] = await Promise.all([
       ledger.totalsUpTo(to, true),
       ledger.totalsUpTo(from, false),
+      ledger.closingTotals(yearOf(from), lastClosed),
     ]);
-    return difference(through, before);
+    return difference(difference(through, before), closings);
   }
 
   return {
@@ -136,11 +151,16 @@ export function createStatementQueries(ledger: LedgerQueries) {
 
     async balanceSheet(asOf: string): Promise<BalanceSheet> {
       const yearStart = `${asOf.slice(0, 4)}-01-01`;
-      const [accounts, through, beforeYear] = await Promise.all([
+      // Only as of December 31 are the closing entries of asOf's own year dated by then.
+      const [accounts, booked, beforeYear, ownClosings] = await Promise.all([
         ledger.allAccounts(),
         ledger.totalsUpTo(asOf, true),
         ledger.totalsUpTo(yearStart, false),
+        asOf.endsWith('-12-31')
+          ? ledger.closingTotals(yearOf(asOf), yearOf(asOf))
+          : new Map<string, Totals>(),
       ]);
+      const through = difference(booked, ownClosings);
       interface Group {
         assets: Lines;
         liabilities: Lines;
@@ -320,6 +340,11 @@ function allTime(accounts: readonly AccountDocument[]): Map<string, Totals> {
 }
 
 const isEmpty = (sum: Totals) => sum.debits === 0n && sum.credits === 0n;
+
+/** The year of `date`, `YYYY`, or the one `offset` years from it. */
+function yearOf(date: string, offset = 0): string {
+  return String(Number(date.slice(0, 4)) + offset).padStart(4, '0');
+}
 
 function groupOf<T>(groups: Map<string, T>, key: string, create: () => T): T {
   let group = groups.get(key);

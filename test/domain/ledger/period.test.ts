@@ -176,7 +176,11 @@ describe('reopening a month', () => {
 
 describe('the lock state', () => {
   it('is undecided and unlocked before any close, and ignores other events', () => {
-    expect(initialPeriodLockState).toEqual({ decided: false, lockedThrough: undefined });
+    expect(initialPeriodLockState).toEqual({
+      decided: false,
+      lockedThrough: undefined,
+      fiscalYears: new Map(),
+    });
     expect(
       evolvePeriod(initialPeriodLockState, {
         type: 'AccountOpened',

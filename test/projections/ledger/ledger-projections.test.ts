@@ -154,7 +154,13 @@ function balance(
 
 describe('the ledger projections', () => {
   it('handle exactly the ledger events that change their documents', () => {
-    const postings = ['JournalEntryPosted', 'JournalEntryReversed', 'JournalEntryAnnulled'];
+    const postings = [
+      'JournalEntryPosted',
+      'JournalEntryReversed',
+      'JournalEntryAnnulled',
+      'FiscalYearClosed',
+      'FiscalYearReopened',
+    ];
     expect(accountsProjection.eventTypes).toEqual(['AccountOpened', ...postings]);
     expect(journalEntriesProjection.eventTypes).toEqual(postings);
     expect(ledgerLinesProjection.eventTypes).toEqual(postings);
