@@ -323,6 +323,7 @@ describe.each(stores)('control accounts, $name', (store) => {
       '13000': 'logistics',
       '20500': null,
       '21000': 'people',
+      '30000': null,
       '40000': null,
       '50000': null,
       '51000': null,
