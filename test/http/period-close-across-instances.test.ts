@@ -167,6 +167,36 @@ if (mongoUrl) {
         .send({ date: '2026-12-01', reason: 'undo' });
       expect(reversal.status).toBe(409);
       expect(reversal.body.type).toBe('urn:backoffice:problem:journal-entry-annulled');
+
+      // Once November is reopened, the annulled entry may be posted again under its id: it
+      // never counted. A reactor whose posting lost the race books it this way on its retry.
+      const reopened = await a.request
+        .post('/v1/ledger/periods/2026-11/reopen')
+        .set(a.auth('admin'))
+        .send({ reason: 'post the late sale' });
+      expect(reopened.status, reopened.text).toBe(200);
+      const again = await b.request
+        .post('/v1/ledger/journal-entries')
+        .set(b.auth())
+        .send(entry('E-late', '2026-11-20', '7.00'));
+      expect(again.status, again.text).toBe(201);
+      const after = await a.request
+        .get(`/v1/reports/trial-balance?asOf=2026-11-30&consistentWith=${again.body.position}`)
+        .set(a.auth());
+      expect(
+        Object.fromEntries(
+          after.body.accounts.map((row: { code: string; balance: string }) => [
+            row.code,
+            row.balance,
+          ]),
+        ),
+      ).toEqual({ '1000': '17.00', '4000': '-17.00' });
+      const twice = await b.request
+        .post('/v1/ledger/journal-entries')
+        .set(b.auth())
+        .send(entry('E-late', '2026-11-21', '7.00'));
+      expect(twice.status).toBe(409);
+      expect(twice.body.type).toBe('urn:backoffice:problem:journal-entry-already-exists');
     });
   });
 } else {

@@ -79,7 +79,13 @@ export function createPostingRules(deps: {
       // Only for entries the period guard found late: rare, and the entry's stream is short.
       const entry = await deps.eventStore.readStream(ledgerStreams.journalEntry(entryId));
       const posting = entry.findLast((event) => event.type === 'JournalEntryPosted');
-      const reversal = entry.findLast((event) => event.type === 'JournalEntryReversed');
+      // Only a reversal of the posting in force: one of an annulled posting went with it.
+      const reversal = entry.findLast(
+        (event) =>
+          event.type === 'JournalEntryReversed' &&
+          posting !== undefined &&
+          event.revision > posting.revision,
+      );
       const written = (event: RecordedEvent) => {
         const decoded = decodeEvent<LedgerEvent>(ledgerEventSchemas, event);
         if (decoded.type !== 'JournalEntryPosted' && decoded.type !== 'JournalEntryReversed') {

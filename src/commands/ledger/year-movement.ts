@@ -47,7 +47,11 @@ export async function readYearMovement(
       // A posting's lateness matters to its reversal, which may be dated in the year.
       if (!inYear && event.type === 'JournalEntryReversed') continue;
       const late = (await postingRules.closedBefore(date, recorded.position)) !== undefined;
-      if (late && event.type === 'JournalEntryPosted') neverCounted.add(entryId);
+      if (event.type === 'JournalEntryPosted') {
+        // An entry annulled and posted again counts from its new posting on.
+        if (late) neverCounted.add(entryId);
+        else neverCounted.delete(entryId);
+      }
       if (!inYear || late || neverCounted.has(entryId)) continue;
       for (const line of lines) {
         const sum = sums.get(line.account) ?? { currency: line.currency, debits: 0n, credits: 0n };

@@ -97,7 +97,10 @@ function post(
   entry: JournalEntryState,
   facts: JournalEntryFacts,
 ): LedgerEvent[] {
-  if (entry.status !== 'none') {
+  // An annulled entry never counted: it may be posted again, once its period is open. That is
+  // how a subledger's reactor, whose posting lost the race with a close on another instance,
+  // books it after the reopen under the id derived from its source event.
+  if (entry.status !== 'none' && entry.status !== 'annulled') {
     refuse({
       kind: 'conflict',
       code: 'JournalEntryAlreadyExists',

@@ -137,4 +137,16 @@ describe('the movement a year-end close moves', () => {
       { account: '4000', currency: 'EUR', debits: 0n, credits: 3000n },
     ]);
   });
+
+  it('counts an annulled entry posted again, from its new posting on', async () => {
+    const log = [
+      sale('AGAIN', '2025-06-01', '99.00'),
+      saleReversed('AGAIN', '2025-06-02', '99.00'),
+      // Annulled with its reversal, then posted again once June was reopened.
+      sale('AGAIN', '2025-06-10', '12.00'),
+    ];
+    expect(await movementOf(log, new Set([1n]))).toEqual([
+      { account: '4000', currency: 'EUR', debits: 0n, credits: 1200n },
+    ]);
+  });
 });

@@ -131,8 +131,23 @@ describe('an annulled entry', () => {
       .then([{ ...reversed, data: { ...reversed.data, date: '2026-05-02', reason: 'again' } }]);
   });
 
-  it('keeps its id: posting it again is refused as a duplicate', () => {
+  it('may be posted again under its id, once its period is open: the posting never counted', () => {
     entry([posted, annulled(march, [postingRemoved])])
+      .when({
+        type: 'PostJournalEntry',
+        entryId: 'JE-1',
+        date: '2026-05-02',
+        description: 'again',
+        lines: [
+          { account: '1000', debit: '100.00' },
+          { account: '4000', credit: '100.00' },
+        ],
+      })
+      .then([{ ...posted, data: { ...posted.data, date: '2026-05-02', description: 'again' } }]);
+  });
+
+  it('is refused as a duplicate while its posting still counts', () => {
+    entry([posted, reversed, annulled(april, [reversalRemoved])])
       .when({
         type: 'PostJournalEntry',
         entryId: 'JE-1',
