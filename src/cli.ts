@@ -89,6 +89,11 @@ export async function runCli(
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  // `export --out - | head`: a reader that stops early is no failure of the export.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   runCli(process.argv.slice(2), process.env).then(
     (code) => process.exit(code),
     (error: unknown) => {

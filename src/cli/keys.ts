@@ -51,18 +51,19 @@ export async function keysCommand(args: readonly string[], io: CliIo): Promise<n
       .map((scope) => scope.trim())
       .filter((scope) => scope !== ''),
   };
+  const unknown = entry.scopes.filter((scope) => !(scopes as readonly string[]).includes(scope));
+  if (unknown.length > 0 || entry.scopes.length === 0) {
+    io.err(
+      `--scopes: ${unknown.length > 0 ? `no scope ${unknown.join(', ')}` : 'name at least one'}; the scopes are ${scopes.join(', ')}`,
+    );
+    return 2;
+  }
   // The service's own schema of API_KEYS decides what is valid, so an entry printed here is
   // one the service accepts.
   const checked = apiKeysSchema.safeParse([entry]);
   if (!checked.success) {
-    for (const issue of checked.error.issues) {
-      const field = String(issue.path[1] ?? 'entry');
-      io.err(
-        field === 'scopes'
-          ? `--scopes: each must be one of ${scopes.join(', ')} (${issue.message})`
-          : `--${field}: ${issue.message}`,
-      );
-    }
+    // The scopes are known by now: what is left is the id.
+    io.err(`--id: ${JSON.stringify(id)} is not 1-64 letters, digits or ._:@-`);
     return 2;
   }
   if (json) {

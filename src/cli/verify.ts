@@ -100,11 +100,16 @@ function progressLogger(logger: pino.Logger, onPosition: (position: number) => v
     { level: 'info' },
     {
       write(line: string) {
-        const entry = JSON.parse(line) as { level: number; msg?: string; position?: string };
-        if (entry.msg === 'verification progress' && entry.position !== undefined) {
-          onPosition(Number(entry.position));
-        } else if (entry.level >= 40) {
-          logger.warn(entry, entry.msg ?? 'verifier');
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        const { level, msg, position, ...fields } = entry;
+        if (msg === 'verification progress' && typeof position === 'string') {
+          onPosition(Number(position));
+        } else if (typeof level === 'number' && level >= 40) {
+          // pino's own fields are the CLI logger's to write again.
+          delete fields.time;
+          delete fields.pid;
+          delete fields.hostname;
+          logger.warn(fields, typeof msg === 'string' ? msg : 'verifier');
         }
       },
     },
