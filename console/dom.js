@@ -165,3 +165,15 @@ export function showError(error) {
       : String(error?.message ?? error);
   document.getElementById('status').replaceChildren(h('p', { class: 'error' }, text));
 }
+
+/**
+ * A personal field as the API gives it: the text; `{ redacted: true }` to a key that may not
+ * read it; `null` once the person's data is erased.
+ */
+export function personal(value) {
+  if (value === null) return h('span', { class: 'note' }, 'erased');
+  if (typeof value === 'object' && value?.redacted) {
+    return h('span', { class: 'note', title: 'Personal data this key may not read' }, 'redacted');
+  }
+  return value ?? '—';
+}

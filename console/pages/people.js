@@ -1,6 +1,6 @@
 /** People: employees as of a date (people:write only: they carry personal data) and headcount. */
 import { get, getAll } from '../api.js';
-import { dateField, filterForm, h, money, table } from '../dom.js';
+import { dateField, filterForm, h, money, personal, table } from '../dom.js';
 
 async function employees({ query, navigate }) {
   const items = await getAll('/v1/employees', { asOf: query.asOf });
@@ -11,7 +11,7 @@ async function employees({ query, navigate }) {
         'Employees',
         [
           { label: 'Employee', cell: (row) => row.employeeId, rowHeader: true },
-          { label: 'Name', cell: (row) => (row.erased ? 'erased' : row.name) },
+          { label: 'Name', cell: (row) => personal(row.name) },
           { label: 'Department', cell: (row) => row.department },
           { label: 'Title', cell: (row) => row.title },
           { label: 'Status', cell: (row) => row.status },

@@ -8,6 +8,7 @@ import {
   h,
   link,
   money,
+  personal,
   section,
   showError,
   table,
@@ -23,7 +24,7 @@ async function customers() {
       'Customers',
       [
         { label: 'Customer', cell: (row) => row.customerId, rowHeader: true },
-        { label: 'Name', cell: (row) => (row.erased ? 'erased' : row.name) },
+        { label: 'Name', cell: (row) => personal(row.name) },
         { label: 'Terms', cell: (row) => `${row.paymentTermsDays} days` },
         {
           label: 'Invoices',
@@ -217,7 +218,7 @@ async function aging({ query, navigate }) {
         'AR aging',
         [
           { label: 'Customer', cell: (row) => row.customerId, rowHeader: true },
-          { label: 'Name', cell: (row) => row.name },
+          { label: 'Name', cell: (row) => personal(row.name) },
           {
             label: 'Not yet due',
             numeric: true,
