@@ -14,6 +14,8 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# The console's static files, served at /console.
+COPY console ./console
 # A named volume mounted here inherits this ownership, so the unprivileged user can write it.
 RUN mkdir -p /data && chown node:node /data
 ENV DATA_DIR=/data

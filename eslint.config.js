@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import layers from './eslint/layer-imports.js';
 
@@ -76,6 +77,11 @@ export default tseslint.config(
       'no-console': 'error',
       eqeqeq: ['error', 'always'],
     },
+  },
+  {
+    // The console's front-end: plain ES modules run by the browser, not by Node.
+    files: ['console/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'module' },
   },
   {
     files: ['src/**/*.{ts,js,mts,cts,mjs,cjs}'],

@@ -16,6 +16,7 @@ import type { Config } from './config.js';
 import { projectionAdminRoutes } from './http/admin/projection-routes.js';
 import { createApiKeyAuthenticator } from './http/api-keys.js';
 import { createApp } from './http/app.js';
+import { meRoute } from './http/console/me-route.js';
 import type { AnyModule } from './http/module.js';
 import {
   composeModules,
@@ -184,6 +185,7 @@ function wireService(
         projections: readSide.projections,
         reactors: () => readSide.reactorReports(),
       }),
+      meRoute,
     ],
     bodyLimitBytes: config.bodyLimitBytes,
     version: packageVersion(),

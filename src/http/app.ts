@@ -7,6 +7,7 @@ import type { IdGenerator } from '../commands/ids.js';
 import type { Freshness } from '../projections/read-consistency.js';
 import type { PersonalDataVault } from '../commands/personal-data/vault.js';
 import type { Authenticate } from './api-keys.js';
+import { consoleRouter } from './console/console-static.js';
 import { renderDocsPage } from './docs-page.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { platformProblems } from './problem-types.js';
@@ -81,6 +82,9 @@ export function createApp(deps: AppDeps): Express {
     if (!ready) req.log.warn({ checks }, 'not ready');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
+
+  // The console is static files that read /v1 with the user's key; it needs none to load.
+  app.use('/console', consoleRouter());
 
   // Before the key is checked: which methods a path has is in the public document anyway.
   app.use(allowedMethods(deps.routes));
