@@ -183,7 +183,7 @@ function wireService(
     metrics,
   });
   readSide.runReactors(composed.reactors);
-  registerReadSideMetrics(metrics.registry, () => readSide.observed());
+  registerReadSideMetrics(metrics, () => readSide.observed());
   const storeWatch = watchStores(
     metrics,
     { event_store: eventStore, read_models: readModels },

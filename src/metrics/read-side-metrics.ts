@@ -8,9 +8,10 @@
  * `not_running` here, with no position: sum or max over instances (`max by (projection)`) in
  * queries and alerts.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { lagBetween } from '../projections/engine/projection-reporter.js';
 import type { ReadSideObservation } from '../projections/read-side.js';
+import type { ServiceMetrics } from './service-metrics.js';
 
 export const PROJECTION_STATES = [
   'starting',
@@ -31,18 +32,17 @@ export const REACTOR_STATES = [
 ] as const;
 
 export function registerReadSideMetrics(
-  registry: Registry,
+  metrics: Pick<ServiceMetrics, 'registry' | 'beforeScrape'>,
   observe: () => ReadSideObservation,
 ): void {
-  // One observation per scrape, shared by every gauge below: they are collected one after the
-  // other, and would otherwise each take their own.
-  let taken: { readonly at: number; readonly value: ReadSideObservation } | undefined;
-  const observation = () => {
-    const now = performance.now();
-    if (!taken || now - taken.at > 50) taken = { at: now, value: observe() };
-    return taken.value;
-  };
-  const registers = [registry];
+  // One observation per scrape, shared by every gauge below, so they agree with each other
+  // (the head is the same one in every lag); taken afresh when a scrape starts.
+  let taken: ReadSideObservation | undefined;
+  metrics.beforeScrape(() => {
+    taken = undefined;
+  });
+  const observation = () => (taken ??= observe());
+  const registers = [metrics.registry];
   const gauge = (
     name: string,
     help: string,

@@ -36,6 +36,8 @@ export interface ServiceMetrics {
     readonly help: string;
     readonly labelNames: readonly Label[];
   }): Counter<Label>;
+  /** Runs `prepare` at the start of every scrape, before any metric is collected. */
+  beforeScrape(prepare: () => void): void;
   /** The scrape: the process's metrics, then the service's, as Prometheus text. */
   scrape(): Promise<string>;
   readonly contentType: string;
@@ -58,6 +60,7 @@ export function createServiceMetrics(
   const registry = new Registry();
   const process = options.process ?? createProcessMetrics();
   const registers = [registry];
+  const preparations: (() => void)[] = [];
   return {
     registry,
     process,
@@ -111,7 +114,11 @@ export function createServiceMetrics(
       if (existing) return existing as Counter<(typeof spec.labelNames)[number]>;
       return new Counter({ ...spec, labelNames: [...spec.labelNames], registers });
     },
+    beforeScrape(prepare) {
+      preparations.push(prepare);
+    },
     async scrape() {
+      for (const prepare of preparations) prepare();
       return `${await process.metrics()}\n${await registry.metrics()}`;
     },
     contentType: registry.contentType,
