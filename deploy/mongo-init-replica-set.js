@@ -1,3 +1,4 @@
+/* global rs, print -- mongosh's globals: this script runs in mongosh, not in Node. */
 // Run once by the mongo-init service: makes the three mongod processes one replica set, so a
 // write acknowledged with w: majority survives the loss of any one of them.
 try {
