@@ -156,6 +156,36 @@ describe('GET /metrics', () => {
     }
   });
 
+  it('reads nothing from the stores: a scrape answers the same once they are closed', async () => {
+    let storeCalls = 0;
+    const counted = <T extends object>(store: T): T =>
+      new Proxy(store, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver) as unknown;
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            storeCalls += 1;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    t = startTestService({}, { wrapEventStore: counted, wrapReadModels: counted });
+    await t.service.started;
+    await openStandardAccounts(t);
+    const before = await scrape(t);
+    // The count sees the stores' calls (the service made plenty)...
+    expect(storeCalls).toBeGreaterThan(0);
+    // ...and then nothing follows the log any more, and the stores are shut.
+    await t.service.close();
+    storeCalls = 0;
+    const after = await scrape(t);
+    expect(storeCalls).toBe(0);
+    expect(after.value('commands_total', { type: 'OpenAccount', outcome: 'accepted' })).toBe(
+      before.value('commands_total', { type: 'OpenAccount', outcome: 'accepted' }),
+    );
+    expect(after.value('log_head_position')).toBe(4);
+  });
+
   it('counts audit verifications by result', async () => {
     t = startTestService();
     await t.service.started;
