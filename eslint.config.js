@@ -22,6 +22,8 @@ const areas = {
   config: ['src/config'],
   // Helpers with no dependency of their own.
   utilities: ['src/wait-until'],
+  // Prometheus metrics: they observe the layers through their seams; only the root wires them.
+  metrics: ['src/metrics'],
   'the composition root': ['src'],
 };
 
@@ -56,6 +58,11 @@ const layerPolicy = {
     may: ['domain', 'ports', 'utilities'],
     packages: { deny: drivers },
     why: `a port is what inner layers depend on: it knows no adapter, no HTTP and no configuration; ${inward}`,
+  },
+  metrics: {
+    may: ['domain', 'commands', 'projections', 'http', 'ports', 'utilities', 'metrics'],
+    packages: { deny: drivers },
+    why: `metrics observe the other layers through their seams (handler middleware, the event store port, the read side's memory), and no layer depends on them; ${inward}`,
   },
   adapters: {
     may: ['domain', 'commands', 'projections', 'ports', 'adapters', 'utilities'],

@@ -14,6 +14,7 @@ const benchmarks: { file: string; env?: Record<string, string> }[] = [{ file: 's
 if (process.env['BENCH_COMPONENTS'] === '1') {
   benchmarks.push(
     { file: 'append-throughput.js' },
+    { file: 'metrics-scrape.js' },
     // Its own log size: BENCH_EVENTS is the service benchmark's list of sizes.
     { file: 'projection-rebuild.js', env: { BENCH_EVENTS: '' } },
     // A reduced log here; run the script alone for the 1 000 000-event default.

@@ -101,6 +101,14 @@ const envSchema = z.object({
   PROJECTION_DROP_DELAY_MS: z.preprocess(emptyAsUnset, envInt(0, 86_400_000).default(30_000)),
   READ_MODEL_MAX_LAG_MS: z.preprocess(emptyAsUnset, envInt(0, 3_600_000).default(1_000)),
   READ_MODEL_MAX_LAG_WAIT_MS: z.preprocess(emptyAsUnset, envInt(0, 60_000).default(2_000)),
+  METRICS_TOKEN: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^[\x21-\x7e]{16,512}$/, 'must be 16-512 printable characters without spaces')
+      .optional(),
+  ),
+  STORE_HEALTH_INTERVAL_MS: z.preprocess(emptyAsUnset, envInt(50, 300_000).default(5_000)),
 });
 
 export interface Config {
@@ -154,6 +162,13 @@ export interface Config {
   readonly readModelMaxLagMs: number;
   /** The longest a write waits for that before it goes ahead. */
   readonly readModelMaxLagWaitMs: number;
+  /**
+   * Bearer token `GET /metrics` requires; undefined: served to loopback clients only. A secret:
+   * never log the configuration whole.
+   */
+  readonly metricsToken: string | undefined;
+  /** How often `store_up` pings each store. */
+  readonly storeHealthIntervalMs: number;
   /** Each module's own settings, by module name, as its `settings` schema gave them. */
   readonly modules: Readonly<Record<string, unknown>>;
 }
@@ -208,6 +223,8 @@ export function loadConfig(
     projectionDropDelayMs: values.PROJECTION_DROP_DELAY_MS,
     readModelMaxLagMs: values.READ_MODEL_MAX_LAG_MS,
     readModelMaxLagWaitMs: values.READ_MODEL_MAX_LAG_WAIT_MS,
+    metricsToken: values.METRICS_TOKEN,
+    storeHealthIntervalMs: values.STORE_HEALTH_INTERVAL_MS,
     modules: moduleSettings,
   };
 }

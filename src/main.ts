@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, redactCredentials } from './config.js';
 import { createLogger } from './logger.js';
 import { modules } from './modules.js';
 import { createHttpServer } from './http/server.js';
+import { createProcessMetrics } from './metrics/service-metrics.js';
 import { createService } from './service.js';
 import { DataDirInUseError } from './stores/sqlite/data-dir-lock.js';
 import { waitUntil } from './wait-until.js';
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   let service;
   try {
-    service = createService(config, logger);
+    service = createService(config, logger, { processMetrics: createProcessMetrics() });
   } catch (error) {
     if (error instanceof DataDirInUseError) {
       logger.fatal({ dataDir: error.dataDir, holder: error.holder }, 'DATA_DIR is in use');

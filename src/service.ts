@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { createCommandHandler } from './commands/command-handler.js';
 import { afterWrites } from './commands/command-middleware.js';
 import { uuidGenerator, type IdGenerator } from './commands/ids.js';
@@ -40,6 +41,12 @@ import {
 import type { ReadModelStore } from './stores/read-model-store.js';
 import { lockDataDir } from './stores/sqlite/data-dir-lock.js';
 import { packageVersion } from './version.js';
+import { commandMetrics } from './metrics/command-metrics.js';
+import { meteredEventStore } from './metrics/event-store-metrics.js';
+import { httpMetrics, metricsEndpoint } from './metrics/http-metrics.js';
+import { registerReadSideMetrics } from './metrics/read-side-metrics.js';
+import { createServiceMetrics } from './metrics/service-metrics.js';
+import { watchStores } from './metrics/store-availability.js';
 
 export interface Service {
   readonly app: Express;
@@ -74,6 +81,11 @@ export interface ServiceOverrides {
   readonly instanceId?: string;
   /** The modules to run; `src/modules.ts` by default. */
   readonly modules?: readonly AnyModule[];
+  /**
+   * The process's runtime metrics (`createProcessMetrics`), one per process: main.ts makes it,
+   * and tests share one per test file. A service made without one makes its own.
+   */
+  readonly processMetrics?: Registry;
 }
 
 /** The composition root: the one place that picks adapters and wires the modules to them. */
@@ -109,7 +121,11 @@ function wireService(
   // any store is opened.
   controlAccounts(modules, config);
   const stores = openStores(config, logger, clock);
-  const eventStore = overrides.wrapEventStore?.(stores.events.store) ?? stores.events.store;
+  const metrics = createServiceMetrics({ process: overrides.processMetrics });
+  const eventStore = meteredEventStore(
+    overrides.wrapEventStore?.(stores.events.store) ?? stores.events.store,
+    metrics,
+  );
   const readModels = overrides.wrapReadModels?.(stores.readModels.store) ?? stores.readModels.store;
   const keys = createApiKeyAuthenticator(config, stores.readModels.bootstrapKeys);
   const readSide = createReadSide({
@@ -148,7 +164,7 @@ function wireService(
     ids,
     locks: createKeyedLock(),
     maxAttempts: config.commandMaxAttempts,
-    middleware: [afterWrites((result) => readSide.wake(result.position))],
+    middleware: [commandMetrics(metrics), afterWrites((result) => readSide.wake(result.position))],
     stateCache,
   });
 
@@ -165,8 +181,15 @@ function wireService(
     collection: (name) => readSide.projections.collection(name),
     awaitPosition,
     personalData,
+    metrics,
   });
   readSide.runReactors(composed.reactors);
+  registerReadSideMetrics(metrics, () => readSide.observed());
+  const storeWatch = watchStores(
+    metrics,
+    { event_store: eventStore, read_models: readModels },
+    config.storeHealthIntervalMs,
+  );
 
   const app = createApp({
     logger,
@@ -178,6 +201,7 @@ function wireService(
       clock,
       leaseMs: config.idempotencyLeaseMs,
       waitMs: config.idempotencyWaitMs,
+      observe: (outcome) => metrics.idempotencyRequests.inc({ outcome }),
     },
     routes: [
       ...composed.routes,
@@ -193,6 +217,10 @@ function wireService(
     awaitFresh: (names) => readSide.consistency.awaitFresh(names, config.readFreshnessWaitMs),
     admitWrite: () => readSide.admitWrite(),
     personalData,
+    metrics: {
+      record: httpMetrics(metrics),
+      endpoint: metricsEndpoint(metrics, config.metricsToken),
+    },
   });
 
   // Modules start first: the chart of accounts is open before anything can post to it.
@@ -212,6 +240,7 @@ function wireService(
     async close() {
       try {
         await started.catch(() => undefined);
+        storeWatch.stop();
         await readSide.stop();
         await stores.close();
       } finally {

@@ -21,6 +21,8 @@ export interface IdempotencyDeps {
   readonly leaseMs: number;
   /** How long a retry waits for a concurrent first attempt to finish before giving up. */
   readonly waitMs: number;
+  /** Told how each keyed request ended (metrics); must not throw. */
+  readonly observe?: (outcome: 'first' | 'replayed' | 'key_reused' | 'in_progress') => void;
 }
 
 export interface IdempotentRequest extends IdempotencyKeyRef {
@@ -51,6 +53,7 @@ export async function runIdempotently(
       try {
         const response = await execute();
         await deps.store.complete(request, response);
+        deps.observe?.(claim.replay === true ? 'replayed' : 'first');
         return { response, replayed: claim.replay === true };
       } catch (error) {
         await deps.store.release(request);
@@ -58,14 +61,17 @@ export async function runIdempotently(
       }
     }
     if (claim.record.fingerprint !== request.fingerprint) {
+      deps.observe?.('key_reused');
       throw new IdempotencyKeyReusedError(
         'This Idempotency-Key was already used for a different request',
       );
     }
     if (claim.record.state === 'completed') {
+      deps.observe?.('replayed');
       return { response: claim.record.response, replayed: true };
     }
     if (now.getTime() >= deadline) {
+      deps.observe?.('in_progress');
       throw new IdempotencyInProgressError(
         'A request with this Idempotency-Key is still being processed',
       );

@@ -36,6 +36,8 @@ export interface AppDeps {
   readonly personalData: PersonalDataVault;
   /** See `mountRoutes`: the back-pressure on writes; none when not given. */
   readonly admitWrite?: () => Promise<void>;
+  /** Times every request (`record`, first of all) and serves `GET /metrics` (`endpoint`). */
+  readonly metrics: { readonly record: RequestHandler; readonly endpoint: RequestHandler };
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -45,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  app.use(deps.metrics.record);
   app.use(requestIds(deps.ids));
   app.use(
     pinoHttp({
@@ -82,6 +85,7 @@ export function createApp(deps: AppDeps): Express {
     if (!ready) req.log.warn({ checks }, 'not ready');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
+  app.get('/metrics', deps.metrics.endpoint);
 
   // The console is static files that read /v1 with the user's key; it needs none to load.
   app.use('/console', consoleRouter());
@@ -229,7 +233,7 @@ const refuseUndecodableQuery: RequestHandler = (req, _res, next) => {
 };
 
 /** The service's own paths outside `/v1`, each answering GET (and HEAD). */
-const OPERATIONS_PATHS = ['/openapi.json', '/docs', '/healthz', '/readyz'];
+const OPERATIONS_PATHS = ['/openapi.json', '/docs', '/healthz', '/readyz', '/metrics'];
 
 /**
  * A known path asked with a method it does not have is a 405 with `Allow`, and `OPTIONS` on a
@@ -237,9 +241,10 @@ const OPERATIONS_PATHS = ['/openapi.json', '/docs', '/healthz', '/readyz'];
  * Express matches them: any case, one trailing slash.
  */
 function allowedMethods(routes: readonly RouteSpec[]): RequestHandler {
-  const byPath = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  const byPath = new Map<string, { path: string; pattern: RegExp; methods: Set<string> }>();
   const add = (path: string, method: string) => {
     const entry = byPath.get(path) ?? {
+      path,
       pattern: new RegExp(
         `^${path
           .split(/\{\w+\}/)
@@ -263,6 +268,11 @@ function allowedMethods(routes: readonly RouteSpec[]): RequestHandler {
       return;
     }
     const methods = new Set(matching.flatMap((entry) => [...entry.methods]));
+    // A template for the metrics of a request refused before its route runs (401, 405); the
+    // route itself sets its own once it runs.
+    requestLocals(res).route = (
+      matching.find((entry) => entry.methods.has(req.method)) ?? matching[0]!
+    ).path;
     if (methods.has(req.method)) {
       next();
       return;

@@ -24,6 +24,18 @@ import type { Scope } from './api-keys.js';
 import type { ProblemType } from './problem-types.js';
 import type { RouteSpec } from './route.js';
 
+/**
+ * What a module may add to the service's metrics (the composition root's prom-client registry):
+ * counters whose label values the module bounds. Asking twice for one name gives the same one.
+ */
+export interface ModuleMetrics {
+  counter<Label extends string>(spec: {
+    readonly name: string;
+    readonly help: string;
+    readonly labelNames: readonly Label[];
+  }): { inc(labels: Partial<Record<Label, string>>, value?: number): void };
+}
+
 /** What every module is given to build its commands, reactors and routes from. */
 export interface ModuleContext<Settings = unknown> {
   /** This module's own settings, as its `settings` schema parsed them from the environment. */
@@ -58,6 +70,8 @@ export interface ModuleContext<Settings = unknown> {
   readonly personalData: PersonalDataVault;
   /** Whether a key with `scopes` may see the personal data of `subject` (see `personalData`). */
   readonly mayReadPersonalData: (scopes: readonly Scope[], subject: string) => boolean;
+  /** The service's metrics registry, for a module's own counters (README, "Operating"). */
+  readonly metrics: ModuleMetrics;
   /** The API of a module earlier in the list, as its `api` built it. */
   use<Api>(module: { readonly name: string; readonly api: (context: never) => Api }): Api;
 }

@@ -226,7 +226,7 @@ function responsesOf(route: RouteSpec): Record<string, unknown> {
   return { ...responses, ...nodeResponseRefs };
 }
 
-/** `/healthz`, `/readyz`, `/openapi.json` and `/docs`: outside `/v1`, without a key. */
+/** `/healthz`, `/readyz`, `/metrics`, `/openapi.json` and `/docs`: outside `/v1`, without an API key. */
 function operationsPaths() {
   const everyRequest = headerParameters({ method: 'get' }, false);
   const invalidHeader = problemResponse(
@@ -282,6 +282,21 @@ function operationsPaths() {
       {
         200: { description: 'Ready', headers: headersOf([]), content: json(readiness) },
         503: { description: 'Not ready', headers: headersOf([]), content: json(readiness) },
+      },
+    ),
+    '/metrics': operation(
+      'getMetrics',
+      'Prometheus metrics (text exposition format 0.0.4): loopback clients only, or the METRICS_TOKEN as a Bearer token when it is set',
+      {
+        200: {
+          description: 'The metrics, as Prometheus text (Content-Type: text/plain; version=0.0.4)',
+          headers: headersOf([]),
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+        401: problemResponse('`unauthorized`: METRICS_TOKEN is set and was not sent'),
+        403: problemResponse(
+          '`forbidden`: METRICS_TOKEN is unset and the client is not on this host (or came through a proxy)',
+        ),
       },
     ),
     '/openapi.json': operation('getOpenApi', 'This document', {

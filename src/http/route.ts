@@ -137,6 +137,8 @@ export interface RequestLocals {
   headerProblem?: Error;
   /** Set once the route has checked the caller's scope and read the command headers. */
   context?: RequestContext;
+  /** The template of the route the request matched (`/v1/invoices/{id}`), for metrics. */
+  route?: string;
 }
 
 export function requestLocals(res: Response): RequestLocals {
@@ -181,6 +183,7 @@ export function mountRoutes(
   for (const route of routes) {
     const expressPath = route.path.replace(/\{(\w+)\}/g, ':$1');
     const authorize: RequestHandler = (req, res, next) => {
+      requestLocals(res).route = route.path;
       requestLocals(res).context = requestContext(req, res, route);
       next();
     };

@@ -31,6 +31,7 @@ import {
 import { loadRegistry, loadRuntimeStatus, prepareRegistry } from './engine/projection-registry.js';
 import { projectionReport, type ProjectionReport } from './engine/projection-reporter.js';
 import { generationKeeper, newController, type Controller } from './engine/generation-keeper.js';
+import type { ProjectionStatus } from './engine/log-feed.js';
 import type { Projection } from './projection.js';
 
 export { REGISTRY_COLLECTION, STATUS_COLLECTION } from './engine/projection-registry.js';
@@ -112,6 +113,18 @@ export interface ProjectionManager {
   names(): readonly string[];
   /** The projections whose documents events of `type` change. */
   handling(type: string): readonly string[];
+  /** Each projection as this instance runs it, from memory only: what metrics read. */
+  sample(): ProjectionSample[];
+}
+
+export interface ProjectionSample {
+  readonly name: string;
+  /** This instance holds its lease: the generations below run here. */
+  readonly runningHere: boolean;
+  /** The generation queries read, when it runs here. */
+  readonly live: ProjectionStatus | undefined;
+  /** A build running here, and the position it must reach before the switch. */
+  readonly build: (ProjectionStatus & { readonly targetPosition: bigint }) | undefined;
 }
 
 export type ProjectionReadiness = 'ok' | 'building' | 'failed' | 'paused' | 'catching_up';
@@ -398,6 +411,24 @@ export function createProjectionManager(options: ProjectionManagerOptions): Proj
 
     names() {
       return [...controllers.keys()];
+    },
+
+    sample() {
+      return [...controllers.values()].map((controller) => {
+        const runningHere = holding(controller);
+        const target = controller.registry?.body.building?.targetPosition;
+        const build = runningHere ? controller.build?.member.status() : undefined;
+        return {
+          name: controller.projection.name,
+          runningHere,
+          live: runningHere ? controller.live?.member.status() : undefined,
+          // Written by the planner as a decimal; anything else (an edited registry) reads as 0.
+          build: build && {
+            ...build,
+            targetPosition: target !== undefined && /^\d+$/.test(target) ? BigInt(target) : 0n,
+          },
+        };
+      });
     },
 
     handling(type) {

@@ -8,11 +8,20 @@ import type { Logger } from 'pino';
 import type { EventStore } from '../stores/event-store.js';
 import type { LeaseStore } from '../stores/lease-store.js';
 import type { ReadModelStore } from '../stores/read-model-store.js';
-import { createLogFeed, type LogFeed } from './engine/log-feed.js';
+import { createLogFeed, type FeedObservation, type LogFeed } from './engine/log-feed.js';
 import type { Projection } from './projection.js';
-import { createProjectionManager, type ProjectionManager } from './projection-manager.js';
+import {
+  createProjectionManager,
+  type ProjectionManager,
+  type ProjectionSample,
+} from './projection-manager.js';
 import type { Reactor } from './reactor.js';
-import { createReactorRunner, type ReactorReport, type ReactorRunner } from './reactor-runner.js';
+import {
+  createReactorRunner,
+  type ReactorReport,
+  type ReactorRunner,
+  type ReactorStatus,
+} from './reactor-runner.js';
 import { createReadConsistency, type ReadConsistency } from './read-consistency.js';
 import { readinessChecks } from './readiness.js';
 
@@ -46,6 +55,13 @@ export interface ReadSide {
   admitWrite(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Everything metrics show of the read side, from memory only (no store call). */
+  observed(): ReadSideObservation;
+}
+
+export interface ReadSideObservation extends FeedObservation {
+  readonly projections: readonly ProjectionSample[];
+  readonly reactors: readonly ReactorStatus[];
 }
 
 export function createReadSide(deps: {
@@ -99,6 +115,13 @@ export function createReadSide(deps: {
       feed.wake(position);
     },
     admitWrite: writePacing(feed, settings, logger),
+    observed() {
+      return {
+        ...feed.observed(),
+        projections: projections.sample(),
+        reactors: runners.map((runner) => runner.status()),
+      };
+    },
     async start() {
       feed.start();
       for (const runner of runners) runner.start();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import supertest from 'supertest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { createProcessMetrics } from '../../src/metrics/service-metrics.js';
 import { modules } from '../../src/modules.js';
 import { createService, type Service, type ServiceOverrides } from '../../src/service.js';
 
@@ -38,6 +39,12 @@ const API_KEYS = JSON.stringify([
  */
 export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 
+/**
+ * The runtime metrics every test service of this file shows: their collectors cannot be
+ * stopped, so one per file rather than one per service.
+ */
+let processMetrics: ReturnType<typeof createProcessMetrics> | undefined;
+
 export interface TestService {
   readonly service: Service;
   readonly dataDir: string;
@@ -65,7 +72,8 @@ export function startTestService(
     },
     overrides.modules ?? modules,
   );
-  const service = createService(config, createLogger('silent'), overrides);
+  processMetrics ??= createProcessMetrics();
+  const service = createService(config, createLogger('silent'), { processMetrics, ...overrides });
   return {
     service,
     dataDir,

@@ -12,7 +12,7 @@ import {
 import { auditEventsProjection } from '../../projections/audit/audit-projection.js';
 import { createAuditQueries } from '../../projections/audit/audit-queries.js';
 import { createLogVerifier } from '../../projections/audit/log-verifier.js';
-import { defineModule } from '../module.js';
+import { defineModule, type ModuleMetrics } from '../module.js';
 import { auditRoutes } from './audit-routes.js';
 import { revealSealedValues } from '../../commands/personal-data/personal-fields.js';
 
@@ -42,8 +42,9 @@ export const auditModule = defineModule<AuditCommands, AuditSettings>({
   problems: [],
   api: (context) =>
     createAuditCommands({ handle: context.handle, clock: context.clock, ids: context.ids }),
-  routes: (context, audit) =>
-    auditRoutes({
+  routes: (context, audit) => {
+    const verified = verifications(context);
+    return auditRoutes({
       queries: createAuditQueries({
         readModels: context.readModels,
         collection: context.collection,
@@ -64,5 +65,15 @@ export const auditModule = defineModule<AuditCommands, AuditSettings>({
           context.mayReadPersonalData(request.principal.scopes, subject),
         ) as Promise<typeof value>,
       awaitPosition: context.awaitPosition,
-    }),
+      verified: (mode, result) => verified.inc({ mode, result }),
+    });
+  },
 });
+
+/** The verifications counter, on the service's registry (made once, then found by name). */
+const verifications = (context: { readonly metrics: ModuleMetrics }) =>
+  context.metrics.counter({
+    name: 'audit_verifications_total',
+    help: 'Audit log verifications (GET /v1/audit/verify) by mode and result: intact, tampered, stopped (the client went away), failed',
+    labelNames: ['mode', 'result'],
+  });

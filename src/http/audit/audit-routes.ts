@@ -44,6 +44,11 @@ export interface AuditRouteDeps {
    * and redacts the rest (see `revealSealedValues`).
    */
   readonly reveal: <T>(context: RequestContext, value: T) => Promise<T>;
+  /** Counts each verification by mode and result (metrics). */
+  readonly verified?: (
+    mode: 'full' | 'incremental',
+    result: 'intact' | 'tampered' | 'stopped' | 'failed',
+  ) => void;
 }
 
 export function auditRoutes({
@@ -53,6 +58,7 @@ export function auditRoutes({
   recordAccess,
   awaitPosition,
   reveal,
+  verified = () => undefined,
 }: AuditRouteDeps): RouteSpec[] {
   const record = (
     context: RequestContext,
@@ -224,12 +230,14 @@ export function auditRoutes({
         try {
           report = await verifier.verify(mode, context.signal, commandContext(context));
         } catch (error) {
+          verified(mode, context.signal.aborted ? 'stopped' : 'failed');
           if (!context.signal.aborted) throw error;
           // Nobody is left to answer; the stop is still on the record.
           context.log.info('verification stopped: the client went away');
           await record(context, 'verify', { mode }, { rowCount: 0, completed: false });
           return { status: 499, body: null };
         }
+        verified(mode, report.status);
         await record(
           context,
           'verify',

@@ -159,12 +159,15 @@ export function memberOutcomes(deps: {
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
   readonly clock: () => Date;
+  /** Told of every failed batch (metrics count them; `failures` resets on a success). */
+  readonly onFailure?: (member: Member) => void;
 }) {
   const { logger, maxAttempts, retryBaseMs, retryMaxMs, clock } = deps;
 
   function failed(member: Member, error: unknown): void {
     member.lastError = errorOf(error, clock());
     member.failures += 1;
+    deps.onFailure?.(member);
     const context = { [member.kind]: member.name, ...member.lastError };
     logger.error(
       { err: error, attempt: member.failures, maxAttempts, ...context },

@@ -122,6 +122,17 @@ export interface LogFeed {
    * log or failed for good, then throws if one has failed.
    */
   catchUp(): Promise<void>;
+  /** What metrics read, from memory only: a scrape must cost no store call. */
+  observed(): FeedObservation;
+}
+
+export interface FeedObservation {
+  /** The highest head of the log this instance has seen (its appends, its reads of the head). */
+  readonly head: bigint;
+  /** Milliseconds since this instance first knew of an event after `position` (see `stalenessAt`). */
+  stalenessMs(position: bigint): number;
+  /** Batches that failed, since the feed was made, of the member of that kind and name. */
+  failures(kind: Member['kind'], name: string): number;
 }
 
 export function createLogFeed(options: LogFeedOptions): LogFeed {
@@ -136,13 +147,20 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
   const clock = options.clock ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
 
+  const failureCounts = new Map<string, number>();
+  const failureKey = (kind: Member['kind'], name: string) => `${kind}:${name}`;
   const { failed, succeeded, settleFailure } = memberOutcomes({
     logger,
     maxAttempts,
     retryBaseMs,
     retryMaxMs,
     clock,
+    onFailure: (member) => {
+      const key = failureKey(member.kind, member.name);
+      failureCounts.set(key, (failureCounts.get(key) ?? 0) + 1);
+    },
   });
+  let seenHead = 0n;
   const { project, react } = batchDelivery({
     readModels,
     outcomes: { failed, succeeded, settleFailure },
@@ -235,6 +253,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     // a checkpoint may move past events its member does not handle.
     const head = await eventStore.headPosition();
     admission.saw(head);
+    if (head > seenHead) seenHead = head;
     let pending = ready
       .filter((member) => member.position! < head)
       .sort((a, b) => (a.position! < b.position! ? -1 : a.position! > b.position! ? 1 : 0));
@@ -358,6 +377,7 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
   function wake(position?: bigint): void {
     if (position !== undefined) {
       admission.saw(position);
+      if (position > seenHead) seenHead = position;
       endOutageSleep?.();
     }
     if (wakeUp) wakeUp();
@@ -417,6 +437,14 @@ export function createLogFeed(options: LogFeedOptions): LogFeed {
     wake,
     stalenessMs: admission.stalenessMs,
     admit: admission.admit,
+
+    observed() {
+      return {
+        head: seenHead,
+        stalenessMs: admission.stalenessAt,
+        failures: (kind, name) => failureCounts.get(failureKey(kind, name)) ?? 0,
+      };
+    },
 
     async catchUp() {
       if (running) throw new Error('catchUp() is for a feed that has not been started');

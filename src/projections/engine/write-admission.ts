@@ -47,6 +47,12 @@ export function createWriteAdmission(deps: {
     /** The head of the log is at least `position` now (an append, or a read of the head). */
     saw: (position: bigint) => timeline.saw(position),
     stalenessMs,
+    /**
+     * How long ago the first head after `position` was seen. Exact for a member that paces the
+     * writes; for one further behind (a rebuild) the sightings before the slowest pacing
+     * member's position are forgotten, so it reads low.
+     */
+    stalenessAt: (position: bigint) => timeline.stalenessMs(position),
 
     /** A batch was committed, a reaction finished or a member left: admissions look again. */
     progressed(): void {
