@@ -259,6 +259,12 @@ describe('the service on EventStoreDB', () => {
         ],
       };
 
+      // The read models hold both accounts before the outage (a read with the head checked
+      // waits for them): what they show during it is what they held when it began.
+      const before = await call(service, 'GET', '/v1/ledger/accounts/R', { secret: SECRET });
+      expect(before.status, JSON.stringify(before.body)).toBe(200);
+      expect(before.headers.get('x-read-freshness')).toBeNull();
+
       await server!.stop();
       const duringOutage = await post('/v1/ledger/journal-entries', entry, {
         'Idempotency-Key': 'outage-1',
