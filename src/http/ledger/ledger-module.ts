@@ -21,6 +21,7 @@ import { createPeriodGuardReactor } from '../../projections/ledger/period-guard-
 import { defineModule } from '../module.js';
 import { refusalProblems } from '../problem-types.js';
 import { fiscalYearRoutes } from './fiscal-year-routes.js';
+import { journalEntryRoutes } from './journal-entry-routes.js';
 import { ledgerRoutes } from './ledger-routes.js';
 import { periodRoutes } from './period-routes.js';
 import { statementRoutes } from './statement-routes.js';
@@ -206,9 +207,9 @@ export const ledgerModule = defineModule<LedgerApi, LedgerSettings>({
         commands: ledger.commands,
         queries,
         statements,
-        ids: context.ids,
         controlAccounts: context.controlAccounts,
       }),
+      ...journalEntryRoutes({ commands: ledger.commands, queries, ids: context.ids }),
       ...periodRoutes({ commands: ledger.commands, postingRules: ledger.postingRules }),
       ...fiscalYearRoutes({ fiscalYears: ledger.fiscalYears }),
       ...statementRoutes({ statements, today: context.today }),
