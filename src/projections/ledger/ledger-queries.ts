@@ -16,7 +16,8 @@ import {
   type SortKey,
   type Where,
 } from '../../stores/read-model-store.js';
-import type { DefinedProjection } from '../projection.js';
+export type { Totals } from './balance-sums.js';
+import { createBalanceSums, ZERO, type Totals } from './balance-sums.js';
 import type { JournalEntryView } from './journal-entry-view.js';
 import {
   accountsProjection,
@@ -78,89 +79,13 @@ export const LEDGER_READ_MODELS = {
   accountEntries: [accountsProjection.name, balancesProjection.name, ledgerLinesProjection.name],
 } as const;
 
-export interface Totals {
-  debits: bigint;
-  credits: bigint;
-}
-
-const ZERO = (): Totals => ({ debits: 0n, credits: 0n });
 const LINE_ORDER: readonly SortKey[] = [
   { field: 'date', direction: 'asc' },
   { field: 'seq', direction: 'asc' },
 ];
-const FULL_PAGE = 1000;
 
 export function createLedgerQueries({ readModels, collection }: LedgerQueryDeps) {
-  /** Every document matching `where`, page by page. */
-  async function findAll<Document>(
-    projection: DefinedProjection<Document>,
-    where: Where,
-    sort?: readonly SortKey[],
-  ): Promise<Document[]> {
-    const target = await collection(projection.name);
-    const found: Document[] = [];
-    for (let cursor: string | undefined; ;) {
-      const page = await readModels.find(target, { where, sort, limit: FULL_PAGE, cursor });
-      for (const document of page.documents) found.push(projection.document(document.body));
-      if (!page.nextCursor) return found;
-      cursor = page.nextCursor;
-    }
-  }
-
-  /**
-   * Debits and credits per account of every line dated before `date` (through `date` when
-   * `inclusive`), from at most years + 12 + 31 balance documents per account.
-   */
-  async function totalsUpTo(
-    date: string,
-    inclusive: boolean,
-    accounts?: readonly string[],
-  ): Promise<Map<string, Totals>> {
-    const year = date.slice(0, 4);
-    const month = date.slice(0, 7);
-    const onlyThese: Where = accounts ? { account: { in: [...accounts] } } : {};
-    const parts: Where[] = [
-      { granularity: 'year', parent: '-', period: { lt: year } },
-      { granularity: 'month', parent: year, period: { lt: month } },
-      { granularity: 'day', parent: month, period: inclusive ? { lte: date } : { lt: date } },
-    ];
-    const totals = new Map<string, Totals>();
-    if (accounts?.length === 0) return totals;
-    for (const part of parts) {
-      const documents = await findAll(balancesProjection, {
-        ...part,
-        ...onlyThese,
-      });
-      for (const document of documents) {
-        const sum = totals.get(document.account) ?? ZERO();
-        sum.debits += BigInt(document.debitsMinor);
-        sum.credits += BigInt(document.creditsMinor);
-        totals.set(document.account, sum);
-      }
-    }
-    return totals;
-  }
-
-  /**
-   * Debits and credits per account of the closing entries of fiscal years `fromYear` through
-   * `toYear` (each dated December 31 of its year), their reversals included.
-   */
-  async function closingTotals(fromYear: string, toYear: string): Promise<Map<string, Totals>> {
-    const totals = new Map<string, Totals>();
-    if (fromYear > toYear) return totals;
-    const documents = await findAll(balancesProjection, {
-      granularity: 'closing',
-      parent: '-',
-      period: { gte: fromYear, lte: toYear },
-    });
-    for (const document of documents) {
-      const sum = totals.get(document.account) ?? ZERO();
-      sum.debits += BigInt(document.debitsMinor);
-      sum.credits += BigInt(document.creditsMinor);
-      totals.set(document.account, sum);
-    }
-    return totals;
-  }
+  const { findAll, totalsUpTo, closingTotals } = createBalanceSums({ readModels, collection });
 
   function accountView(document: AccountDocument, totals?: Totals): AccountView {
     const currency = currencyOf(document.currency);
