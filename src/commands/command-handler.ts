@@ -2,6 +2,8 @@
  * The one command handler: for any decider, load the stream, fold, read the facts, decide,
  * append with the expected revision, and run again on fresh state when another writer won the
  * race. Every module's commands go through it, and through its middleware (metrics, wake-ups).
+ * One file because its steps (fold, decide, append, retry, find an Idempotency-Key's replay) are
+ * one attempt loop over one command's state, and its types are what every module imports.
  */
 import type { Decider, DomainCommand, DomainEvent } from '../domain/shared/decider.js';
 import type { EventSchemas } from '../domain/shared/event-schemas.js';
