@@ -1,9 +1,9 @@
 /**
  * A small business, written through the HTTP API with the keys a client of each module would
  * use: a chart with capital and rent, customers and invoices spread over the aging buckets, a
- * partial payment, a taxed invoice partly credited, a reminder run, a month reopened and a fiscal
- * year closed before the business began, employees, items with stock and a dispatched shipment. Dates are fixed (see
- * `DEMO_NOW`), so the figures are the same on every run.
+ * partial payment, a taxed invoice partly credited, a reminder run, a month reopened and a
+ * fiscal year closed before the business began, employees, items with stock and a dispatched
+ * shipment. Dates are fixed (see `DEMO_NOW`), so the figures are the same on every run.
  */
 
 export interface SeedKeys {
