@@ -11,10 +11,16 @@ import { auditPages } from './pages/audit.js';
 import { adminPages } from './pages/admin.js';
 import { peoplePages } from './pages/people.js';
 import { logisticsPages } from './pages/logistics.js';
+import { periodPages } from './pages/periods.js';
+import { vatPages } from './pages/vat.js';
+import { reminderPages } from './pages/reminders.js';
 
 const pages = [
   ...ledgerPages,
+  ...periodPages,
   ...receivablesPages,
+  ...vatPages,
+  ...reminderPages,
   ...auditPages,
   ...adminPages,
   ...peoplePages,

@@ -44,6 +44,13 @@ async function main(): Promise<void> {
       { name: 'invoices', key: 'reports', route: '#/invoices' },
       { name: 'invoice', key: 'finance', route: '#/invoice/INV-1002' },
       { name: 'ar-aging', key: 'reports', route: '#/aging?asOf=2026-11-23' },
+      {
+        name: 'vat',
+        key: 'reports',
+        route: `#/vat?from=${demo.seeded.vatRange.from}&to=${demo.seeded.vatRange.to}`,
+      },
+      { name: 'reminders', key: 'finance', route: '#/reminders' },
+      { name: 'periods', key: 'reports', route: '#/periods' },
       { name: 'audit-trail', key: 'auditor', route: '#/audit' },
       { name: 'record-history', key: 'auditor', route: '#/audit/history/invoice/INV-1002' },
       { name: 'audit-verify', key: 'auditor', route: '#/audit/verify?mode=full' },

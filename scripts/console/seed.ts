@@ -1,11 +1,13 @@
 /**
  * A small business, written through the HTTP API with the keys a client of each module would
  * use: a chart with capital and rent, customers and invoices spread over the aging buckets, a
- * partial payment, employees, items with stock and a dispatched shipment. Dates are fixed (see
- * `DEMO_NOW`), so the figures are the same on every run.
+ * partial payment, a taxed invoice partly credited, a reminder run, a month reopened and a
+ * fiscal year closed before the business began, employees, items with stock and a dispatched
+ * shipment. Dates are fixed (see `DEMO_NOW`), so the figures are the same on every run.
  */
 
 export interface SeedKeys {
+  readonly admin: string;
   readonly finance: string;
   readonly people: string;
   readonly logistics: string;
@@ -18,6 +20,11 @@ export interface Seeded {
   readonly employees: readonly string[];
   readonly items: readonly string[];
   readonly shipments: readonly string[];
+  readonly taxCode: string;
+  readonly taxedInvoice: string;
+  /** The date of the reminder run, and the VAT report's range that shows the taxed invoice. */
+  readonly reminderRunAsOf: string;
+  readonly vatRange: { readonly from: string; readonly to: string };
 }
 
 const address = (line1: string, city: string, postalCode: string, country: string) => ({
@@ -53,6 +60,14 @@ const customers = [
     paymentTermsDays: 30,
   },
 ];
+
+/**
+ * VAT on an invoice of November, part of it credited, in a range no other document is taxed in;
+ * a reminder run on the business date, so the overdue invoices above have their reminders.
+ */
+const TAXED_INVOICE = 'INV-1006';
+const REMINDER_RUN_AS_OF = '2026-11-23';
+const VAT_RANGE = { from: '2026-11-01', to: '2026-11-30' };
 
 /** As of 2026-11-23: INV-1001 is 90+ days past due, 1004 61-90, 1002 31-60, 1003 0-30. */
 const invoices = [
@@ -177,6 +192,49 @@ export async function seedDemoBusiness(url: string, keys: SeedKeys): Promise<See
     reference: 'SEPA 7790',
   });
 
+  // VAT: a liability account for the tax owed, a code at 19 %, an invoice at it, a credit note.
+  await finance('/v1/ledger/accounts', {
+    code: '17700',
+    name: 'VAT payable',
+    type: 'liability',
+    currency: 'EUR',
+  });
+  await finance('/v1/tax-codes', {
+    code: 'VAT19',
+    name: 'VAT standard rate',
+    rate: '19.00',
+    outputAccount: '17700',
+  });
+  await finance('/v1/invoices', {
+    invoiceId: TAXED_INVOICE,
+    customerId: 'ACME',
+    issueDate: '2026-11-02',
+    lines: [
+      {
+        description: 'Workshop days',
+        quantity: '2',
+        unitPrice: '500.00',
+        revenueAccount: '40000',
+        taxCode: 'VAT19',
+      },
+    ],
+  });
+  await finance(`/v1/invoices/${TAXED_INVOICE}/credit-notes`, {
+    creditNoteId: 'CN-1',
+    date: '2026-11-09',
+    reason: 'Half a day not held',
+    lines: [{ description: 'Workshop, half a day', amount: '250.00', taxCode: 'VAT19' }],
+  });
+  await finance('/v1/reminders/runs', { asOf: REMINDER_RUN_AS_OF });
+  // Months and a fiscal year before the business's first closed (one month reopened on the way,
+  // with its reason): the periods page's history, and no seeded figure is in them.
+  await finance('/v1/ledger/periods/2025-11/close');
+  await post(keys.admin, '/v1/ledger/periods/2025-11/reopen', {
+    reason: 'Closed before the supplier invoices of November were in',
+  });
+  await finance('/v1/ledger/periods/2025-12/close');
+  await post(keys.admin, '/v1/ledger/fiscal-years/2025/close');
+
   for (const [employeeId, name, department, title, startDate, annualSalary, fte] of employees) {
     await post(keys.people, '/v1/employees', {
       employeeId,
@@ -230,9 +288,13 @@ export async function seedDemoBusiness(url: string, keys: SeedKeys): Promise<See
   return {
     capitalEntryId,
     customers: customers.map((customer) => customer.customerId),
-    invoices: invoices.map((invoice) => invoice.invoiceId),
+    invoices: [...invoices.map((invoice) => invoice.invoiceId), TAXED_INVOICE],
     employees: employees.map(([employeeId]) => employeeId),
     items: items.map((item) => item.sku),
     shipments: ['SHP-1', 'SHP-2'],
+    taxCode: 'VAT19',
+    taxedInvoice: TAXED_INVOICE,
+    reminderRunAsOf: REMINDER_RUN_AS_OF,
+    vatRange: VAT_RANGE,
   };
 }

@@ -144,9 +144,12 @@ describe('what a key may see', () => {
     expect(nav).toEqual([
       'Trial balance',
       'Balance sheet',
+      'Periods',
       'Customers',
       'Invoices',
       'AR aging',
+      'VAT',
+      'Payment reminders',
       'Headcount',
       'Items and stock',
       'Shipments',
