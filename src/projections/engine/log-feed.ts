@@ -31,9 +31,6 @@
  * failed, paused by an outage or retrying a batch do not hold writes back
  * (`write-admission.ts`).
  *
- * One file for the reader: its cycle, its loop, `catchUp` and the wake-ups share the members and
- * the state of the wait between cycles; what a batch does to a member is in the files beside it.
- *
  * One file because the cycle, the outage back-off, the wake-ups and the members joining and
  * leaving all share the feed's state (its members, the cycle in flight, the sleeper to wake);
  * the member bookkeeping, reactions and write admission are in their own files.
