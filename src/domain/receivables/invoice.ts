@@ -114,6 +114,29 @@ export function outstandingMinor(state: IssuedInvoice): bigint {
   return open > 0n ? open : 0n;
 }
 
+/**
+ * What an invoice's payments received and credit notes dated on or before `asOf` settle, in
+ * minor units: the one reading of "as of a date" that the aging, refunds and reminders share.
+ * Takes the decider's state or the read model's document alike.
+ */
+export function settledAsOf(
+  invoice: {
+    readonly currency: string;
+    readonly payments: Iterable<{ readonly amount: string; readonly receivedOn: string }>;
+    readonly creditNotes: Iterable<{ readonly total: string; readonly date: string }>;
+  },
+  asOf: string,
+): bigint {
+  let settled = 0n;
+  for (const payment of invoice.payments) {
+    if (payment.receivedOn <= asOf) settled += storedMinor(payment.amount, invoice.currency);
+  }
+  for (const note of invoice.creditNotes) {
+    if (note.date <= asOf) settled += storedMinor(note.total, invoice.currency);
+  }
+  return settled;
+}
+
 export function invoiceStatus(state: IssuedInvoice): InvoiceStatus {
   if (state.status === 'void') return 'void';
   if (state.paidMinor + state.creditedMinor >= state.totalMinor) {

@@ -17,11 +17,11 @@ import {
 import type { CurrencyCode } from '../shared/currency.js';
 import { isAccountingDate } from '../shared/dates.js';
 import { refuse, refuseInvalid } from '../shared/errors.js';
-import { formatAmount, parseAmount, storedMinor } from '../shared/money.js';
+import { formatAmount, parseAmount } from '../shared/money.js';
 import type { RefundCustomer } from './commands.js';
 import type { CustomerState } from './customer.js';
 import type { ReceivablesEvent } from './events.js';
-import type { IssuedInvoice } from './invoice.js';
+import { settledAsOf, type IssuedInvoice } from './invoice.js';
 
 export interface RefundFacts extends PostingFacts {
   /** The customer's credit balance as of the refund date, before any refund. */
@@ -37,14 +37,7 @@ export interface RefundFacts extends PostingFacts {
 export function invoiceCreditAsOf(invoice: IssuedInvoice, asOf: string): bigint {
   if (invoice.issueDate > asOf) return 0n;
   if (invoice.voided !== null && invoice.voided.voidedOn <= asOf) return 0n;
-  const currency = invoice.currency;
-  let settled = 0n;
-  for (const payment of invoice.payments.toArray()) {
-    if (payment.receivedOn <= asOf) settled += storedMinor(payment.amount, currency);
-  }
-  for (const note of invoice.creditNotes.toArray()) {
-    if (note.date <= asOf) settled += storedMinor(note.total, currency);
-  }
+  const settled = settledAsOf(invoice, asOf);
   return settled > invoice.totalMinor ? settled - invoice.totalMinor : 0n;
 }
 

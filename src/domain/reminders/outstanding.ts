@@ -1,5 +1,4 @@
-import { outstandingMinor, type InvoiceState } from '../receivables/invoice.js';
-import { storedMinor } from '../shared/money.js';
+import { outstandingMinor, settledAsOf, type InvoiceState } from '../receivables/invoice.js';
 
 /**
  * What a reminder as of `asOf` would ask for, in the invoice's minor units: its total less the
@@ -13,13 +12,6 @@ import { storedMinor } from '../shared/money.js';
 export function outstandingForReminder(invoice: InvoiceState, asOf: string): bigint {
   if (invoice.status !== 'issued') return 0n;
   if (outstandingMinor(invoice) === 0n) return 0n;
-  let settledByThen = 0n;
-  for (const payment of invoice.payments) {
-    if (payment.receivedOn <= asOf) settledByThen += storedMinor(payment.amount, invoice.currency);
-  }
-  for (const note of invoice.creditNotes) {
-    if (note.date <= asOf) settledByThen += storedMinor(note.total, invoice.currency);
-  }
-  const outstanding = invoice.totalMinor - settledByThen;
+  const outstanding = invoice.totalMinor - settledAsOf(invoice, asOf);
   return outstanding > 0n ? outstanding : 0n;
 }

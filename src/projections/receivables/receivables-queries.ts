@@ -8,6 +8,7 @@
 import { openSealedValues, REDACTED } from '../../commands/personal-data/personal-fields.js';
 import type { PersonalDataVault } from '../../commands/personal-data/vault.js';
 import type { BillingAddress } from '../../domain/receivables/events.js';
+import { settledAsOf } from '../../domain/receivables/invoice.js';
 import { receivablesStreams } from '../../domain/receivables/streams.js';
 import { daysBetween, type AccountingDate } from '../../domain/shared/dates.js';
 import { formatAmount, storedMinor } from '../../domain/shared/money.js';
@@ -241,13 +242,7 @@ export function createReceivablesQueries(deps: {
           const invoice = invoicesProjection.document(stored.body);
           if (invoice.voided && invoice.voided.voidedOn <= asOf) continue;
           const currency = invoice.currency as CurrencyCode;
-          const paid = invoice.payments
-            .filter((payment) => payment.receivedOn <= asOf)
-            .reduce((sum, payment) => sum + storedMinor(payment.amount, currency), 0n);
-          const credited = invoice.creditNotes
-            .filter((note) => note.date <= asOf)
-            .reduce((sum, note) => sum + storedMinor(note.total, currency), 0n);
-          const open = storedMinor(invoice.total, currency) - paid - credited;
+          const open = storedMinor(invoice.total, currency) - settledAsOf(invoice, asOf);
           if (open === 0n) continue;
           const sums = byCustomer.get(invoice.customerId) ?? noSums(currency);
           byCustomer.set(invoice.customerId, sums);
