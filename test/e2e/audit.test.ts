@@ -10,6 +10,7 @@ import {
   newDataDir,
   startService,
   useChildServices,
+  expectStatus,
   type Reply,
 } from '../support/child-service.js';
 
@@ -26,10 +27,7 @@ const API_KEYS = JSON.stringify([
   { id: 'auditor', secret: KEYS.auditor, scopes: ['audit:read'] },
 ]);
 
-function ok(reply: Reply, status = 201): Reply {
-  expect(reply.status, JSON.stringify(reply.body)).toBe(status);
-  return reply;
-}
+const ok = (reply: Reply, status = 201) => expectStatus(reply, status);
 
 describe('the audit trail on the built service', () => {
   it('follows one request across records, exports it and verifies the log across a restart', async () => {

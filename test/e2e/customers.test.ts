@@ -13,6 +13,7 @@ import {
   newDataDir,
   startService,
   useChildServices,
+  expectStatus,
   type Reply,
 } from '../support/child-service.js';
 
@@ -34,10 +35,7 @@ const customer = {
 };
 const SECRETS = ['Marrowby', 'marrowby.example', 'Thistlegate', 'Wychelm'];
 
-function ok(reply: Reply, status = 200): Reply {
-  expect(reply.status, JSON.stringify(reply.body)).toBe(status);
-  return reply;
-}
+const ok = (reply: Reply, status = 200) => expectStatus(reply, status);
 
 describe('customers on the built service', () => {
   it('never lets their personal data reach the logs or the files, and erases it for good', async () => {

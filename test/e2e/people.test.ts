@@ -14,6 +14,7 @@ import {
   newDataDir,
   startService,
   useChildServices,
+  expectStatus,
   type Reply,
 } from '../support/child-service.js';
 
@@ -44,10 +45,7 @@ const person = {
 };
 const SECRETS = ['Thornquist', 'zelda.thornquist', '1988-02-29', '98765432'];
 
-function ok(reply: Reply, status = 200): Reply {
-  expect(reply.status, JSON.stringify(reply.body)).toBe(status);
-  return reply;
-}
+const ok = (reply: Reply, status = 200) => expectStatus(reply, status);
 
 describe('people on the built service', () => {
   it('never lets the personal data reach the logs or the files, and erases it for good', async () => {

@@ -8,7 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { waitUntil } from '../../src/wait-until.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -125,6 +125,12 @@ export interface Reply {
   readonly status: number;
   readonly headers: Headers;
   readonly body: Record<string, unknown>;
+}
+
+/** The reply, once it has `status`; its body is the failure's message otherwise. */
+export function expectStatus(reply: Reply, status: number): Reply {
+  expect(reply.status, JSON.stringify(reply.body)).toBe(status);
+  return reply;
 }
 
 export async function call(
